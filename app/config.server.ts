@@ -1,0 +1,85 @@
+// Server configuration from the environment, validated once. A missing or malformed required
+// value stops the server at start with a message that says what to set.
+import { z } from "zod";
+import { METHOD_HANDLES, methodEnvName, type MethodHandle } from "./payments/methods";
+
+export const PINNED_API_VERSION = "2026-07" as const;
+export const DEFAULT_SCOPES = "write_payment_gateways,write_payment_sessions";
+
+export interface AppCredentials {
+  apiKey: string;
+  apiSecretKey: string;
+}
+
+export interface ServerConfig {
+  appUrl: string;
+  scopes: string[];
+  apps: Partial<Record<MethodHandle, AppCredentials>>;
+  ecpayStageOrigin: string;
+  ecpayProductionOrigin: string;
+  /** Test-only: Payments Apps GraphQL goes to <origin>/payments_apps/api/<version>/graphql.json. */
+  paymentsApiOrigin: string | null;
+  /** Optional defence in depth behind an mTLS terminator: the header it sets and the value. */
+  mtlsHeader: { name: string; value: string } | null;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const origin = z.string().url().transform((value) => value.replace(/\/+$/, ""));
+
+/** Credentials for one method: SHOPIFY_<M>_API_KEY/SECRET, or the CLI's plain pair for SHOPIFY_APP_METHOD. */
+function credentialsFor(env: NodeJS.ProcessEnv, handle: MethodHandle): AppCredentials | undefined {
+  const name = methodEnvName(handle);
+  const apiKey = env[`SHOPIFY_${name}_API_KEY`];
+  const apiSecretKey = env[`SHOPIFY_${name}_API_SECRET`];
+  if (apiKey && apiSecretKey) return { apiKey, apiSecretKey };
+  const cliMethod = env.SHOPIFY_APP_METHOD ?? "credit";
+  if (cliMethod === handle && env.SHOPIFY_API_KEY && env.SHOPIFY_API_SECRET) {
+    return { apiKey: env.SHOPIFY_API_KEY, apiSecretKey: env.SHOPIFY_API_SECRET };
+  }
+  return undefined;
+}
+
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const problems: string[] = [];
+  const appUrl = origin.safeParse(env.SHOPIFY_APP_URL ?? "http://localhost:3000");
+  if (!appUrl.success) problems.push("SHOPIFY_APP_URL must be an absolute URL (the server's public origin)");
+  if (env.SHOPIFY_APP_METHOD && !(METHOD_HANDLES as readonly string[]).includes(env.SHOPIFY_APP_METHOD)) {
+    problems.push(`SHOPIFY_APP_METHOD must be one of ${METHOD_HANDLES.join(", ")}`);
+  }
+  const stage = origin.safeParse(env.ECPAY_STAGE_ORIGIN ?? "https://payment-stage.ecpay.com.tw");
+  const production = origin.safeParse(env.ECPAY_PRODUCTION_ORIGIN ?? "https://payment.ecpay.com.tw");
+  if (!stage.success) problems.push("ECPAY_STAGE_ORIGIN must be an absolute URL");
+  if (!production.success) problems.push("ECPAY_PRODUCTION_ORIGIN must be an absolute URL");
+  const paymentsApi = env.SHOPIFY_PAYMENTS_API_ORIGIN ? origin.safeParse(env.SHOPIFY_PAYMENTS_API_ORIGIN) : null;
+  if (paymentsApi && !paymentsApi.success) problems.push("SHOPIFY_PAYMENTS_API_ORIGIN must be an absolute URL");
+  const mtlsName = env.MTLS_VERIFIED_HEADER;
+  const mtlsValue = env.MTLS_VERIFIED_VALUE;
+  if ((mtlsName && !mtlsValue) || (!mtlsName && mtlsValue)) {
+    problems.push("MTLS_VERIFIED_HEADER and MTLS_VERIFIED_VALUE must be set together");
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n- ${problems.join("\n- ")}`);
+
+  const apps: Partial<Record<MethodHandle, AppCredentials>> = {};
+  for (const handle of METHOD_HANDLES) {
+    const credentials = credentialsFor(env, handle);
+    if (credentials) apps[handle] = credentials;
+  }
+  return {
+    appUrl: appUrl.data!,
+    scopes: (env.SCOPES ?? DEFAULT_SCOPES).split(",").map((s) => s.trim()).filter(Boolean),
+    apps,
+    ecpayStageOrigin: stage.data!,
+    ecpayProductionOrigin: production.data!,
+    paymentsApiOrigin: paymentsApi?.data ?? null,
+    mtlsHeader: mtlsName && mtlsValue ? { name: mtlsName.toLowerCase(), value: mtlsValue } : null,
+  };
+}
+
+let cached: ServerConfig | undefined;
+export function serverConfig(): ServerConfig {
+  cached ??= loadServerConfig();
+  return cached;
+}

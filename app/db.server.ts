@@ -1,0 +1,27 @@
+import { PrismaLibSQL } from "@prisma/adapter-libsql";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@prisma/client";
+
+// The generated client is provider-specific: `npm run setup` generates it for the DATABASE_URL
+// in use. The CLI (prisma.config.ts) and the app must see the same DATABASE_URL.
+export const DATABASE_URL = process.env.DATABASE_URL ?? "file:./prisma/dev.sqlite";
+export const isPostgres = /^postgres(ql)?:\/\//i.test(DATABASE_URL);
+
+declare global {
+  var prismaGlobal: PrismaClient | undefined;
+}
+
+function createClient(): PrismaClient {
+  const adapter = isPostgres
+    ? new PrismaPg({ connectionString: DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) })
+    : new PrismaLibSQL({ url: DATABASE_URL });
+  return new PrismaClient({ adapter });
+}
+
+const prisma = globalThis.prismaGlobal ?? createClient();
+if (process.env.NODE_ENV !== "production") globalThis.prismaGlobal = prisma;
+
+export type Db = PrismaClient;
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+export default prisma;

@@ -1,0 +1,11 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { methodNotAllowed, notImplemented, requireMethodParam } from "~/lib/http.server";
+
+export async function action({ params }: ActionFunctionArgs) {
+  requireMethodParam(params.method);
+  return notImplemented("ECPay result");
+}
+
+export function loader() {
+  return methodNotAllowed("POST");
+}

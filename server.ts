@@ -1,0 +1,80 @@
+// Production server: the Remix build behind Express, plus the background workers.
+// Built to build/server.js by scripts/build-server.mjs; `npm start` runs it.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import { installGlobals, type ServerBuild } from "@remix-run/node";
+import express, { type NextFunction, type Request, type Response } from "express";
+
+installGlobals({ nativeFetch: true });
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "0.0.0.0";
+/** Bodies Shopify and ECPay send are a few KB; anything far larger is refused before parsing. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+interface EntryModule {
+  startBackgroundWorkers(): { stop(): Promise<void> };
+  validateStartup(): void;
+}
+
+const build = (await import(path.join(here, "server", "index.js"))) as ServerBuild;
+const entry = build.entry.module as unknown as EntryModule;
+
+try {
+  entry.validateStartup();
+} catch (error) {
+  console.error(`Cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+
+const app = express();
+app.disable("x-powered-by");
+
+// Eight apps share this host. The library keeps the admin session in a cookie at path "/"; scope
+// each app's cookies to /apps/<method> so two apps signed in side by side never overwrite each other.
+app.use("/apps/:method", (req: Request, res: Response, next: NextFunction) => {
+  const scope = `/apps/${req.params.method}`;
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    return typeof value === "string" ? value.replace(/;\s*Path=\/(?=;|$)/i, `; Path=${scope}`) : value;
+  };
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = (name: string, value: number | string | readonly string[]) =>
+    setHeader(name, name.toLowerCase() === "set-cookie" ? (rewrite(value) as string[]) : value);
+  next();
+});
+
+app.use((req: Request, res: Response, next: NextFunction) => {
+  const length = Number(req.headers["content-length"] ?? 0);
+  if (length > MAX_BODY_BYTES) {
+    res.status(413).type("text/plain").send(`Request body too large (limit ${MAX_BODY_BYTES} bytes)`);
+    return;
+  }
+  next();
+});
+
+app.use("/assets", express.static(path.join(here, "client", "assets"), { immutable: true, maxAge: "1y" }));
+app.use(express.static(path.join(here, "client"), { maxAge: "1h" }));
+app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production" }));
+
+const server = app.listen(port, host, () => {
+  console.info(`ECPay payments server listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
+});
+server.keepAliveTimeout = 65_000;
+
+const workers = process.env.DISABLE_WORKERS === "1" ? null : entry.startBackgroundWorkers();
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.info(`${signal}: shutting down`);
+  server.close();
+  server.closeIdleConnections();
+  await workers?.stop();
+  setTimeout(() => process.exit(0), 200).unref();
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
