@@ -1,0 +1,108 @@
+// ECPay's POSTs to ReturnURL, PaymentInfoURL and OrderResultURL (ecpay-aio §3): parse the raw
+// form body, verify CheckMacValue over every field received (NeedExtraPaidInfo extras, unknown
+// and empty ones included), then validate the fields we use. Nothing is trusted before the
+// signature holds; nothing received is dropped.
+import { err, ok, type Result } from "neverthrow";
+import { z } from "zod";
+import { verifyCheckMacValue, type EcpayKeys } from "./check-mac-value";
+import { badSignature, invalidInput } from "./errors";
+import { parseFormBody } from "./form-body";
+import type { EcpayCallback, EcpayError } from "./types";
+
+const digits = z.string().regex(/^\d+$/, "must be a whole number");
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value === "" ? null : value));
+
+const callbackSchema = z
+  .object({
+    MerchantID: z.string().min(1, "is required"),
+    MerchantTradeNo: z.string().min(1, "is required"),
+    RtnCode: z.string().regex(/^-?\d+$/, "must be a number"),
+    RtnMsg: z.string(),
+    TradeNo: z.string(),
+    TradeAmt: digits,
+    PaymentType: z.string(),
+    PaymentDate: optionalText,
+    TradeDate: optionalText,
+    SimulatePaid: z.enum(["0", "1"]).optional(),
+    PaymentTypeChargeFee: optionalText,
+    CustomField1: z.string().optional(),
+    BankCode: optionalText,
+    vAccount: optionalText,
+    ExpireDate: optionalText,
+    gwsr: optionalText,
+  })
+  .superRefine((fields, ctx) => {
+    if ((fields.RtnCode === "1" || fields.RtnCode === "2") && fields.TradeNo === "") {
+      ctx.addIssue({ code: "custom", path: ["TradeNo"], message: "is required for a paid or issued trade" });
+    }
+    if (fields.RtnCode === "2" && fields.PaymentType.startsWith("ATM")) {
+      for (const key of ["BankCode", "vAccount", "ExpireDate"] as const) {
+        if (fields[key] === null) ctx.addIssue({ code: "custom", path: [key], message: "is required when an ATM account is issued" });
+      }
+    }
+  });
+
+/** Parses and verifies one ECPay notification body. Pure. */
+export function parseEcpayCallback(rawBody: string, keys: EcpayKeys): Result<EcpayCallback, EcpayError> {
+  const parsed = parseFormBody(rawBody);
+  if (parsed.isErr()) {
+    const failure = parsed.error;
+    return err(
+      failure.type === "empty"
+        ? invalidInput("body", "the notification has no fields")
+        : invalidInput(failure.field, "appears more than once in the notification"),
+    );
+  }
+  const fields = parsed.value;
+  if (!fields.CheckMacValue) return err(badSignature("the notification carries no CheckMacValue"));
+  if (!verifyCheckMacValue(fields, keys)) {
+    return err(badSignature("CheckMacValue does not match the notification's fields (wrong keys or tampered)"));
+  }
+
+  const validated = callbackSchema.safeParse(fields);
+  if (!validated.success) {
+    const issue = validated.error.issues[0];
+    const field = issue?.path.map(String).join(".") || "body";
+    const message = issue?.code === "invalid_type" ? "is required" : (issue?.message ?? "is invalid");
+    return err(invalidInput(field, message));
+  }
+  const v = validated.data;
+  const tradeAmt = Number(v.TradeAmt);
+  if (!Number.isSafeInteger(tradeAmt)) return err(invalidInput("TradeAmt", "is out of range"));
+
+  return ok({
+    merchantId: v.MerchantID,
+    merchantTradeNo: v.MerchantTradeNo,
+    rtnCode: v.RtnCode,
+    rtnMsg: v.RtnMsg,
+    tradeNo: v.TradeNo,
+    tradeAmt,
+    paymentType: v.PaymentType,
+    paymentDate: v.PaymentDate,
+    tradeDate: v.TradeDate,
+    simulatePaid: v.SimulatePaid === "1",
+    chargeFee: v.PaymentTypeChargeFee,
+    customField1: v.CustomField1 ?? "",
+    bankCode: v.BankCode,
+    vAccount: v.vAccount,
+    expireDate: v.ExpireDate,
+    gwsr: v.gwsr,
+    fields,
+  });
+}
+
+export type CallbackOutcome = "paid" | "payment-info-issued" | "failed";
+
+/**
+ * RtnCode 1 = paid (ReturnURL/OrderResultURL), 2 = ATM virtual account issued (PaymentInfoURL);
+ * anything else is a failure (ecpay-aio §3.1, §3.3). SimulatePaid is reported separately on the
+ * callback: a simulated payment is "paid" here and must never count as money in production.
+ */
+export function callbackOutcome(callback: Pick<EcpayCallback, "rtnCode">): CallbackOutcome {
+  if (callback.rtnCode === "1") return "paid";
+  if (callback.rtnCode === "2") return "payment-info-issued";
+  return "failed";
+}
