@@ -37,7 +37,8 @@ function truncate(text: string, max = 200): string {
   return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
 }
 
-function looksLikeWrongCredentials(code: string | undefined, text: string): boolean {
+/** True when ECPay's code or text says our CheckMacValue/MerchantID was refused. */
+export function looksLikeWrongCredentials(code: string | undefined, text: string): boolean {
   return (code !== undefined && WRONG_CREDENTIAL_CODES.has(code)) || WRONG_CREDENTIAL_TEXT.test(text);
 }
 
