@@ -15,7 +15,8 @@ export type EcpayFailure =
 
 /** ECPay's CheckMacValue Error, and stage credentials used against production (10200094). */
 const WRONG_CREDENTIAL_CODES = new Set(["10200073", "10200094"]);
-const WRONG_CREDENTIAL_TEXT = /CheckMacValue\s*Error|CheckMacValue verify fail|MerchantID\s*Error/i;
+/** Also MerchantID and CreditCheckCode (the back-office 商家檢查碼 QueryTrade/V2 needs) refused. */
+const WRONG_CREDENTIAL_TEXT = /CheckMacValue\s*Error|CheckMacValue verify fail|MerchantID\s*Error|CreditCheckCode\s*Error/i;
 
 /** 10200141: the service is not enabled for this merchant (support.ecpay.com.tw/16755). */
 const NOT_ALLOWED_CODES = new Set(["10200141"]);
