@@ -12,7 +12,10 @@ export interface NotifierOptions {
 }
 
 export interface Delivery {
-  /** Settles after the first attempt (sent, failed or dropped). */
+  /**
+   * Settles after the first attempt (sent, failed or dropped), or at once when a delay rule holds
+   * the notification back: the browser is not kept waiting for a delayed notification.
+   */
   firstAttempt: Promise<void>;
   /** Settles when acknowledged or out of attempts (or the emulator closed). */
   done: Promise<void>;
@@ -71,7 +74,10 @@ export class Notifier {
     const done = (async () => {
       try {
         const delay = this.fault?.delayMs ?? 0;
-        if (delay > 0) await this.sleep(delay);
+        if (delay > 0) {
+          markFirst();
+          await this.sleep(delay);
+        }
         for (let attempt = 1; attempt <= this.options.maxAttempts && !this.closed; attempt += 1) {
           if (attempt > 1) await this.sleep(this.options.retryIntervalMs);
           if (this.closed) break;
