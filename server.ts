@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals, type ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { scopeCookiePath } from "./app/lib/cookie-scope";
 
 installGlobals({ nativeFetch: true });
 
@@ -38,7 +39,7 @@ app.use("/apps/:method", (req: Request, res: Response, next: NextFunction) => {
   const scope = `/apps/${req.params.method}`;
   const rewrite = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(rewrite);
-    return typeof value === "string" ? value.replace(/;\s*Path=\/(?=;|$)/i, `; Path=${scope}`) : value;
+    return typeof value === "string" ? scopeCookiePath(value, scope) : value;
   };
   const setHeader = res.setHeader.bind(res);
   res.setHeader = (name: string, value: number | string | readonly string[]) =>
@@ -60,7 +61,9 @@ app.use(express.static(path.join(here, "client"), { maxAge: "1h" }));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production" }));
 
 const server = app.listen(port, host, () => {
-  console.info(`ECPay payments server listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
+  const address = server.address();
+  const actualPort = typeof address === "object" && address ? address.port : port;
+  console.info(`ECPay payments server listening on http://${host === "0.0.0.0" ? "localhost" : host}:${actualPort}`);
 });
 server.keepAliveTimeout = 65_000;
 

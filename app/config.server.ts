@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { METHOD_HANDLES, methodEnvName, type MethodHandle } from "./payments/methods";
 
+export type Env = Record<string, string | undefined>;
+
 export const PINNED_API_VERSION = "2026-07" as const;
 export const DEFAULT_SCOPES = "write_payment_gateways,write_payment_sessions";
 
@@ -30,7 +32,7 @@ export class ConfigError extends Error {
 const origin = z.string().url().transform((value) => value.replace(/\/+$/, ""));
 
 /** Credentials for one method: SHOPIFY_<M>_API_KEY/SECRET, or the CLI's plain pair for SHOPIFY_APP_METHOD. */
-function credentialsFor(env: NodeJS.ProcessEnv, handle: MethodHandle): AppCredentials | undefined {
+function credentialsFor(env: Env, handle: MethodHandle): AppCredentials | undefined {
   const name = methodEnvName(handle);
   const apiKey = env[`SHOPIFY_${name}_API_KEY`];
   const apiSecretKey = env[`SHOPIFY_${name}_API_SECRET`];
@@ -42,7 +44,7 @@ function credentialsFor(env: NodeJS.ProcessEnv, handle: MethodHandle): AppCreden
   return undefined;
 }
 
-export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function loadServerConfig(env: Env = process.env): ServerConfig {
   const problems: string[] = [];
   const appUrl = origin.safeParse(env.SHOPIFY_APP_URL ?? "http://localhost:3000");
   if (!appUrl.success) problems.push("SHOPIFY_APP_URL must be an absolute URL (the server's public origin)");

@@ -1,6 +1,7 @@
 // Secrets at rest (HashKey, HashIV): AES-256-GCM under ENCRYPTION_KEY. Each ciphertext names the
 // key that sealed it ("v1.<keyId>.<iv>.<tag>.<data>"), so keys can rotate: put the old key in
 // ENCRYPTION_KEY_PREVIOUS, run `npm run ops -- rotate-keys`, then drop it.
+import type { Env } from "../config.server";
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 
 export class EncryptionKeyError extends Error {
@@ -30,7 +31,7 @@ export interface SecretBox {
   needsRotation(sealed: string): boolean;
 }
 
-export function createSecretBox(env: NodeJS.ProcessEnv = process.env): SecretBox {
+export function createSecretBox(env: Env = process.env): SecretBox {
   if (!env.ENCRYPTION_KEY) {
     throw new EncryptionKeyError(
       "ENCRYPTION_KEY is not set: it must be 32 random bytes in base64 (it encrypts ECPay HashKey/HashIV at rest)",

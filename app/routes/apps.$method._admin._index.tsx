@@ -3,11 +3,10 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, Page, Text } from "@shopify/polaris";
 import prisma from "~/db.server";
 import { getMethod } from "~/payments/methods";
-import { requireApp } from "~/shopify/apps.server";
+import { authenticateMerchant } from "~/shopify/admin-auth.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { method, app } = requireApp(params.method);
-  const { session } = await app.authenticate.admin(request);
+  const { method, session } = await authenticateMerchant(request, params.method);
   const installation = await prisma.shopInstallation.findUnique({
     where: { method_shop: { method, shop: session.shop } },
     include: { binding: { select: { merchantId: true } } },

@@ -7,13 +7,12 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { serverConfig } from "~/config.server";
 import { resolveLocale } from "~/i18n";
-import { requireApp } from "~/shopify/apps.server";
+import { authenticateMerchant } from "~/shopify/admin-auth.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { method, app } = requireApp(params.method);
-  const { session } = await app.authenticate.admin(request);
+  const { method, session } = await authenticateMerchant(request, params.method);
   const url = new URL(request.url);
   return {
     method,

@@ -1,11 +1,32 @@
+-- CreateEnum
+CREATE TYPE "InstallationStatus" AS ENUM ('INSTALLED', 'UNINSTALLED');
+
+-- CreateEnum
+CREATE TYPE "PaymentKind" AS ENUM ('SALE', 'AUTHORIZATION');
+
+-- CreateEnum
+CREATE TYPE "PaymentStatus" AS ENUM ('RECEIVED', 'REDIRECTED', 'PENDING', 'AUTHORIZED', 'PAID', 'REJECTED', 'VOIDED', 'PARTIALLY_REFUNDED', 'REFUNDED');
+
+-- CreateEnum
+CREATE TYPE "AttemptStatus" AS ENUM ('CREATED', 'ISSUED', 'PAID', 'FAILED', 'EXPIRED');
+
+-- CreateEnum
+CREATE TYPE "OperationType" AS ENUM ('CAPTURE', 'VOID', 'REFUND');
+
+-- CreateEnum
+CREATE TYPE "OperationStatus" AS ENUM ('RECEIVED', 'SUCCEEDED', 'FAILED');
+
+-- CreateEnum
+CREATE TYPE "OutboxStatus" AS ENUM ('PENDING', 'DELIVERED', 'FAILED');
+
 -- CreateTable
 CREATE TABLE "Session" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "shop" TEXT NOT NULL,
     "state" TEXT NOT NULL,
     "isOnline" BOOLEAN NOT NULL DEFAULT false,
     "scope" TEXT,
-    "expires" DATETIME,
+    "expires" TIMESTAMP(3),
     "accessToken" TEXT NOT NULL,
     "userId" BIGINT,
     "firstName" TEXT,
@@ -16,31 +37,34 @@ CREATE TABLE "Session" (
     "collaborator" BOOLEAN DEFAULT false,
     "emailVerified" BOOLEAN DEFAULT false,
     "refreshToken" TEXT,
-    "refreshTokenExpires" DATETIME
+    "refreshTokenExpires" TIMESTAMP(3),
+
+    CONSTRAINT "Session_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "ShopInstallation" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "method" TEXT NOT NULL,
     "shop" TEXT NOT NULL,
-    "status" TEXT NOT NULL DEFAULT 'INSTALLED',
+    "status" "InstallationStatus" NOT NULL DEFAULT 'INSTALLED',
     "bindingId" TEXT,
     "configuredReady" BOOLEAN NOT NULL DEFAULT false,
     "configuredHandle" TEXT,
     "configureError" TEXT,
     "settings" TEXT NOT NULL DEFAULT '{}',
     "locale" TEXT,
-    "captureReviewedAt" DATETIME,
-    "installedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "uninstalledAt" DATETIME,
-    "updatedAt" DATETIME NOT NULL,
-    CONSTRAINT "ShopInstallation_bindingId_fkey" FOREIGN KEY ("bindingId") REFERENCES "EcpayBinding" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+    "captureReviewedAt" TIMESTAMP(3),
+    "installedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "uninstalledAt" TIMESTAMP(3),
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "ShopInstallation_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "EcpayBinding" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "shop" TEXT NOT NULL,
     "merchantId" TEXT NOT NULL,
     "hashKeyEnc" TEXT NOT NULL,
@@ -48,15 +72,18 @@ CREATE TABLE "EcpayBinding" (
     "stageMerchantId" TEXT,
     "stageHashKeyEnc" TEXT,
     "stageHashIvEnc" TEXT,
+    "creditCheckCodeEnc" TEXT,
     "accountName" TEXT,
-    "verifiedAt" DATETIME,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "verifiedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "EcpayBinding_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "PaymentSession" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "gid" TEXT NOT NULL,
     "method" TEXT NOT NULL,
     "shop" TEXT NOT NULL,
@@ -64,33 +91,35 @@ CREATE TABLE "PaymentSession" (
     "amount" INTEGER,
     "amountRaw" TEXT NOT NULL,
     "currency" TEXT NOT NULL,
-    "kind" TEXT NOT NULL,
+    "kind" "PaymentKind" NOT NULL,
     "test" BOOLEAN NOT NULL,
     "cancelUrl" TEXT NOT NULL,
     "merchantLocale" TEXT,
     "customer" TEXT,
     "customerEmail" TEXT,
-    "proposedAt" DATETIME NOT NULL,
-    "status" TEXT NOT NULL DEFAULT 'RECEIVED',
+    "proposedAt" TIMESTAMP(3) NOT NULL,
+    "status" "PaymentStatus" NOT NULL DEFAULT 'RECEIVED',
     "capturedAmount" INTEGER NOT NULL DEFAULT 0,
     "refundedAmount" INTEGER NOT NULL DEFAULT 0,
-    "authorizationExpiresAt" DATETIME,
-    "pendingExpiresAt" DATETIME,
+    "authorizationExpiresAt" TIMESTAMP(3),
+    "pendingExpiresAt" TIMESTAMP(3),
     "nextActionUrl" TEXT,
     "rejectCode" TEXT,
     "merchantMessage" TEXT,
     "flag" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "PaymentSession_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "PaymentAttempt" (
-    "merchantTradeNo" TEXT NOT NULL PRIMARY KEY,
+    "merchantTradeNo" TEXT NOT NULL,
     "paymentSessionId" TEXT NOT NULL,
     "merchantId" TEXT NOT NULL,
     "stage" BOOLEAN NOT NULL,
-    "status" TEXT NOT NULL DEFAULT 'CREATED',
+    "status" "AttemptStatus" NOT NULL DEFAULT 'CREATED',
     "amount" INTEGER NOT NULL,
     "tradeNo" TEXT,
     "paymentType" TEXT,
@@ -104,29 +133,32 @@ CREATE TABLE "PaymentAttempt" (
     "vAccount" TEXT,
     "expireDate" TEXT,
     "gwsr" TEXT,
-    "lastQueriedAt" DATETIME,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL,
-    CONSTRAINT "PaymentAttempt_paymentSessionId_fkey" FOREIGN KEY ("paymentSessionId") REFERENCES "PaymentSession" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    "lastQueriedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "PaymentAttempt_pkey" PRIMARY KEY ("merchantTradeNo")
 );
 
 -- CreateTable
 CREATE TABLE "EcpayNotification" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "channel" TEXT NOT NULL,
     "method" TEXT NOT NULL,
     "merchantTradeNo" TEXT,
     "rawBody" TEXT NOT NULL,
     "signatureValid" BOOLEAN NOT NULL,
     "outcome" TEXT NOT NULL,
-    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "EcpayNotification_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "OperationSession" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "gid" TEXT NOT NULL,
-    "type" TEXT NOT NULL,
+    "type" "OperationType" NOT NULL,
     "paymentSessionId" TEXT NOT NULL,
     "shop" TEXT NOT NULL,
     "method" TEXT NOT NULL,
@@ -134,49 +166,53 @@ CREATE TABLE "OperationSession" (
     "amountRaw" TEXT,
     "currency" TEXT,
     "test" BOOLEAN NOT NULL,
-    "status" TEXT NOT NULL DEFAULT 'RECEIVED',
+    "status" "OperationStatus" NOT NULL DEFAULT 'RECEIVED',
     "simulated" BOOLEAN NOT NULL DEFAULT false,
     "ecpayLog" TEXT,
     "rejectCode" TEXT,
     "merchantMessage" TEXT,
     "attempts" INTEGER NOT NULL DEFAULT 0,
-    "nextAttemptAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "lockedUntil" DATETIME,
-    "proposedAt" DATETIME NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL,
-    CONSTRAINT "OperationSession_paymentSessionId_fkey" FOREIGN KEY ("paymentSessionId") REFERENCES "PaymentSession" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    "nextAttemptAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lockedUntil" TIMESTAMP(3),
+    "proposedAt" TIMESTAMP(3) NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "OperationSession_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "OutboxMessage" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "shop" TEXT NOT NULL,
     "method" TEXT NOT NULL,
     "mutation" TEXT NOT NULL,
     "subjectId" TEXT NOT NULL,
     "variables" TEXT NOT NULL,
-    "status" TEXT NOT NULL DEFAULT 'PENDING',
+    "status" "OutboxStatus" NOT NULL DEFAULT 'PENDING',
     "attempts" INTEGER NOT NULL DEFAULT 0,
-    "nextAttemptAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "nextAttemptAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "lockedBy" TEXT,
-    "lockedUntil" DATETIME,
+    "lockedUntil" TIMESTAMP(3),
     "lastError" TEXT,
     "response" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "deliveredAt" DATETIME
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "deliveredAt" TIMESTAMP(3),
+
+    CONSTRAINT "OutboxMessage_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "OutboxAttempt" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "messageId" TEXT NOT NULL,
     "ok" BOOLEAN NOT NULL,
     "httpStatus" INTEGER,
     "error" TEXT,
     "response" TEXT,
-    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "OutboxAttempt_messageId_fkey" FOREIGN KEY ("messageId") REFERENCES "OutboxMessage" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "OutboxAttempt_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
@@ -232,3 +268,15 @@ CREATE UNIQUE INDEX "OutboxMessage_mutation_subjectId_key" ON "OutboxMessage"("m
 
 -- CreateIndex
 CREATE INDEX "OutboxAttempt_messageId_idx" ON "OutboxAttempt"("messageId");
+
+-- AddForeignKey
+ALTER TABLE "ShopInstallation" ADD CONSTRAINT "ShopInstallation_bindingId_fkey" FOREIGN KEY ("bindingId") REFERENCES "EcpayBinding"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "PaymentAttempt" ADD CONSTRAINT "PaymentAttempt_paymentSessionId_fkey" FOREIGN KEY ("paymentSessionId") REFERENCES "PaymentSession"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "OperationSession" ADD CONSTRAINT "OperationSession_paymentSessionId_fkey" FOREIGN KEY ("paymentSessionId") REFERENCES "PaymentSession"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "OutboxAttempt" ADD CONSTRAINT "OutboxAttempt_messageId_fkey" FOREIGN KEY ("messageId") REFERENCES "OutboxMessage"("id") ON DELETE CASCADE ON UPDATE CASCADE;

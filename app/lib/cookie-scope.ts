@@ -1,0 +1,6 @@
+// Eight apps share one host, and @shopify/shopify-api sets the admin session cookie at path "/",
+// so two apps signed in side by side would overwrite each other's cookie. The server scopes every
+// cookie an app sets at "/" to that app's own path.
+export function scopeCookiePath(setCookie: string, scope: string): string {
+  return setCookie.replace(/;\s*path=\/(?=\s*;|\s*$)/i, `; Path=${scope}`);
+}

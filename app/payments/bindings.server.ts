@@ -1,0 +1,82 @@
+// The shop's ECPay account(s): stored encrypted, shared across the shop's apps, and turned into
+// the credentials a payment needs (stage for test sessions, production otherwise).
+import type { EcpayBinding, PrismaClient, ShopInstallation } from "@prisma/client";
+import { PUBLIC_STAGE_MERCHANT } from "../ecpay/public-stage-merchant";
+import type { EcpayCredentials } from "../ecpay/types";
+import type { SecretBox } from "../lib/secrets.server";
+import type { MethodHandle } from "./methods";
+
+export interface BindingInput {
+  merchantId: string;
+  hashKey: string;
+  hashIv: string;
+  stageMerchantId?: string | null;
+  stageHashKey?: string | null;
+  stageHashIv?: string | null;
+  creditCheckCode?: string | null;
+  accountName?: string | null;
+}
+
+const sealOptional = (box: SecretBox, value: string | null | undefined) => (value ? box.seal(value) : null);
+
+/** Store (or refresh) the shop's binding for this MerchantID, encrypted. */
+export async function saveBinding(db: PrismaClient, box: SecretBox, shop: string, input: BindingInput): Promise<EcpayBinding> {
+  const data = {
+    merchantId: input.merchantId,
+    hashKeyEnc: box.seal(input.hashKey),
+    hashIvEnc: box.seal(input.hashIv),
+    stageMerchantId: input.stageMerchantId ?? null,
+    stageHashKeyEnc: sealOptional(box, input.stageHashKey),
+    stageHashIvEnc: sealOptional(box, input.stageHashIv),
+    creditCheckCodeEnc: sealOptional(box, input.creditCheckCode),
+    accountName: input.accountName ?? null,
+    verifiedAt: new Date(),
+  };
+  const existing = await db.ecpayBinding.findFirst({ where: { shop, merchantId: input.merchantId } });
+  return existing
+    ? db.ecpayBinding.update({ where: { id: existing.id }, data })
+    : db.ecpayBinding.create({ data: { shop, ...data } });
+}
+
+/** Make sure the app is recorded as installed for the shop (idempotent). */
+export async function ensureInstallation(db: PrismaClient, method: MethodHandle, shop: string): Promise<ShopInstallation> {
+  return db.shopInstallation.upsert({
+    where: { method_shop: { method, shop } },
+    create: { method, shop },
+    update: { status: "INSTALLED", uninstalledAt: null },
+  });
+}
+
+export async function attachBinding(db: PrismaClient, method: MethodHandle, shop: string, bindingId: string | null) {
+  return db.shopInstallation.update({ where: { method_shop: { method, shop } }, data: { bindingId } });
+}
+
+export function productionCredentials(box: SecretBox, binding: EcpayBinding): EcpayCredentials {
+  return {
+    merchantId: binding.merchantId,
+    hashKey: box.open(binding.hashKeyEnc),
+    hashIv: box.open(binding.hashIvEnc),
+    environment: "production",
+  };
+}
+
+/** Test sessions go to ECPay's stage: the merchant's own stage keys, or ECPay's public stage merchant. */
+export function stageCredentials(box: SecretBox, binding: EcpayBinding | null): EcpayCredentials {
+  if (binding?.stageMerchantId && binding.stageHashKeyEnc && binding.stageHashIvEnc) {
+    return {
+      merchantId: binding.stageMerchantId,
+      hashKey: box.open(binding.stageHashKeyEnc),
+      hashIv: box.open(binding.stageHashIvEnc),
+      environment: "stage",
+    };
+  }
+  return { ...PUBLIC_STAGE_MERCHANT, environment: "stage" };
+}
+
+export function credentialsForSession(box: SecretBox, binding: EcpayBinding, test: boolean): EcpayCredentials {
+  return test ? stageCredentials(box, binding) : productionCredentials(box, binding);
+}
+
+export function creditCheckCode(box: SecretBox, binding: EcpayBinding): string | null {
+  return binding.creditCheckCodeEnc ? box.open(binding.creditCheckCodeEnc) : null;
+}

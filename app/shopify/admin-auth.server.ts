@@ -1,0 +1,17 @@
+// Merchant authentication for each app's admin. Non-embedded, the library keeps the session in a
+// cookie and needs `?shop=` to start OAuth; a merchant arriving with neither is sent to log in
+// (the library would answer 400).
+import { redirect } from "@remix-run/node";
+import { requireApp } from "./apps.server";
+
+export async function authenticateMerchant(request: Request, methodParam: string | undefined) {
+  const { method, app } = requireApp(methodParam);
+  const url = new URL(request.url);
+  const hasSessionCookie = /(?:^|;\s*)shopify_app_session=/.test(request.headers.get("cookie") ?? "");
+  const embedded = process.env.SHOPIFY_EMBEDDED === "true";
+  if (!embedded && !hasSessionCookie && !url.searchParams.get("shop")) {
+    throw redirect(`/apps/${method}/auth/login`);
+  }
+  const context = await app.authenticate.admin(request);
+  return { method, app, ...context };
+}

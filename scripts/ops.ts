@@ -1,0 +1,89 @@
+// Operator command line: npm run ops -- <command> [options]. Exit codes: 0 ok, 1 failed, 2 bad arguments.
+import { parseArgs } from "node:util";
+import prisma, { isPostgres } from "../app/db.server";
+import { createSecretBox, EncryptionKeyError } from "../app/lib/secrets.server";
+import { defaultMigrationsDir, runDoctor } from "../app/ops/doctor.server";
+import { seedShop, seedShopArgs } from "../app/ops/seed-shop.server";
+
+const USAGE = `Usage: npm run ops -- <command> [options]
+
+Commands:
+  seed-shop --method <m> --shop <domain> --access-token <token>
+            [--merchant-id <id> --hash-key <key> --hash-iv <iv>]
+            [--stage-merchant-id <id> --stage-hash-key <key> --stage-hash-iv <iv>] [--credit-check-code <code>]
+      Install a shop for a method without OAuth (offline session, installation, ECPay binding encrypted).
+  doctor
+      Check configuration, encryption key, database, migrations, clock drift and backlog.`;
+
+function fail(message: string, code: 1 | 2): never {
+  console.error(message);
+  process.exit(code);
+}
+
+async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "seed-shop": {
+      let values: Record<string, string | boolean | undefined>;
+      try {
+        ({ values } = parseArgs({
+          args: rest,
+          strict: true,
+          options: Object.fromEntries(
+            [
+              "method",
+              "shop",
+              "access-token",
+              "merchant-id",
+              "hash-key",
+              "hash-iv",
+              "stage-merchant-id",
+              "stage-hash-key",
+              "stage-hash-iv",
+              "credit-check-code",
+            ].map((name) => [name, { type: "string" as const }]),
+          ),
+        }));
+      } catch (error) {
+        fail(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`, 2);
+      }
+      const camel = Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()), v]),
+      );
+      const parsed = seedShopArgs.safeParse(camel);
+      if (!parsed.success) {
+        const lines = parsed.error.issues.map((i) => `--${String(i.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`);
+        fail(`${lines.join("\n")}\n\n${USAGE}`, 2);
+      }
+      let box;
+      try {
+        box = createSecretBox();
+      } catch (error) {
+        fail(error instanceof EncryptionKeyError ? error.message : String(error), 2);
+      }
+      const result = await seedShop(prisma, box, parsed.data);
+      console.info(`seeded ${parsed.data.shop} for ${parsed.data.method}: session ${result.sessionId}${result.bindingId ? `, ECPay MerchantID ${parsed.data.merchantId}` : ", no ECPay binding"}`);
+      return;
+    }
+    case "doctor": {
+      const checks = await runDoctor(prisma, { isPostgres, migrationsDir: defaultMigrationsDir(isPostgres) });
+      for (const c of checks) console.info(`${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
+      if (checks.some((c) => !c.ok)) process.exitCode = 1;
+      return;
+    }
+    case undefined:
+    case "help":
+    case "--help":
+      console.info(USAGE);
+      return;
+    default:
+      fail(`Unknown command "${command}"\n\n${USAGE}`, 2);
+  }
+}
+
+main(process.argv.slice(2))
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  })
+  .finally(() => prisma.$disconnect());
