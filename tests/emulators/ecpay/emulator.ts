@@ -235,9 +235,6 @@ export class EcpayEmulatorServer {
 
   private async payByControl(merchantTradeNo: string, opts: PayOptions): Promise<EmulatorOrder> {
     const order = this.findOrder(merchantTradeNo, opts.merchantId);
-    if (opts.simulatePaid === true && order.choosePayment === "Credit" && order.status !== "created") {
-      throw new HttpError(409, `${merchantTradeNo} is ${order.status}`);
-    }
     const result = await this.payOrder(order, {
       simulatePaid: opts.simulatePaid ?? false,
       ...(opts.installmentPeriod !== undefined && { installmentPeriod: opts.installmentPeriod }),
@@ -653,7 +650,7 @@ export class EcpayEmulatorServer {
   }
 }
 
-/** zod leaves absent optionals as undefined; exactOptionalPropertyTypes-style callers want them gone. */
+/** Drops keys whose value is undefined (zod reports absent optionals that way). */
 function dropUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
