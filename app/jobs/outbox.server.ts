@@ -1,0 +1,188 @@
+// The outbox: every Shopify mutation is a row written in the same transaction as the state change
+// it reports, then delivered by a worker with exponential backoff and jitter until Shopify confirms.
+// Claims are atomic row updates, so several server instances never deliver the same row at once.
+import { EventEmitter } from "node:events";
+import { randomUUID } from "node:crypto";
+import type { OutboxMessage, Prisma } from "@prisma/client";
+import type { Deps } from "../payments/deps.server";
+import { isMethodHandle } from "../payments/methods";
+import type { Tx } from "../db.server";
+import type { PaymentsMutationName, PaymentsMutationVariables } from "../shopify/payments-apps-api";
+
+export interface OutboxInput<N extends PaymentsMutationName> {
+  shop: string;
+  method: string;
+  mutation: N;
+  /** The Shopify session id (PaymentSession.id / OperationSession.id) or a configure key: one row per mutation and subject. */
+  subjectId: string;
+  variables: PaymentsMutationVariables[N];
+  notBefore?: Date;
+}
+
+const wake = new EventEmitter();
+
+/** Queue a mutation inside the caller's transaction. A second enqueue of the same mutation for the same subject is a no-op. */
+export async function enqueue<N extends PaymentsMutationName>(tx: Tx, input: OutboxInput<N>): Promise<void> {
+  const existing = await tx.outboxMessage.findUnique({
+    where: { mutation_subjectId: { mutation: input.mutation, subjectId: input.subjectId } },
+    select: { id: true },
+  });
+  if (existing) return;
+  await tx.outboxMessage.create({
+    data: {
+      shop: input.shop,
+      method: input.method,
+      mutation: input.mutation,
+      subjectId: input.subjectId,
+      variables: JSON.stringify(input.variables),
+      nextAttemptAt: input.notBefore ?? new Date(),
+    },
+  });
+}
+
+/** Tell the in-process worker there is something to deliver (after the transaction committed). */
+export function notifyOutbox(): void {
+  wake.emit("work");
+}
+
+export function onOutboxWork(listener: () => void): () => void {
+  wake.on("work", listener);
+  return () => wake.off("work", listener);
+}
+
+const LOCK_MS = 60_000;
+const MAX_AGE_MS = 7 * 24 * 3600_000; // keep retrying for a week, then flag for an operator
+const MAX_BACKOFF_MS = 3600_000;
+
+export function backoffMs(attempts: number, random: () => number = Math.random): number {
+  const base = Math.min(2_000 * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
+  return Math.round(base * (0.5 + random()));
+}
+
+async function claim(deps: Deps, workerId: string, limit: number): Promise<OutboxMessage[]> {
+  const now = deps.now();
+  const candidates = await deps.db.outboxMessage.findMany({
+    where: { status: "PENDING", nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+    orderBy: { nextAttemptAt: "asc" },
+    take: limit,
+    select: { id: true },
+  });
+  const claimed: OutboxMessage[] = [];
+  for (const { id } of candidates) {
+    const { count } = await deps.db.outboxMessage.updateMany({
+      where: { id, status: "PENDING", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+      data: { lockedBy: workerId, lockedUntil: new Date(now.getTime() + LOCK_MS) },
+    });
+    if (count === 1) claimed.push(await deps.db.outboxMessage.findUniqueOrThrow({ where: { id } }));
+  }
+  return claimed;
+}
+
+/** What a delivered mutation changes on our side (nextAction URL, configured state). */
+async function applyDelivered(tx: Tx, message: OutboxMessage, nextActionUrl: string | null) {
+  switch (message.mutation as PaymentsMutationName) {
+    case "paymentSessionResolve":
+    case "paymentSessionReject":
+    case "paymentSessionPending":
+      if (nextActionUrl) {
+        await tx.paymentSession.updateMany({ where: { id: message.subjectId }, data: { nextActionUrl } });
+      }
+      return;
+    case "paymentsAppConfigure": {
+      const vars = JSON.parse(message.variables) as PaymentsMutationVariables["paymentsAppConfigure"];
+      if (isMethodHandle(message.method)) {
+        await tx.shopInstallation.updateMany({
+          where: { method: message.method, shop: message.shop },
+          data: { configuredReady: vars.ready, configuredHandle: vars.externalHandle ?? null, configureError: null },
+        });
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+async function recordFailure(tx: Tx, message: OutboxMessage, error: string) {
+  if (message.mutation === "paymentsAppConfigure") {
+    await tx.shopInstallation.updateMany({ where: { method: message.method, shop: message.shop }, data: { configureError: error } });
+  }
+}
+
+export interface DeliveryReport {
+  delivered: number;
+  retried: number;
+  failed: number;
+}
+
+/** Deliver what is due. Safe to run from several processes at once. */
+export async function deliverDue(deps: Deps, options: { workerId?: string; limit?: number } = {}): Promise<DeliveryReport> {
+  const workerId = options.workerId ?? randomUUID();
+  const report: DeliveryReport = { delivered: 0, retried: 0, failed: 0 };
+  const messages = await claim(deps, workerId, options.limit ?? 20);
+  await Promise.all(
+    messages.map(async (message) => {
+      const outcome = await deliverOne(deps, message);
+      report[outcome] += 1;
+    }),
+  );
+  return report;
+}
+
+async function deliverOne(deps: Deps, message: OutboxMessage): Promise<keyof DeliveryReport> {
+  const attempts = message.attempts + 1;
+  const now = deps.now();
+  const token = isMethodHandle(message.method) ? await deps.tokens.offlineToken(message.method, message.shop) : null;
+  const result = token
+    ? await deps.shopify.mutate(message.shop, token, message.mutation as PaymentsMutationName, JSON.parse(message.variables))
+    : null;
+
+  const log: Prisma.OutboxAttemptUncheckedCreateInput = { messageId: message.id, ok: false };
+  let status: "DELIVERED" | "PENDING" | "FAILED" = "PENDING";
+  let nextAttemptAt = new Date(now.getTime() + backoffMs(attempts));
+  let lastError: string | null = null;
+  let response: string | null = null;
+
+  if (!result) {
+    lastError = "no offline access token for this shop and app (uninstalled?)";
+  } else if (result.isOk()) {
+    status = "DELIVERED";
+    log.ok = true;
+    response = JSON.stringify(result.value.data);
+  } else {
+    const error = result.error;
+    lastError = "messages" in error ? error.messages.join("; ") : error.message;
+    if (error.kind === "user-error") {
+      response = JSON.stringify(error.data);
+      if (error.final) status = "FAILED";
+      else nextAttemptAt = new Date(now.getTime() + Math.min(backoffMs(attempts), 5_000));
+    } else if (error.kind === "throttled") {
+      nextAttemptAt = new Date(now.getTime() + Math.max(error.retryAfterMs, 1_000));
+    } else if (error.kind === "unauthorized" || error.kind === "transient") {
+      log.httpStatus = error.status ?? null;
+    }
+  }
+  if (status === "PENDING" && now.getTime() - message.createdAt.getTime() > MAX_AGE_MS) status = "FAILED";
+  log.error = lastError;
+  log.response = response;
+
+  await deps.db.$transaction(async (tx) => {
+    await tx.outboxAttempt.create({ data: log });
+    await tx.outboxMessage.update({
+      where: { id: message.id },
+      data: {
+        status,
+        attempts,
+        lastError,
+        response,
+        nextAttemptAt,
+        lockedBy: null,
+        lockedUntil: null,
+        deliveredAt: status === "DELIVERED" ? now : null,
+      },
+    });
+    if (status === "DELIVERED" && result?.isOk()) await applyDelivered(tx, message, result.value.nextActionUrl);
+    if (status === "FAILED") await recordFailure(tx, message, lastError ?? "failed");
+  });
+  return status === "DELIVERED" ? "delivered" : status === "FAILED" ? "failed" : "retried";
+}
