@@ -3,12 +3,13 @@
 // the compiler checks that every key exists in both.
 import { adminMessages } from "./messages/admin";
 import { commonMessages } from "./messages/common";
+import { operationMessages } from "./messages/operations";
 import { paymentMessages } from "./messages/payments";
 
 export type Locale = "zh-TW" | "en";
 
-const zhTW = { ...commonMessages["zh-TW"], ...paymentMessages["zh-TW"], ...adminMessages["zh-TW"] };
-const en = { ...commonMessages.en, ...paymentMessages.en, ...adminMessages.en };
+const zhTW = { ...commonMessages["zh-TW"], ...paymentMessages["zh-TW"], ...adminMessages["zh-TW"], ...operationMessages["zh-TW"] };
+const en = { ...commonMessages.en, ...paymentMessages.en, ...adminMessages.en, ...operationMessages.en };
 
 export type MessageKey = keyof typeof zhTW & keyof typeof en;
 

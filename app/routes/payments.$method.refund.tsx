@@ -1,10 +1,8 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed, notImplemented, requireMethodParam } from "~/lib/http.server";
+// POST /payments/<m>/refund: Shopify's refund session request (docs/shopify-payments-apps.md §2.4).
+import { methodNotAllowed } from "~/lib/http.server";
+import { operationAction } from "~/payments/operations";
 
-export async function action({ params }: ActionFunctionArgs) {
-  requireMethodParam(params.method);
-  return notImplemented("refund sessions");
-}
+export const action = operationAction("refund");
 
 export function loader() {
   return methodNotAllowed("POST");

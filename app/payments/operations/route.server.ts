@@ -1,0 +1,15 @@
+// The three thin Remix actions for POST /payments/<m>/refund|capture|void.
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { jsonResponse, requireMethodParam } from "../../lib/http.server";
+import { deps } from "../deps.server";
+import { receiveOperation } from "./receive-operation.server";
+import type { OperationType } from "./types";
+
+export function operationAction(type: OperationType) {
+  return async function action({ request, params }: ActionFunctionArgs): Promise<Response> {
+    const method = requireMethodParam(params.method);
+    const result = await receiveOperation(deps(), { type, method, headers: request.headers, body: await request.text() });
+    // 201 with an empty body: anything else shows the merchant an error (docs §2.4).
+    return result.isOk() ? new Response(null, { status: 201 }) : jsonResponse({ error: result.error.reason }, result.error.status);
+  };
+}

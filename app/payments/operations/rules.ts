@@ -1,0 +1,113 @@
+// What the gateway can and cannot do for a refund, capture or void, decided before ECPay is
+// called. Pure: the registry (methods.ts) and the payment's amounts in, a decision out.
+import type { PaymentKind, PaymentStatus } from "@prisma/client";
+import type { PaymentMethodDefinition } from "../methods";
+import type { OperationType, Rejection } from "./types";
+
+/** Shopify's decimal amount as whole TWD ("1200", "1200.00"), or null when it has a fraction. Never rounds. */
+export function parseWholeTwd(raw: string): number | null {
+  const match = /^(\d{1,12})(?:\.(\d+))?$/.exec(raw.trim());
+  if (!match) return null;
+  if (match[2] !== undefined && !/^0+$/.test(match[2])) return null;
+  const value = Number(match[1]);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+export interface PaymentFigures {
+  status: PaymentStatus;
+  kind: PaymentKind;
+  /** Whole TWD the buyer paid or authorized. */
+  amount: number | null;
+  capturedAmount: number;
+  refundedAmount: number;
+  authorizationExpiresAt: Date | null;
+}
+
+const CAPTURED_STATUSES: readonly PaymentStatus[] = ["PAID", "PARTIALLY_REFUNDED", "REFUNDED"];
+
+/**
+ * What was captured: the recorded capture, or for a paid sale its amount (a sale is captured at
+ * checkout even if nothing recorded a capture).
+ */
+export function capturedAmountOf(payment: PaymentFigures): number {
+  if (payment.capturedAmount > 0) return payment.capturedAmount;
+  return payment.kind === "SALE" && CAPTURED_STATUSES.includes(payment.status) ? (payment.amount ?? 0) : 0;
+}
+
+export interface RuleInput {
+  type: OperationType;
+  method: PaymentMethodDefinition;
+  /** Whole TWD, or null when Shopify's amount was not whole TWD (or absent, for a void). */
+  amount: number | null;
+  amountRaw: string | null;
+  currency: string | null;
+  payment: PaymentFigures;
+  now: Date;
+}
+
+export type RuleDecision =
+  | {
+      ok: true;
+      /** The amount to move at ECPay (void: the authorized amount). */
+      amount: number;
+      /** Refund: the whole refundable rest. Capture: the whole authorization. Void: always. */
+      full: boolean;
+    }
+  | { ok: false; rejection: Rejection };
+
+const reject = (message: Rejection["message"], vars?: Rejection["vars"], code: Rejection["code"] = "PROCESSING_ERROR"): RuleDecision => ({
+  ok: false,
+  rejection: { code, message, ...(vars && { vars }) },
+});
+
+function checkMoney(input: RuleInput): { ok: true; amount: number } | { ok: false; decision: RuleDecision } {
+  if ((input.currency ?? "").toUpperCase() !== "TWD") {
+    return { ok: false, decision: reject("operation.currencyNotTwd", { currency: input.currency ?? "" }) };
+  }
+  if (input.amount === null || input.amount <= 0) {
+    return { ok: false, decision: reject("operation.amountNotWhole", { amount: input.amountRaw ?? "" }) };
+  }
+  return { ok: true, amount: input.amount };
+}
+
+/** The registry's rules, the amounts and the payment's state, in the order a merchant would want them explained. */
+export function checkOperationRules(input: RuleInput): RuleDecision {
+  const { method, payment } = input;
+  const authorized = payment.amount ?? 0;
+  switch (input.type) {
+    case "refund": {
+      if (method.refund === "contact-buyer") return reject("refund.contactBuyer");
+      if (method.refund === "opay-back-office") return reject("refund.opayBackOffice");
+      const money = checkMoney(input);
+      if (!money.ok) return money.decision;
+      if (payment.status !== "PAID" && payment.status !== "PARTIALLY_REFUNDED") {
+        return payment.status === "REFUNDED"
+          ? reject("refund.exceedsRefundable", { amount: money.amount, refundable: 0 })
+          : reject("refund.notPaid");
+      }
+      const refundable = capturedAmountOf(payment) - payment.refundedAmount;
+      if (money.amount > refundable) return reject("refund.exceedsRefundable", { amount: money.amount, refundable });
+      const full = money.amount === refundable;
+      if (method.refund === "full-only" && !full) return reject("refund.fullOnly");
+      return { ok: true, amount: money.amount, full };
+    }
+    case "capture": {
+      if (!method.supportsAuthorization) return reject("capture.notSupported");
+      const money = checkMoney(input);
+      if (!money.ok) return money.decision;
+      if (payment.status !== "AUTHORIZED") return reject("capture.notAuthorized");
+      if (payment.authorizationExpiresAt && payment.authorizationExpiresAt.getTime() <= input.now.getTime()) {
+        return reject("capture.expired", undefined, "AUTHORIZATION_EXPIRED");
+      }
+      if (money.amount > authorized) return reject("capture.exceedsAuthorized", { amount: money.amount, authorized });
+      // ECPay closes installment and redemption trades all-or-nothing (ecpay-aio §4.1).
+      if (method.refund === "full-only" && money.amount !== authorized) return reject("capture.fullOnly", { authorized });
+      return { ok: true, amount: money.amount, full: money.amount === authorized };
+    }
+    case "void": {
+      if (!method.supportsAuthorization) return reject("void.notSupported");
+      if (payment.status !== "AUTHORIZED") return reject("void.notAuthorized");
+      return { ok: true, amount: authorized, full: true };
+    }
+  }
+}
