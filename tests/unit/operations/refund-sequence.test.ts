@@ -1,6 +1,6 @@
 import { err, ok } from "neverthrow";
 import { describe, expect, it, vi } from "vitest";
-import type { DoActionKind, EcpayCredentials, EcpayError, IEcpayGateway } from "~/ecpay/types";
+import type { DoActionInput, DoActionKind, EcpayCredentials, EcpayError, IEcpayGateway } from "~/ecpay/types";
 import { executePlan } from "~/payments/operations/execute-plan";
 import { planOperation, refundedTotalFromCloseData, unresolvedAction, type CardView, type PlanInput } from "~/payments/operations/plan";
 import type { CardState, EcpayLogEntry } from "~/payments/operations/types";
@@ -21,7 +21,7 @@ function fakeGateway(answers: Answer[] = []) {
     verifyCallback: vi.fn(),
     queryTradeInfo: vi.fn(),
     queryCreditDetail: vi.fn(),
-    doAction: vi.fn(async () => {
+    doAction: vi.fn(async (_credentials: EcpayCredentials, _input: DoActionInput) => {
       const next = queue.shift() ?? "ok";
       return next === "ok" ? ok({ rtnCode: "1", rtnMsg: "成功", fields: {} }) : err(next);
     }),
