@@ -18,6 +18,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 interface EntryModule {
   startBackgroundWorkers(): { stop(): Promise<void> };
   validateStartup(): void;
+  prepareDatabase(): Promise<void>;
 }
 
 const build = (await import(path.join(here, "server", "index.js"))) as ServerBuild;
@@ -25,6 +26,7 @@ const entry = build.entry.module as unknown as EntryModule;
 
 try {
   entry.validateStartup();
+  await entry.prepareDatabase();
 } catch (error) {
   console.error(`Cannot start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

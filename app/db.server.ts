@@ -21,6 +21,17 @@ function createClient(): PrismaClient {
 const prisma = globalThis.prismaGlobal ?? createClient();
 if (process.env.NODE_ENV !== "production") globalThis.prismaGlobal = prisma;
 
+/**
+ * SQLite: WAL so readers never block the writer (the test process, ops commands and the server
+ * share one file), and a busy timeout so a writer waits for the lock instead of failing.
+ * Call once before serving; PostgreSQL needs nothing.
+ */
+export async function prepareDatabase(client: PrismaClient = prisma, url: string = DATABASE_URL): Promise<void> {
+  if (/^postgres(ql)?:\/\//i.test(url)) return;
+  await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+  await client.$queryRawUnsafe("PRAGMA busy_timeout = 10000");
+}
+
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 

@@ -41,6 +41,7 @@ export default async function handleRequest(
 // The custom server (server.ts) reaches the background workers through the Remix build's entry
 // module, so the workers share this build's module instances (one Prisma client, one config).
 export { startBackgroundWorkers } from "./jobs/workers.server";
+export { prepareDatabase } from "./db.server";
 
 /** Fail fast at start: configuration and the encryption key must be valid before we serve. */
 export function validateStartup(): void {

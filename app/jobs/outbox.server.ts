@@ -50,12 +50,15 @@ export function onOutboxWork(listener: () => void): () => void {
   return () => wake.off("work", listener);
 }
 
-const LOCK_MS = 60_000;
+/** A claimed row stays ours this long: longer than one delivery can take (the client's timeout), short enough that a crashed worker's rows are picked up soon. */
+const LOCK_MS = Number(process.env.SHOPIFY_API_TIMEOUT_MS ?? 10_000) + 5_000;
 const MAX_AGE_MS = 7 * 24 * 3600_000; // keep retrying for a week, then flag for an operator
 const MAX_BACKOFF_MS = 3600_000;
+const BACKOFF_BASE_MS = Number(process.env.OUTBOX_BACKOFF_BASE_MS ?? 2_000);
 
-export function backoffMs(attempts: number, random: () => number = Math.random): number {
-  const base = Math.min(2_000 * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
+/** First retry after about 2 s (OUTBOX_BACKOFF_BASE_MS), doubling up to an hour, ±50 % jitter. */
+export function backoffMs(attempts: number, random: () => number = Math.random, baseMs = BACKOFF_BASE_MS): number {
+  const base = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
   return Math.round(base * (0.5 + random()));
 }
 

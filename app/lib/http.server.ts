@@ -1,4 +1,5 @@
 // Small helpers shared by the thin routes.
+import { err, ok, type Result } from "neverthrow";
 import { isMethodHandle, type MethodHandle } from "../payments/methods";
 
 /** A route's `$method` param as a method handle, or a 404 Response naming the valid ones. */
@@ -29,4 +30,39 @@ export function notImplemented(what: string): Response {
 
 export function methodNotAllowed(allow: string): Response {
   return new Response("Method Not Allowed", { status: 405, headers: { Allow: allow } });
+}
+
+export interface BodyError {
+  status: 400 | 413 | 415;
+  message: string;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+async function readLimited(request: Request): Promise<Result<string, BodyError>> {
+  const text = await request.text();
+  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) return err({ status: 413, message: "Request body too large" });
+  return ok(text);
+}
+
+/** A JSON body, refusing other content types and malformed JSON with a clear 4xx. */
+export async function readJsonBody(request: Request): Promise<Result<unknown, BodyError>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) return err({ status: 415, message: "Content-Type must be application/json" });
+  const text = await readLimited(request);
+  if (text.isErr()) return err(text.error);
+  try {
+    return ok(JSON.parse(text.value) as unknown);
+  } catch {
+    return err({ status: 400, message: "Malformed JSON body" });
+  }
+}
+
+/** The raw x-www-form-urlencoded body as sent (ECPay signs what it posts; we verify that exact text). */
+export async function readFormBody(request: Request): Promise<Result<string, BodyError>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    return err({ status: 415, message: "Content-Type must be application/x-www-form-urlencoded" });
+  }
+  return readLimited(request);
 }

@@ -80,3 +80,19 @@ export function credentialsForSession(box: SecretBox, binding: EcpayBinding, tes
 export function creditCheckCode(box: SecretBox, binding: EcpayBinding): string | null {
   return binding.creditCheckCodeEnc ? box.open(binding.creditCheckCodeEnc) : null;
 }
+
+/** The keys that signed (or must sign) messages about one attempt: the MerchantID it was created under. */
+export async function credentialsForAttempt(
+  db: PrismaClient,
+  box: SecretBox,
+  attempt: { merchantId: string; stage: boolean },
+  shop: string,
+): Promise<EcpayCredentials | null> {
+  if (attempt.stage) {
+    if (attempt.merchantId === PUBLIC_STAGE_MERCHANT.merchantId) return { ...PUBLIC_STAGE_MERCHANT, environment: "stage" };
+    const binding = await db.ecpayBinding.findFirst({ where: { shop, stageMerchantId: attempt.merchantId } });
+    return binding ? stageCredentials(box, binding) : null;
+  }
+  const binding = await db.ecpayBinding.findFirst({ where: { shop, merchantId: attempt.merchantId } });
+  return binding ? productionCredentials(box, binding) : null;
+}

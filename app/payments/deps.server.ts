@@ -29,7 +29,11 @@ export function deps(): Deps {
     db: prisma,
     secrets: secretBox(),
     ecpay: EcpayGateway.create({ stageOrigin: config.ecpayStageOrigin, productionOrigin: config.ecpayProductionOrigin }),
-    shopify: PaymentsAppsClient.create({ apiVersion: PINNED_API_VERSION, originOverride: config.paymentsApiOrigin }),
+    shopify: PaymentsAppsClient.create({
+      apiVersion: PINNED_API_VERSION,
+      originOverride: config.paymentsApiOrigin,
+      timeoutMs: Number(process.env.SHOPIFY_API_TIMEOUT_MS ?? 10_000),
+    }),
     tokens: libraryAccessTokens,
     config,
     now: () => new Date(),

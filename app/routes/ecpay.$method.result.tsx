@@ -1,9 +1,14 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed, notImplemented, requireMethodParam } from "~/lib/http.server";
+import { methodNotAllowed, readFormBody, requireMethodParam, textResponse } from "~/lib/http.server";
+import { deps } from "~/payments/deps.server";
+import { buyerReturn } from "~/payments/use-cases/buyer-return.server";
 
-export async function action({ params }: ActionFunctionArgs) {
-  requireMethodParam(params.method);
-  return notImplemented("ECPay result");
+// The buyer's browser back from ECPay (OrderResultURL).
+export async function action({ request, params }: ActionFunctionArgs) {
+  const method = requireMethodParam(params.method);
+  const body = await readFormBody(request);
+  if (body.isErr()) return textResponse(body.error.message, body.error.status);
+  return buyerReturn(deps(), method, body.value);
 }
 
 export function loader() {

@@ -1,9 +1,15 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed, notImplemented, requireMethodParam } from "~/lib/http.server";
+import { methodNotAllowed, readFormBody, requireMethodParam } from "~/lib/http.server";
+import { deps } from "~/payments/deps.server";
+import { handleEcpayNotification } from "~/payments/use-cases/handle-ecpay-notification.server";
 
-export async function action({ params }: ActionFunctionArgs) {
-  requireMethodParam(params.method);
-  return notImplemented("ECPay return");
+// ECPay's server POST. Trusted only by its CheckMacValue; "1|OK" only after the state is stored.
+export async function action({ request, params }: ActionFunctionArgs) {
+  const method = requireMethodParam(params.method);
+  const body = await readFormBody(request);
+  if (body.isErr()) return new Response(`0|${body.error.message}`, { status: body.error.status });
+  const reply = await handleEcpayNotification(deps(), method, "RETURN", body.value);
+  return new Response(reply.body, { status: reply.status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 
 export function loader() {

@@ -1,9 +1,18 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed, notImplemented, requireMethodParam } from "~/lib/http.server";
+import { jsonResponse, methodNotAllowed, readJsonBody, requireMethodParam, textResponse } from "~/lib/http.server";
+import { deps } from "~/payments/deps.server";
+import { startPaymentSession } from "~/payments/use-cases/start-payment-session.server";
 
-export async function action({ params }: ActionFunctionArgs) {
-  requireMethodParam(params.method);
-  return notImplemented("session sessions");
+// Shopify's payment session request (mTLS at the edge): 200 {redirect_url} or a 4xx with the reason.
+export async function action({ request, params }: ActionFunctionArgs) {
+  const method = requireMethodParam(params.method);
+  const body = await readJsonBody(request);
+  if (body.isErr()) return textResponse(body.error.message, body.error.status);
+  const result = await startPaymentSession(deps(), method, { headers: request.headers, body: body.value });
+  return result.match(
+    ({ redirectUrl }) => jsonResponse({ redirect_url: redirectUrl }),
+    (error) => textResponse(error.message, error.status),
+  );
 }
 
 export function loader() {

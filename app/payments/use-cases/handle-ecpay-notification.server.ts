@@ -1,0 +1,144 @@
+// POST /ecpay/<m>/return (ReturnURL) and /ecpay/<m>/payment-info (PaymentInfoURL): verify the
+// CheckMacValue, match the trade to our attempt, this app and the MerchantID, compare the amount,
+// record the message and its effect in one transaction, and only then answer exactly "1|OK".
+// Anything we cannot accept is never "1|OK", so ECPay keeps it for a later resend.
+import type { PaymentAttempt, PaymentSession } from "@prisma/client";
+import { parseFormBody } from "../../ecpay/form-body";
+import type { EcpayCallback } from "../../ecpay/types";
+import { notifyOutbox } from "../../jobs/outbox.server";
+import { credentialsForAttempt } from "../bindings.server";
+import { customFieldToPaymentId } from "../custom-field";
+import type { Deps } from "../deps.server";
+import type { MethodHandle } from "../methods";
+import { settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "../settlement.server";
+
+export type NotificationChannel = "RETURN" | "PAYMENT_INFO";
+
+export interface EcpayReply {
+  status: number;
+  body: string;
+  outcome: string;
+}
+
+export const ACK = "1|OK";
+
+const refuse = (status: number, outcome: string, reason: string): EcpayReply => ({ status, body: `0|${reason}`, outcome });
+
+async function log(
+  deps: Deps,
+  entry: { channel: NotificationChannel; method: string; merchantTradeNo: string | null; rawBody: string; signatureValid: boolean; outcome: string },
+) {
+  await deps.db.ecpayNotification.create({ data: entry });
+}
+
+type Checked =
+  | { ok: true; attempt: PaymentAttempt; session: PaymentSession; callback: EcpayCallback }
+  | { ok: false; reply: EcpayReply; signatureValid: boolean; merchantTradeNo: string | null; flagAmount?: string };
+
+/** Every check that needs no write: signature, trade, app, merchant, payment id, amount. */
+export async function checkEcpayMessage(deps: Deps, method: MethodHandle, rawBody: string): Promise<Checked> {
+  const fields = parseFormBody(rawBody);
+  const merchantTradeNo = fields.isOk() ? (fields.value.MerchantTradeNo ?? null) : null;
+  if (!merchantTradeNo) {
+    return { ok: false, reply: refuse(400, "MALFORMED", "MerchantTradeNo missing"), signatureValid: false, merchantTradeNo: null };
+  }
+  const attempt = await deps.db.paymentAttempt.findUnique({ where: { merchantTradeNo }, include: { paymentSession: true } });
+  if (!attempt) {
+    return { ok: false, reply: refuse(404, "UNKNOWN_TRADE", "unknown MerchantTradeNo"), signatureValid: false, merchantTradeNo };
+  }
+  const { paymentSession: session, ...attemptRow } = attempt;
+  const credentials = await credentialsForAttempt(deps.db, deps.secrets, attemptRow, session.shop);
+  if (!credentials) {
+    return { ok: false, reply: refuse(409, "NO_CREDENTIALS", "no ECPay binding for this MerchantID"), signatureValid: false, merchantTradeNo };
+  }
+  const verified = deps.ecpay.verifyCallback(rawBody, credentials);
+  if (verified.isErr()) {
+    const bad = verified.error.kind === "bad-signature";
+    return {
+      ok: false,
+      reply: refuse(400, bad ? "BAD_SIGNATURE" : "MALFORMED", bad ? "CheckMacValue verify fail" : verified.error.message),
+      signatureValid: false,
+      merchantTradeNo,
+    };
+  }
+  const callback = verified.value;
+  const mismatch = (outcome: string, reason: string): Checked => ({
+    ok: false,
+    reply: refuse(400, outcome, reason),
+    signatureValid: true,
+    merchantTradeNo,
+  });
+  // A valid message for another app's (or another shop's) trade is a replay: refuse it.
+  if (session.method !== method) return mismatch("WRONG_APP", `trade belongs to the ${session.method} app`);
+  if (callback.merchantId !== attemptRow.merchantId) return mismatch("MERCHANT_MISMATCH", "MerchantID does not match");
+  if (customFieldToPaymentId(callback.customField1) !== session.id) return mismatch("PAYMENT_MISMATCH", "CustomField1 does not match");
+  if (callback.tradeAmt !== attemptRow.amount) {
+    return { ...(mismatch("AMOUNT_MISMATCH", "TradeAmt does not match") as Extract<Checked, { ok: false }>), flagAmount: session.id };
+  }
+  return { ok: true, attempt: attemptRow, session, callback };
+}
+
+export async function handleEcpayNotification(
+  deps: Deps,
+  method: MethodHandle,
+  channel: NotificationChannel,
+  rawBody: string,
+): Promise<EcpayReply> {
+  const checked = await checkEcpayMessage(deps, method, rawBody);
+  if (!checked.ok) {
+    if (checked.flagAmount) {
+      await deps.db.paymentSession.update({ where: { id: checked.flagAmount }, data: { flag: "AMOUNT_MISMATCH" } });
+    }
+    await log(deps, {
+      channel,
+      method,
+      merchantTradeNo: checked.merchantTradeNo,
+      rawBody,
+      signatureValid: checked.signatureValid,
+      outcome: checked.reply.outcome,
+    });
+    return checked.reply;
+  }
+  const { attempt, session, callback } = checked;
+  const outcome = await deps.db.$transaction(async (tx): Promise<SettleOutcome> => {
+    // Re-read inside the transaction: a concurrent resend may have settled it already.
+    const freshAttempt = await tx.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: attempt.merchantTradeNo } });
+    const freshSession = await tx.paymentSession.findUniqueOrThrow({ where: { id: session.id } });
+    let result: SettleOutcome;
+    if (callback.rtnCode === "1") {
+      result = await settlePaid(tx, {
+        attempt: freshAttempt,
+        session: freshSession,
+        now: deps.now(),
+        facts: {
+          tradeNo: callback.tradeNo,
+          tradeAmt: callback.tradeAmt,
+          paymentType: callback.paymentType,
+          paymentDate: callback.paymentDate,
+          chargeFee: callback.chargeFee,
+          simulatePaid: callback.simulatePaid,
+          gwsr: callback.gwsr,
+          rtnCode: callback.rtnCode,
+          rtnMsg: callback.rtnMsg,
+        },
+      });
+    } else if (channel === "PAYMENT_INFO" && callback.rtnCode === "2" && callback.bankCode && callback.vAccount && callback.expireDate) {
+      result = await settleAtmIssued(tx, {
+        attempt: freshAttempt,
+        session: freshSession,
+        tradeNo: callback.tradeNo,
+        bankCode: callback.bankCode,
+        vAccount: callback.vAccount,
+        expireDate: callback.expireDate,
+      });
+    } else {
+      result = await settleFailed(tx, freshAttempt, callback.rtnCode, callback.rtnMsg);
+    }
+    await tx.ecpayNotification.create({
+      data: { channel, method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome: result },
+    });
+    return result;
+  });
+  notifyOutbox();
+  return { status: 200, body: ACK, outcome };
+}

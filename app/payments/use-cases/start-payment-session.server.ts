@@ -1,0 +1,120 @@
+// POST /payments/<m>/session: validate, persist (idempotent on Shopify's id), answer the redirect URL.
+// Amounts we cannot charge (not TWD, not whole) are accepted and rejected through Shopify, so the
+// buyer sees a clear failure instead of Shopify retrying; they are never rounded.
+import { err, ok, type Result } from "neverthrow";
+import type { PaymentSession } from "@prisma/client";
+import { bilingual } from "../../i18n";
+import { enqueue, notifyOutbox } from "../../jobs/outbox.server";
+import type { Deps } from "../deps.server";
+import { PAYMENT_METHODS, type MethodHandle } from "../methods";
+import { requestError, isUniqueViolation, type RequestError } from "../request-error";
+import {
+  cancelUrlOf,
+  describeIssues,
+  paymentSessionRequest,
+  readShopifyHeaders,
+  wholeTwd,
+  type PaymentSessionRequest,
+} from "../shopify-requests";
+
+/** Shopify refuses a resolve/reject before it has our 2xx; give it a moment. */
+const AFTER_RESPONSE_MS = 1_500;
+
+export function redirectUrlFor(appUrl: string, method: MethodHandle, paymentId: string): string {
+  return `${appUrl}/pay/${method}/${encodeURIComponent(paymentId)}`;
+}
+
+type Unchargeable = { code: "INVALID_CURRENCY" | "INVALID_AMOUNT" | "PAYMENT_METHOD_UNSUPPORTED"; message: string };
+
+function unchargeable(method: MethodHandle, body: PaymentSessionRequest): Unchargeable | null {
+  if (body.currency !== "TWD") {
+    return { code: "INVALID_CURRENCY", message: bilingual("payment.reject.currency", { currency: body.currency }) };
+  }
+  if (wholeTwd(body.amount) === null) {
+    return { code: "INVALID_AMOUNT", message: bilingual("payment.reject.amount", { amount: body.amount }) };
+  }
+  if (!PAYMENT_METHODS[method].kinds.includes(body.kind)) {
+    return { code: "PAYMENT_METHOD_UNSUPPORTED", message: bilingual("payment.reject.kind", { kind: body.kind }) };
+  }
+  return null;
+}
+
+export async function startPaymentSession(
+  deps: Deps,
+  method: MethodHandle,
+  request: { headers: Headers; body: unknown },
+): Promise<Result<{ redirectUrl: string }, RequestError>> {
+  const headers = readShopifyHeaders(request.headers);
+  if (!headers.success) return err(requestError(400, `Invalid Shopify headers: ${describeIssues(headers.error)}`));
+  const parsed = paymentSessionRequest.safeParse(request.body);
+  if (!parsed.success) return err(requestError(400, `Invalid payment session: ${describeIssues(parsed.error)}`));
+  const body = parsed.data;
+  const shop = headers.data.shop;
+  const redirectUrl = redirectUrlFor(deps.config.appUrl, method, body.id);
+
+  const existing = await deps.db.paymentSession.findUnique({ where: { id: body.id } });
+  if (existing) return replay(existing, method, shop, redirectUrl);
+
+  const installation = await deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } } });
+  if (!installation || installation.status !== "INSTALLED") {
+    return err(requestError(403, `Shop ${shop} has not installed the ${method} app`));
+  }
+  if (!installation.bindingId) {
+    return err(requestError(403, `Shop ${shop} has not bound an ECPay account to the ${method} app`));
+  }
+
+  const problem = unchargeable(method, body);
+  const customer = body.customer ?? null;
+  try {
+    await deps.db.$transaction(async (tx) => {
+      await tx.paymentSession.create({
+        data: {
+          id: body.id,
+          gid: body.gid,
+          method,
+          shop,
+          group: body.group,
+          amount: problem ? null : wholeTwd(body.amount),
+          amountRaw: body.amount,
+          currency: body.currency,
+          kind: body.kind === "authorization" ? "AUTHORIZATION" : "SALE",
+          test: body.test,
+          cancelUrl: cancelUrlOf(body),
+          merchantLocale: body.merchant_locale ?? null,
+          customer: customer ? JSON.stringify(customer) : null,
+          customerEmail: customer?.email ? customer.email.toLowerCase() : null,
+          proposedAt: new Date(body.proposed_at),
+          status: problem ? "REJECTED" : "RECEIVED",
+          rejectCode: problem?.code ?? null,
+          merchantMessage: problem?.message ?? null,
+        },
+      });
+      if (problem) {
+        await enqueue(tx, {
+          shop,
+          method,
+          mutation: "paymentSessionReject",
+          subjectId: body.id,
+          variables: { id: body.gid, reason: { code: problem.code, merchantMessage: problem.message } },
+          notBefore: new Date(deps.now().getTime() + AFTER_RESPONSE_MS),
+        });
+      }
+    });
+  } catch (error) {
+    // Two deliveries of the same request raced: the other one stored it.
+    if (isUniqueViolation(error)) {
+      const row = await deps.db.paymentSession.findUnique({ where: { id: body.id } });
+      if (row) return replay(row, method, shop, redirectUrl);
+    }
+    throw error;
+  }
+  if (problem) setTimeout(notifyOutbox, AFTER_RESPONSE_MS + 50).unref();
+  return ok({ redirectUrl });
+}
+
+function replay(existing: PaymentSession, method: MethodHandle, shop: string, redirectUrl: string) {
+  if (existing.shop !== shop || existing.method !== method) {
+    return err(requestError(409, `Payment session ${existing.id} belongs to another shop or app`));
+  }
+  return ok({ redirectUrl });
+}
