@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import prisma, { isPostgres } from "../app/db.server";
 import { createSecretBox, EncryptionKeyError } from "../app/lib/secrets.server";
 import { defaultMigrationsDir, runDoctor } from "../app/ops/doctor.server";
+import { exportArgs, exportCsvChunks } from "../app/ops/export.server";
 import { seedShop, seedShopArgs } from "../app/ops/seed-shop.server";
 
 const USAGE = `Usage: npm run ops -- <command> [options]
@@ -13,7 +14,12 @@ Commands:
             [--stage-merchant-id <id> --stage-hash-key <key> --stage-hash-iv <iv>] [--credit-check-code <code>]
       Install a shop for a method without OAuth (offline session, installation, ECPay binding encrypted).
   doctor
-      Check configuration, encryption key, database, migrations, clock drift and backlog.`;
+      Check configuration, encryption key, database, migrations, clock drift and backlog.
+  reconcile --once
+      One reconciliation pass: query ECPay for attempts without a notification, expire overdue ATM
+      accounts, deliver due Shopify mutations; prints what it settled.
+  export --shop <domain> --method <m> --from <yyyy-mm-dd> --to <yyyy-mm-dd> [--locale zh-TW|en]
+      Reconciliation CSV (ECPay "Shopify專用" columns, UTF-8 with BOM) of a Taiwan-time date range to stdout.`;
 
 function fail(message: string, code: 1 | 2): never {
   console.error(message);
@@ -65,10 +71,45 @@ async function main(argv: string[]) {
       console.info(`seeded ${parsed.data.shop} for ${parsed.data.method}: session ${result.sessionId}${result.bindingId ? `, ECPay MerchantID ${parsed.data.merchantId}` : ", no ECPay binding"}`);
       return;
     }
+    case "reconcile": {
+      if (!rest.includes("--once") || rest.some((arg) => arg !== "--once")) fail(`reconcile needs --once\n\n${USAGE}`, 2);
+      const { deps } = await import("../app/payments/deps.server");
+      const { reconcileOnce } = await import("../app/jobs/reconciler.server");
+      const { deliverDue } = await import("../app/jobs/outbox.server");
+      const report = await reconcileOnce(deps(), { spacingMs: 250 });
+      const delivered = await deliverDue(deps(), { limit: 100 });
+      console.info(
+        `queried ${report.queried}: settled ${report.settled}, failed ${report.failed}, abandoned ${report.abandoned}, ` +
+          `ATM expired ${report.atmExpired}, authorizations flagged ${report.authorizationsFlagged}, errors ${report.errors}; ` +
+          `Shopify mutations delivered ${delivered.delivered}, retried ${delivered.retried}, failed ${delivered.failed}`,
+      );
+      return;
+    }
     case "doctor": {
       const checks = await runDoctor(prisma, { isPostgres, migrationsDir: defaultMigrationsDir(isPostgres) });
       for (const c of checks) console.info(`${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
       if (checks.some((c) => !c.ok)) process.exitCode = 1;
+      return;
+    }
+    case "export": {
+      let values: Record<string, string | undefined>;
+      try {
+        ({ values } = parseArgs({
+          args: rest,
+          strict: true,
+          options: Object.fromEntries(["shop", "method", "from", "to", "locale"].map((name) => [name, { type: "string" as const }])),
+        }) as { values: Record<string, string | undefined> });
+      } catch (error) {
+        fail(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`, 2);
+      }
+      const parsed = exportArgs.safeParse(values);
+      if (!parsed.success) {
+        fail(`${parsed.error.issues.map((i) => `--${String(i.path[0] ?? "")}: ${i.message}`).join("\n")}\n\n${USAGE}`, 2);
+      }
+      for await (const chunk of exportCsvChunks(prisma, parsed.data)) {
+        // Respect backpressure so a large range never piles up in memory.
+        if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+      }
       return;
     }
     case undefined:

@@ -104,6 +104,15 @@ describe("ops seed-shop", () => {
   });
 });
 
+describe("ops reconcile", () => {
+  it("runs one pass and says what it settled, and refuses to run without --once", () => {
+    const once = runOps(["reconcile", "--once"], env);
+    expect(once.status, once.stderr).toBe(0);
+    expect(once.stdout).toMatch(/queried 0: settled 0/);
+    expect(runOps(["reconcile"], env).status).toBe(2);
+  });
+});
+
 describe("webhooks", () => {
   it("answer 401 to a bad HMAC and change nothing", async () => {
     seed("credit");

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { customFieldToPaymentId, paymentIdToCustomField } from "~/payments/custom-field";
+import { atmDeadline } from "~/payments/settlement.server";
+import { wholeTwd } from "~/payments/shopify-requests";
+
+describe("Shopify amounts in TWD", () => {
+  it("accepts whole amounts with or without zero decimals", () => {
+    expect(wholeTwd("1234.00")).toBe(1234);
+    expect(wholeTwd("1234")).toBe(1234);
+    expect(wholeTwd("50.0")).toBe(50);
+  });
+
+  it("refuses fractions, zero, negatives and garbage instead of rounding", () => {
+    for (const bad of ["100.50", "0.01", "0", "0.00", "-5", "1e3", "12,000", "", "abc", "1234.001"]) {
+      expect(wholeTwd(bad), bad).toBeNull();
+    }
+  });
+});
+
+describe("the Shopify payment id in ECPay's CustomField1", () => {
+  it("round-trips ids with underscores and hyphens using only characters ECPay allows", () => {
+    for (const id of ["XKFLceXnDNArC62_FdpiGHcZ", "yU_qEozdTrtYeoZeBRBq4uAG", "a-b_c-d", "plain123"]) {
+      const field = paymentIdToCustomField(id);
+      expect(field).toMatch(/^[A-Za-z0-9,.#()$[\];%{}:/?&@<>!]*$/);
+      expect(customFieldToPaymentId(field)).toBe(id);
+    }
+  });
+});
+
+describe("the ATM deadline", () => {
+  it("is the end of ECPay's ExpireDate in Taiwan time", () => {
+    expect(atmDeadline("2026/11/27")?.toISOString()).toBe("2026-11-27T15:59:59.000Z");
+  });
+
+  it("is unknown for a malformed date", () => {
+    expect(atmDeadline("27/11/2026")).toBeNull();
+  });
+});
