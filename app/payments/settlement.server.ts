@@ -98,17 +98,7 @@ export async function settlePaid(
   }
   if (!(await claimGroup(tx, session))) {
     const merchantMessage = bilingual("payment.reject.duplicate", { merchantTradeNo: attempt.merchantTradeNo });
-    await tx.paymentSession.update({
-      where: { id: session.id },
-      data: { status: "REJECTED", flag: "DUPLICATE_PAYMENT", rejectCode: "PROCESSING_ERROR", merchantMessage },
-    });
-    await enqueue(tx, {
-      shop: session.shop,
-      method: session.method,
-      mutation: "paymentSessionReject",
-      subjectId: session.id,
-      variables: { id: session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage } },
-    });
+    await rejectSession(tx, session, merchantMessage, "DUPLICATE_PAYMENT");
     return "DUPLICATE_PAYMENT";
   }
   const authorizationExpiresAt =
@@ -189,10 +179,15 @@ export async function expireAtm(tx: Tx, session: PaymentSession, attempt: Paymen
   if (attempt && attempt.status === "ISSUED") {
     await tx.paymentAttempt.update({ where: { merchantTradeNo: attempt.merchantTradeNo }, data: { status: "EXPIRED" } });
   }
-  const merchantMessage = bilingual("payment.reject.atmExpired");
+  await rejectSession(tx, session, bilingual("payment.reject.atmExpired"));
+  return true;
+}
+
+/** Mark the session rejected and queue the paymentSessionReject that tells Shopify. */
+async function rejectSession(tx: Tx, session: PaymentSession, merchantMessage: string, flagValue?: string) {
   await tx.paymentSession.update({
     where: { id: session.id },
-    data: { status: target, rejectCode: "PROCESSING_ERROR", merchantMessage },
+    data: { status: "REJECTED", rejectCode: "PROCESSING_ERROR", merchantMessage, ...(flagValue ? { flag: flagValue } : {}) },
   });
   await enqueue(tx, {
     shop: session.shop,
@@ -201,5 +196,4 @@ export async function expireAtm(tx: Tx, session: PaymentSession, attempt: Paymen
     subjectId: session.id,
     variables: { id: session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage } },
   });
-  return true;
 }
