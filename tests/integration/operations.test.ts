@@ -277,13 +277,17 @@ async function pay(method: MethodHandle, options: { kind?: "sale" | "authorizati
   return { paymentId: id, gid, orderId: shopOrder.id, merchantTradeNo, order };
 }
 
-/** Run the background steps until `done` holds (the server's own worker may be doing the same). */
+/**
+ * Run the background steps until `done` holds. Each step runs twice at once, as two server
+ * instances would (and the server's own worker may join in): the exact DoAction lists asserted
+ * below would show any row processed twice.
+ */
 async function settle<T>(done: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    await processPendingCloses(deps);
-    await processDueOperations(deps);
-    await deliverDue(deps);
+    await Promise.all([processPendingCloses(deps), processPendingCloses(deps)]);
+    await Promise.all([processDueOperations(deps), processDueOperations(deps)]);
+    await Promise.all([deliverDue(deps), deliverDue(deps)]);
     const value = await done();
     if (value) return value;
     if (Date.now() > deadline) throw new Error("timed out waiting for the background step");
