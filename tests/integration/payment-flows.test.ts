@@ -318,6 +318,39 @@ describe("ECPay notifications", () => {
     expect(outcomes).toEqual(expect.arrayContaining(["BAD_SIGNATURE", "AMOUNT_MISMATCH", "WRONG_APP", "MERCHANT_MISMATCH"]));
   });
 
+  it("accept an ATM account notice that arrives after the payment without undoing it", async () => {
+    const flow = await startAndHandOff("atm");
+    await waitForMutation(flow.gid, "paymentSessionPending");
+    await stack.production.pay(flow.merchantTradeNo);
+    await waitForMutation(flow.gid, "paymentSessionResolve");
+    const attempt = await stack.prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: flow.merchantTradeNo } });
+    const late = await postEcpay(
+      "/ecpay/atm/payment-info",
+      signedReturn({
+        MerchantID: PRODUCTION_MERCHANT.merchantId,
+        MerchantTradeNo: flow.merchantTradeNo,
+        StoreID: "",
+        RtnCode: "2",
+        RtnMsg: "Get VirtualAccount Succeeded",
+        TradeNo: attempt.tradeNo!,
+        TradeAmt: "1280",
+        PaymentType: "ATM_TAISHIN",
+        TradeDate: "2026/11/25 12:00:00",
+        BankCode: "812",
+        vAccount: "9103522175887271",
+        ExpireDate: "2026/11/27",
+        CustomField1: paymentIdToCustomField(flow.paymentId),
+        CustomField2: "",
+        CustomField3: "",
+        CustomField4: "",
+      }),
+    );
+    expect(late.status).toBe(200);
+    expect(await late.text()).toBe("1|OK");
+    expect((await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: flow.paymentId } })).status).toBe("PAID");
+    expect(mutationsFor(flow.gid).filter((m) => m === "paymentSessionPending")).toHaveLength(1);
+  });
+
   it("never treats a simulated payment as money in production", async () => {
     const flow = await startAndHandOff("credit");
     await stack.production.pay(flow.merchantTradeNo, { simulatePaid: true });
