@@ -1,33 +1,107 @@
 // Layout of each app's merchant admin: authenticates the merchant for this method's app and wraps
-// the pages in Polaris (and App Bridge when the app runs embedded).
+// the pages in Polaris (and App Bridge when the app runs embedded), with the app's navigation and
+// the language switch.
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useFetcher, useLoaderData, useLocation, useRouteError } from "@remix-run/react";
+import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
+import { Box, Button, ButtonGroup, Frame, InlineStack, Navigation, Text } from "@shopify/polaris";
+import polarisEn from "@shopify/polaris/locales/en.json";
+import polarisZhTw from "@shopify/polaris/locales/zh-TW.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import { adminLocale, loadInstallation } from "~/admin/context.server";
+import type { AdminLayoutData } from "~/admin/use-admin";
 import { serverConfig } from "~/config.server";
-import { resolveLocale } from "~/i18n";
+import { t, type Locale, type MessageKey } from "~/i18n";
 import { authenticateMerchant } from "~/shopify/admin-auth.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params }: LoaderFunctionArgs): Promise<AdminLayoutData> {
   const { method, session } = await authenticateMerchant(request, params.method);
-  const url = new URL(request.url);
+  const installation = await loadInstallation(method, session.shop);
   return {
     method,
     shop: session.shop,
     apiKey: serverConfig().apps[method]?.apiKey ?? "",
     embedded: process.env.SHOPIFY_EMBEDDED === "true",
-    locale: resolveLocale(url.searchParams.get("locale") ?? request.headers.get("accept-language")),
+    locale: adminLocale(installation, request),
   };
+}
+
+const NAV: Array<{ path: string; label: MessageKey }> = [
+  { path: "", label: "admin.nav.home" },
+  { path: "/bind", label: "admin.nav.bind" },
+  { path: "/test-mode", label: "admin.nav.testMode" },
+  { path: "/capture", label: "admin.nav.capture" },
+  { path: "/settings", label: "admin.nav.settings" },
+  { path: "/transactions", label: "admin.nav.transactions" },
+  { path: "/help", label: "admin.nav.help" },
+];
+
+function LanguageSwitch({ base, locale }: { base: string; locale: Locale }) {
+  const fetcher = useFetcher();
+  const choose = (next: Locale) => fetcher.submit({ locale: next }, { method: "post", action: `${base}/locale` });
+  return (
+    <Box padding="400">
+      <InlineStack gap="200" align="center" blockAlign="center">
+        <Text as="span" tone="subdued">
+          {t(locale, "admin.language.label")}
+        </Text>
+        <ButtonGroup variant="segmented">
+          <Button pressed={locale === "zh-TW"} onClick={() => choose("zh-TW")} loading={fetcher.state !== "idle" && locale !== "zh-TW"}>
+            中文
+          </Button>
+          <Button pressed={locale === "en"} onClick={() => choose("en")} loading={fetcher.state !== "idle" && locale !== "en"}>
+            English
+          </Button>
+        </ButtonGroup>
+      </InlineStack>
+    </Box>
+  );
 }
 
 export default function AdminLayout() {
   const data = useLoaderData<typeof loader>();
-  return (
-    <AppProvider isEmbeddedApp={data.embedded} apiKey={data.apiKey}>
+  const location = useLocation();
+  const base = `/apps/${data.method}`;
+  const path = location.pathname.replace(/\/$/, "");
+  const items = NAV.map((item) => {
+    const url = `${base}${item.path}`;
+    return { url, label: t(data.locale, item.label), selected: item.path === "" ? path === base : path.startsWith(url) };
+  });
+  const content = (
+    <>
       <Outlet />
+      <LanguageSwitch base={base} locale={data.locale} />
+    </>
+  );
+  return (
+    <AppProvider isEmbeddedApp={data.embedded} apiKey={data.apiKey} i18n={data.locale === "en" ? polarisEn : polarisZhTw}>
+      {data.embedded ? (
+        // Inside Shopify's admin the navigation belongs in the App Bridge nav menu.
+        <Frame>
+          <NavMenu>
+            {items.map((item) => (
+              <Link key={item.url} to={item.url} rel={item.url === base ? "home" : undefined}>
+                {item.label}
+              </Link>
+            ))}
+          </NavMenu>
+          {content}
+        </Frame>
+      ) : (
+        <Frame
+          navigation={
+            <Navigation location={location.pathname}>
+              <Navigation.Section items={items} />
+            </Navigation>
+          }
+        >
+          {content}
+        </Frame>
+      )}
     </AppProvider>
   );
 }

@@ -1,0 +1,103 @@
+// Telling Shopify which ECPay account this app uses (paymentsAppConfigure) goes through the outbox
+// like every other mutation, so a failed call is retried and visible, never swallowed.
+import { randomUUID } from "node:crypto";
+import type { OutboxMessage } from "@prisma/client";
+import { deliverDue, enqueue, notifyOutbox } from "../jobs/outbox.server";
+import type { Deps } from "../payments/deps.server";
+import type { MethodHandle } from "../payments/methods";
+
+const CONFIGURE = "paymentsAppConfigure";
+
+export interface ConfigureRequest {
+  ready: boolean;
+  externalHandle: string | null;
+}
+
+export interface ConfigureState {
+  /** What Shopify last confirmed. */
+  ready: boolean;
+  handle: string | null;
+  /** A configure call still being delivered (with its last error while it retries). */
+  pending: { attempts: number; lastError: string | null; ready: boolean; externalHandle: string | null } | null;
+  /** Shopify refused the last configure call for good. */
+  error: string | null;
+}
+
+/**
+ * Wake delivery and give it a moment, so the merchant usually sees Shopify's answer on the next
+ * page. Claims are atomic, so this never races the background worker; it does nothing when the
+ * operator disabled workers.
+ */
+export async function deliverSoon(deps: Deps, waitMs = 4_000): Promise<void> {
+  notifyOutbox();
+  if (process.env.DISABLE_WORKERS === "1") return;
+  const delivery = deliverDue(deps, { limit: 10 }).catch(() => undefined);
+  await Promise.race([delivery, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+}
+
+/** Queue paymentsAppConfigure for this app and shop; an older undelivered call is superseded. */
+export async function requestConfigure(deps: Deps, method: MethodHandle, shop: string, request: ConfigureRequest): Promise<void> {
+  await deps.db.$transaction(async (tx) => {
+    // An older call still retrying must not land after this one and undo it.
+    await tx.outboxMessage.updateMany({
+      where: { shop, method, mutation: CONFIGURE, status: "PENDING", OR: [{ lockedUntil: null }, { lockedUntil: { lt: deps.now() } }] },
+      data: { status: "FAILED", lastError: "superseded by a newer configuration" },
+    });
+    await tx.shopInstallation.update({ where: { method_shop: { method, shop } }, data: { configureError: null } });
+    await enqueue(tx, {
+      shop,
+      method,
+      mutation: CONFIGURE,
+      subjectId: `configure:${method}:${shop}:${randomUUID()}`,
+      variables: { externalHandle: request.externalHandle, ready: request.ready },
+    });
+  });
+  await deliverSoon(deps);
+}
+
+function pendingConfigure(message: OutboxMessage | null): ConfigureState["pending"] {
+  if (!message) return null;
+  let vars: { ready?: unknown; externalHandle?: unknown } = {};
+  try {
+    vars = JSON.parse(message.variables) as typeof vars;
+  } catch {
+    vars = {};
+  }
+  return {
+    attempts: message.attempts,
+    lastError: message.lastError,
+    ready: vars.ready === true,
+    externalHandle: typeof vars.externalHandle === "string" ? vars.externalHandle : null,
+  };
+}
+
+export async function configureState(deps: Deps, method: MethodHandle, shop: string): Promise<ConfigureState> {
+  const [installation, pending] = await Promise.all([
+    deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } } }),
+    deps.db.outboxMessage.findFirst({
+      where: { shop, method, mutation: CONFIGURE, status: "PENDING" },
+      orderBy: { createdAt: "desc" },
+    }),
+  ]);
+  return {
+    ready: installation?.configuredReady ?? false,
+    handle: installation?.configuredHandle ?? null,
+    pending: pendingConfigure(pending),
+    error: installation?.configureError ?? null,
+  };
+}
+
+/** What Shopify should be told now: ready with the bound MerchantID, or not ready. */
+export async function desiredConfiguration(deps: Deps, method: MethodHandle, shop: string): Promise<ConfigureRequest> {
+  const installation = await deps.db.shopInstallation.findUnique({
+    where: { method_shop: { method, shop } },
+    include: { binding: { select: { merchantId: true } } },
+  });
+  const merchantId = installation?.binding?.merchantId ?? null;
+  return merchantId ? { ready: true, externalHandle: merchantId } : { ready: false, externalHandle: null };
+}
+
+/** The retry button: send the current desired configuration again, now. */
+export async function retryConfigure(deps: Deps, method: MethodHandle, shop: string): Promise<void> {
+  await requestConfigure(deps, method, shop, await desiredConfiguration(deps, method, shop));
+}

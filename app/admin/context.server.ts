@@ -1,0 +1,40 @@
+// Every admin loader and action starts here: the merchant is authenticated for this method's app,
+// and everything after is scoped to (session.shop, method), never to anything the client sent.
+import type { ShopInstallation } from "@prisma/client";
+import { resolveLocale, type Locale } from "../i18n";
+import prisma from "../db.server";
+import type { MethodHandle } from "../payments/methods";
+import { authenticateMerchant } from "../shopify/admin-auth.server";
+
+export interface AdminContext {
+  method: MethodHandle;
+  shop: string;
+  installation: ShopInstallation;
+  locale: Locale;
+}
+
+/** The merchant's language: what they chose in the admin, else Shopify's `locale` param, else the browser's. */
+export function adminLocale(installation: Pick<ShopInstallation, "locale"> | null, request: Request): Locale {
+  if (installation?.locale) return resolveLocale(installation.locale);
+  const url = new URL(request.url);
+  return resolveLocale(url.searchParams.get("locale") ?? request.headers.get("accept-language"));
+}
+
+/** The installation row for this shop and app; created on first visit (OAuth does not write it). */
+export async function loadInstallation(method: MethodHandle, shop: string): Promise<ShopInstallation> {
+  const where = { method_shop: { method, shop } };
+  const existing = await prisma.shopInstallation.findUnique({ where });
+  if (existing) return existing;
+  // The layout and the page load in parallel: the loser of the insert race reads the winner's row.
+  try {
+    return await prisma.shopInstallation.create({ data: { method, shop } });
+  } catch {
+    return prisma.shopInstallation.findUniqueOrThrow({ where });
+  }
+}
+
+export async function requireAdmin(request: Request, methodParam: string | undefined): Promise<AdminContext> {
+  const { method, session } = await authenticateMerchant(request, methodParam);
+  const installation = await loadInstallation(method, session.shop);
+  return { method, shop: session.shop, installation, locale: adminLocale(installation, request) };
+}

@@ -1,0 +1,80 @@
+// The home page's setup guide and the capture page's advice, read from our own records.
+import type { Deps } from "../payments/deps.server";
+import { getMethod, type MethodHandle } from "../payments/methods";
+import { CLOSE_LIMIT_DAYS, WARN_FROM_DAYS } from "./capture-rules";
+import { configureState, type ConfigureState } from "./configure.server";
+
+export const SETUP_STEPS = ["bind", "confirm", "activate", "test", "capture"] as const;
+export type SetupStep = (typeof SETUP_STEPS)[number];
+
+export interface SetupGuide {
+  steps: Array<{ key: SetupStep; done: boolean }>;
+  merchantId: string | null;
+  configure: ConfigureState;
+  /** Shopify confirmed ready with the MerchantID that is bound now. */
+  ready: boolean;
+}
+
+/** Shopify's payments settings page for this app (manual §2-1 step 4, §3-3). */
+export function paymentsSettingsUrl(shop: string, apiKey: string): string {
+  return `https://${shop}/services/payments_partners/gateways/${encodeURIComponent(apiKey)}/settings`;
+}
+
+export async function setupGuide(deps: Deps, method: MethodHandle, shop: string): Promise<SetupGuide> {
+  const [installation, configure, anySession, testSession] = await Promise.all([
+    deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } }, include: { binding: { select: { merchantId: true } } } }),
+    configureState(deps, method, shop),
+    deps.db.paymentSession.findFirst({ where: { shop, method }, select: { id: true } }),
+    deps.db.paymentSession.findFirst({ where: { shop, method, test: true }, select: { id: true } }),
+  ]);
+  const merchantId = installation?.binding?.merchantId ?? null;
+  const ready = Boolean(merchantId) && configure.ready && configure.handle === merchantId && !configure.pending;
+  // Methods without authorization are always captured at checkout: nothing to check.
+  const captureDone = !getMethod(method).supportsAuthorization || Boolean(installation?.captureReviewedAt);
+  const done: Record<SetupStep, boolean> = {
+    bind: Boolean(merchantId),
+    confirm: ready,
+    // Shopify only sends payment sessions to an activated payment method.
+    activate: Boolean(anySession),
+    test: Boolean(testSession),
+    capture: captureDone,
+  };
+  return { steps: SETUP_STEPS.map((key) => ({ key, done: done[key] })), merchantId, configure, ready };
+}
+
+const DAY_MS = 24 * 3600_000;
+
+export interface CaptureOverview {
+  applies: boolean;
+  reviewedAt: string | null;
+  recentAuthorizations: number;
+  nearLimit: Array<{ id: string; amountRaw: string; createdAt: string; daysLeft: number }>;
+}
+
+export async function captureOverview(deps: Deps, method: MethodHandle, shop: string): Promise<CaptureOverview> {
+  const now = deps.now();
+  const [installation, recentAuthorizations, nearLimit] = await Promise.all([
+    deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } }, select: { captureReviewedAt: true } }),
+    deps.db.paymentSession.count({
+      where: { shop, method, kind: "AUTHORIZATION", test: false, createdAt: { gte: new Date(now.getTime() - 30 * DAY_MS) } },
+    }),
+    // Stage has no close limit (and no DoAction): only live authorizations count.
+    deps.db.paymentSession.findMany({
+      where: { shop, method, status: "AUTHORIZED", test: false, createdAt: { lte: new Date(now.getTime() - WARN_FROM_DAYS * DAY_MS) } },
+      orderBy: { createdAt: "asc" },
+      take: 50,
+      select: { id: true, amountRaw: true, createdAt: true },
+    }),
+  ]);
+  return {
+    applies: getMethod(method).supportsAuthorization,
+    reviewedAt: installation?.captureReviewedAt?.toISOString() ?? null,
+    recentAuthorizations,
+    nearLimit: nearLimit.map((s) => ({
+      id: s.id,
+      amountRaw: s.amountRaw,
+      createdAt: s.createdAt.toISOString(),
+      daysLeft: CLOSE_LIMIT_DAYS - Math.floor((now.getTime() - s.createdAt.getTime()) / DAY_MS),
+    })),
+  };
+}

@@ -1,0 +1,212 @@
+// The transactions index and detail (manual §6, §7). Always scoped by shop AND method; keyset
+// pagination over the (shop, method, createdAt) index, so page 2,000 costs what page 1 costs.
+import type { Prisma, PrismaClient } from "@prisma/client";
+import { z } from "zod";
+import type { MethodHandle } from "../payments/methods";
+import { checkoutReference, DISPLAY_STATUSES, displayStatus, STATUS_FILTER, type DisplayStatus } from "./status";
+
+export const PAGE_SIZE = 50;
+
+const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00+08:00`)));
+
+export const transactionQuerySchema = z.object({
+  q: z.string().trim().max(128).optional().catch(undefined),
+  status: z.enum(DISPLAY_STATUSES).optional().catch(undefined),
+  test: z.enum(["test", "live"]).optional().catch(undefined),
+  from: dateOnly.optional().catch(undefined),
+  to: dateOnly.optional().catch(undefined),
+  after: z.string().max(200).optional().catch(undefined),
+  before: z.string().max(200).optional().catch(undefined),
+});
+
+export type TransactionQuery = z.output<typeof transactionQuerySchema>;
+
+/** Query-string values → a query; anything malformed is ignored rather than trusted. */
+export function parseTransactionQuery(params: URLSearchParams): TransactionQuery {
+  const raw = Object.fromEntries([...params.entries()].filter(([, value]) => value !== ""));
+  return transactionQuerySchema.parse(raw);
+}
+
+interface Cursor {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`, "utf8").toString("base64url");
+}
+
+export function decodeCursor(value: string | undefined): Cursor | null {
+  if (!value) return null;
+  const text = Buffer.from(value, "base64url").toString("utf8");
+  const bar = text.indexOf("|");
+  if (bar < 0) return null;
+  const createdAt = new Date(text.slice(0, bar));
+  const id = text.slice(bar + 1);
+  return Number.isNaN(createdAt.getTime()) || id === "" ? null : { createdAt, id };
+}
+
+/** A calendar day in Taiwan time (the merchant's day) as an instant range. */
+export function taiwanDayStart(date: string): Date {
+  return new Date(`${date}T00:00:00+08:00`);
+}
+
+export function taiwanDayEnd(date: string): Date {
+  return new Date(taiwanDayStart(date).getTime() + 24 * 3600_000);
+}
+
+/** Shopify payment id, gid, MerchantTradeNo or ECPay TradeNo → this shop's session ids (indexed lookups only). */
+async function sessionIdsFor(db: PrismaClient, shop: string, method: MethodHandle, q: string): Promise<string[]> {
+  const id = q.replace(/^gid:\/\/shopify\/PaymentSession\//, "");
+  const [byTradeNo, byMerchantTradeNo] = await Promise.all([
+    db.paymentAttempt.findMany({ where: { tradeNo: q }, select: { paymentSessionId: true }, take: 20 }),
+    db.paymentAttempt.findUnique({ where: { merchantTradeNo: q }, select: { paymentSessionId: true } }),
+  ]);
+  const ids = new Set<string>([id, ...byTradeNo.map((a) => a.paymentSessionId)]);
+  if (byMerchantTradeNo) ids.add(byMerchantTradeNo.paymentSessionId);
+  // The shop and method filter is applied again by the caller: ids alone never grant access.
+  const owned = await db.paymentSession.findMany({ where: { id: { in: [...ids] }, shop, method }, select: { id: true } });
+  return owned.map((s) => s.id);
+}
+
+export interface TransactionRow {
+  id: string;
+  checkoutRef: string | null;
+  merchantTradeNos: string[];
+  tradeNo: string | null;
+  amount: number | null;
+  amountRaw: string;
+  currency: string;
+  kind: "SALE" | "AUTHORIZATION";
+  status: DisplayStatus;
+  test: boolean;
+  simulatePaid: boolean;
+  flag: string | null;
+  createdAt: string;
+}
+
+export interface TransactionPage {
+  rows: TransactionRow[];
+  next: string | null;
+  previous: string | null;
+}
+
+const rowSelect = {
+  id: true,
+  cancelUrl: true,
+  amount: true,
+  amountRaw: true,
+  currency: true,
+  kind: true,
+  status: true,
+  test: true,
+  flag: true,
+  createdAt: true,
+  attempts: {
+    select: { merchantTradeNo: true, tradeNo: true, status: true, simulatePaid: true, createdAt: true },
+    orderBy: { createdAt: "asc" },
+  },
+} satisfies Prisma.PaymentSessionSelect;
+
+type RowSource = Prisma.PaymentSessionGetPayload<{ select: typeof rowSelect }>;
+
+export function toRow(session: RowSource): TransactionRow {
+  const paid = session.attempts.find((a) => a.status === "PAID") ?? [...session.attempts].reverse().find((a) => a.tradeNo);
+  return {
+    id: session.id,
+    checkoutRef: checkoutReference(session.cancelUrl),
+    merchantTradeNos: session.attempts.map((a) => a.merchantTradeNo),
+    tradeNo: paid?.tradeNo ?? null,
+    amount: session.amount,
+    amountRaw: session.amountRaw,
+    currency: session.currency,
+    kind: session.kind,
+    status: displayStatus(session.status, session.attempts.map((a) => a.status)),
+    test: session.test,
+    simulatePaid: session.attempts.some((a) => a.simulatePaid),
+    flag: session.flag,
+    createdAt: session.createdAt.toISOString(),
+  };
+}
+
+export function filterWhere(shop: string, method: MethodHandle, query: TransactionQuery): Prisma.PaymentSessionWhereInput {
+  const where: Prisma.PaymentSessionWhereInput = { shop, method };
+  if (query.status) {
+    where.status = { in: [...STATUS_FILTER[query.status]] };
+    if (query.status === "expired") where.attempts = { some: { status: "EXPIRED" } };
+    if (query.status === "failed") where.attempts = { none: { status: "EXPIRED" } };
+  }
+  if (query.test) where.test = query.test === "test";
+  if (query.from || query.to) {
+    where.createdAt = {
+      ...(query.from && { gte: taiwanDayStart(query.from) }),
+      ...(query.to && { lt: taiwanDayEnd(query.to) }),
+    };
+  }
+  return where;
+}
+
+/** One page, newest first. `after` continues to older rows, `before` goes back to newer ones. */
+export async function listTransactions(
+  db: PrismaClient,
+  shop: string,
+  method: MethodHandle,
+  query: TransactionQuery,
+  pageSize = PAGE_SIZE,
+): Promise<TransactionPage> {
+  const where = filterWhere(shop, method, query);
+  const and: Prisma.PaymentSessionWhereInput[] = [where];
+  if (query.q) and.push({ id: { in: await sessionIdsFor(db, shop, method, query.q) } });
+
+  const after = decodeCursor(query.after);
+  const before = after ? null : decodeCursor(query.before);
+  // "createdAt <= c AND NOT (createdAt = c AND id >= id_c)": a range the index can seek to.
+  if (after) and.push({ createdAt: { lte: after.createdAt }, NOT: { createdAt: after.createdAt, id: { gte: after.id } } });
+  if (before) and.push({ createdAt: { gte: before.createdAt }, NOT: { createdAt: before.createdAt, id: { lte: before.id } } });
+
+  const direction = before ? "asc" : "desc";
+  const found = await db.paymentSession.findMany({
+    where: { AND: and },
+    orderBy: [{ createdAt: direction }, { id: direction }],
+    take: pageSize + 1,
+    select: rowSelect,
+  });
+  const more = found.length > pageSize;
+  const page = found.slice(0, pageSize);
+  if (before) page.reverse();
+  const rows = page.map(toRow);
+  const first = page[0];
+  const last = page[page.length - 1];
+  const hasOlder = before ? true : more;
+  const hasNewer = before ? more : Boolean(after);
+  return {
+    rows,
+    next: hasOlder && last ? encodeCursor(last) : null,
+    previous: hasNewer && first ? encodeCursor(first) : null,
+  };
+}
+
+// ---------------------------------------------------------------- detail
+
+export async function transactionDetail(db: PrismaClient, shop: string, method: MethodHandle, paymentId: string) {
+  const session = await db.paymentSession.findFirst({
+    where: { id: paymentId, shop, method },
+    include: { attempts: { orderBy: { createdAt: "asc" } }, operations: { orderBy: { createdAt: "asc" } } },
+  });
+  if (!session) return null;
+  const tradeNos = session.attempts.map((a) => a.merchantTradeNo);
+  const subjects = [session.id, ...session.operations.map((o) => o.id)];
+  const [notifications, outbox] = await Promise.all([
+    tradeNos.length
+      ? db.ecpayNotification.findMany({ where: { merchantTradeNo: { in: tradeNos }, method }, orderBy: { receivedAt: "asc" } })
+      : Promise.resolve([]),
+    db.outboxMessage.findMany({
+      where: { subjectId: { in: subjects }, shop, method },
+      include: { log: { orderBy: { at: "asc" } } },
+      orderBy: { createdAt: "asc" },
+    }),
+  ]);
+  return { session, notifications, outbox };
+}
+
+export type TransactionDetail = NonNullable<Awaited<ReturnType<typeof transactionDetail>>>;

@@ -1,0 +1,415 @@
+// Bind the ECPay account (manual §2-1 step 3, §2-2): verify the keys against ECPay, confirm like
+// ECPay's 賣家資料確認 screen, then store them encrypted and tell Shopify. Also reuse, rebind, unbind.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Banner, BlockStack, Box, Button, Card, Divider, FormLayout, InlineGrid, InlineStack, Layout, Link, Page, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+import { z } from "zod";
+import { confirmBinding, openPendingBinding, probeBinding, reusableBindings, reuseBinding, sealPendingBinding, unbind } from "~/admin/bind.server";
+import { parseBindingForm, type BindingField, type FieldErrors } from "~/admin/binding-form";
+import { ConfigureBanner, ReadyBadge } from "~/admin/components";
+import { requireAdmin } from "~/admin/context.server";
+import { configureState, retryConfigure } from "~/admin/configure.server";
+import { formatDateTime } from "~/admin/format";
+import { useAdmin } from "~/admin/use-admin";
+import { PUBLIC_STAGE_MERCHANT } from "~/ecpay/public-stage-merchant";
+import type { MessageKey } from "~/i18n";
+import { deps } from "~/payments/deps.server";
+import { getMethod, type MethodHandle } from "~/payments/methods";
+
+/** The 商家檢查碼 is only used by card queries (CreditDetail): ask for it in card apps. */
+function isCardMethod(method: MethodHandle): boolean {
+  return getMethod(method).ecpay.choosePayment === "Credit";
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const ctx = await requireAdmin(request, params.method);
+  const d = deps();
+  const [installation, configure, reusable] = await Promise.all([
+    d.db.shopInstallation.findUnique({ where: { method_shop: { method: ctx.method, shop: ctx.shop } }, include: { binding: true } }),
+    configureState(d, ctx.method, ctx.shop),
+    reusableBindings(d, ctx.method, ctx.shop),
+  ]);
+  const binding = installation?.binding ?? null;
+  const reuseId = new URL(request.url).searchParams.get("reuse");
+  return {
+    serviceName: getMethod(ctx.method).serviceName,
+    card: isCardMethod(ctx.method),
+    configure,
+    // Only what the merchant needs to recognise the account: never a key, not even encrypted.
+    binding: binding && {
+      merchantId: binding.merchantId,
+      accountName: binding.accountName,
+      stageMerchantId: binding.stageMerchantId,
+      hasCreditCheckCode: Boolean(binding.creditCheckCodeEnc),
+      verifiedAt: binding.verifiedAt?.toISOString() ?? null,
+    },
+    ready: Boolean(binding) && configure.ready && configure.handle === binding?.merchantId && !configure.pending,
+    reusable,
+    reuseOffer: reusable.find((r) => r.bindingId === reuseId) ?? null,
+  };
+}
+
+const intentSchema = z.enum(["verify", "confirm", "reuse-confirm", "unbind", "retry-configure"]);
+
+interface ConfirmSummary {
+  merchantId: string;
+  accountName: string | null;
+  stageMerchantId: string | null;
+}
+
+type ActionData =
+  | { step: "form"; errors: FieldErrors<BindingField>; banner: MessageKey | null; detail: string | null }
+  | { step: "confirm"; token: string; summary: ConfirmSummary }
+  | { step: "unbound" }
+  | { step: "error"; banner: MessageKey };
+
+export async function action({ request, params }: ActionFunctionArgs): Promise<ActionData | Response> {
+  const ctx = await requireAdmin(request, params.method);
+  const d = deps();
+  const base = `/apps/${ctx.method}`;
+  const form = await request.formData();
+  const intent = intentSchema.safeParse(form.get("intent"));
+  if (!intent.success) return { step: "error", banner: "admin.form.invalidRequest" };
+  const scope = { shop: ctx.shop, method: ctx.method };
+
+  switch (intent.data) {
+    case "verify": {
+      const input = parseBindingForm(form, isCardMethod(ctx.method));
+      if (input.isErr()) return { step: "form", errors: input.error, banner: "admin.form.fixErrors", detail: null };
+      const probe = await probeBinding(d.ecpay, input.value, d.now());
+      if (probe.isErr()) {
+        const failure = probe.error;
+        return failure.kind === "rejected"
+          ? { step: "form", errors: failure.errors, banner: failure.message, detail: null }
+          : { step: "form", errors: {}, banner: failure.message, detail: failure.detail };
+      }
+      return {
+        step: "confirm",
+        token: sealPendingBinding(d.secrets, scope, input.value, d.now()),
+        summary: {
+          merchantId: input.value.merchantId,
+          accountName: input.value.accountName ?? null,
+          stageMerchantId: input.value.stageMerchantId ?? null,
+        },
+      };
+    }
+    case "confirm": {
+      const token = z.string().min(1).max(8_000).safeParse(form.get("token"));
+      if (!token.success) return { step: "error", banner: "admin.form.invalidRequest" };
+      const input = openPendingBinding(d.secrets, scope, token.data, d.now());
+      if (input.isErr()) return { step: "error", banner: input.error === "expired" ? "admin.confirm.expired" : "admin.form.invalidRequest" };
+      await confirmBinding(d, ctx.method, ctx.shop, input.value);
+      return redirect(base);
+    }
+    case "reuse-confirm": {
+      const bindingId = z.string().min(1).max(64).safeParse(form.get("bindingId"));
+      if (!bindingId.success) return { step: "error", banner: "admin.form.invalidRequest" };
+      const reused = await reuseBinding(d, ctx.method, ctx.shop, bindingId.data);
+      if (reused.isErr()) return { step: "error", banner: "admin.form.invalidRequest" };
+      return redirect(base);
+    }
+    case "unbind":
+      await unbind(d, ctx.method, ctx.shop);
+      return { step: "unbound" };
+    case "retry-configure":
+      await retryConfigure(d, ctx.method, ctx.shop);
+      return redirect(`${base}/bind`);
+  }
+}
+
+function Field(props: {
+  name: BindingField;
+  label: string;
+  help?: string;
+  secret?: boolean;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+}) {
+  return (
+    <TextField
+      id={props.name}
+      name={props.name}
+      label={props.label}
+      helpText={props.help}
+      type={props.secret ? "password" : "text"}
+      autoComplete="off"
+      value={props.value}
+      onChange={props.onChange}
+      error={props.error}
+    />
+  );
+}
+
+function BindForm({ card, errors, banner, detail }: { card: boolean; errors: FieldErrors<BindingField>; banner: MessageKey | null; detail: string | null }) {
+  const { t } = useAdmin();
+  const navigation = useNavigation();
+  const [values, setValues] = useState<Record<BindingField, string>>({
+    merchantId: "",
+    hashKey: "",
+    hashIv: "",
+    stageMerchantId: "",
+    stageHashKey: "",
+    stageHashIv: "",
+    creditCheckCode: "",
+    accountName: "",
+  });
+  const field = (name: BindingField) => ({
+    name,
+    value: values[name],
+    onChange: (value: string) => setValues((v) => ({ ...v, [name]: value })),
+    error: errors[name] ? t(errors[name]) : undefined,
+  });
+  const busy = navigation.state === "submitting" && navigation.formData?.get("intent") === "verify";
+  return (
+    <Card>
+      <Form method="post" id="bind-form">
+        <input type="hidden" name="intent" value="verify" />
+        <BlockStack gap="400">
+          <Text as="h2" variant="headingMd">
+            {t("admin.bind.formTitle")}
+          </Text>
+          <Text as="p" tone="subdued">
+            {t("admin.bind.formIntro")}
+          </Text>
+          {banner ? (
+            <Banner tone="critical" title={t(banner)}>
+              {detail ? <Text as="p">{detail}</Text> : null}
+            </Banner>
+          ) : null}
+          <FormLayout>
+            <Field label={t("admin.bind.merchantId")} help={t("admin.bind.merchantIdHelp")} {...field("merchantId")} />
+            <FormLayout.Group>
+              <Field label="HashKey" secret help={t("admin.bind.keysHelp")} {...field("hashKey")} />
+              <Field label="HashIV" secret {...field("hashIv")} />
+            </FormLayout.Group>
+            {card ? <Field label={t("admin.bind.creditCheckCode")} help={t("admin.bind.creditCheckCodeHelp")} secret {...field("creditCheckCode")} /> : null}
+            <Field label={t("admin.bind.accountName")} help={t("admin.bind.accountNameHelp")} {...field("accountName")} />
+          </FormLayout>
+          <Divider />
+          <Text as="h3" variant="headingSm">
+            {t("admin.bind.stageTitle")}
+          </Text>
+          <Text as="p" tone="subdued">
+            {t("admin.bind.stageIntro", { merchantId: PUBLIC_STAGE_MERCHANT.merchantId })}
+          </Text>
+          <FormLayout>
+            <FormLayout.Group condensed>
+              <Field label={t("admin.bind.stageMerchantId")} {...field("stageMerchantId")} />
+              <Field label={t("admin.bind.stageHashKey")} secret {...field("stageHashKey")} />
+              <Field label={t("admin.bind.stageHashIv")} secret {...field("stageHashIv")} />
+            </FormLayout.Group>
+          </FormLayout>
+          <InlineStack align="end">
+            <Button submit variant="primary" loading={busy}>
+              {t("admin.bind.verify")}
+            </Button>
+          </InlineStack>
+        </BlockStack>
+      </Form>
+    </Card>
+  );
+}
+
+function ConfirmationCard(props: { summary: ConfirmSummary; hidden: Record<string, string>; serviceName: string; cancelUrl: string }) {
+  const { t } = useAdmin();
+  const navigation = useNavigation();
+  const rows: Array<[string, string]> = [
+    [t("admin.confirm.account"), props.summary.accountName ?? t("admin.confirm.accountUnknown")],
+    [t("admin.confirm.merchantId"), props.summary.merchantId],
+    [t("admin.confirm.app"), props.serviceName],
+    [t("admin.confirm.stage"), props.summary.stageMerchantId ?? t("admin.testMode.publicMerchant", { merchantId: PUBLIC_STAGE_MERCHANT.merchantId })],
+  ];
+  return (
+    <Card>
+      <BlockStack gap="400">
+        <Text as="h2" variant="headingLg" id="confirm-title">
+          {t("admin.confirm.title")}
+        </Text>
+        <Text as="p">{t("admin.confirm.intro")}</Text>
+        <Box borderWidth="025" borderColor="border" borderRadius="200" padding="300">
+          <BlockStack gap="200">
+            {rows.map(([label, value]) => (
+              <InlineGrid key={label} columns={2} gap="200">
+                <Text as="span" tone="subdued">
+                  {label}
+                </Text>
+                <Text as="span" fontWeight="semibold">
+                  {value}
+                </Text>
+              </InlineGrid>
+            ))}
+          </BlockStack>
+        </Box>
+        <Banner tone="warning">
+          <Text as="p">{t("admin.confirm.warning")}</Text>
+        </Banner>
+        <InlineStack gap="200" align="end">
+          <Button url={props.cancelUrl}>{t("admin.confirm.cancel")}</Button>
+          <Form method="post">
+            {Object.entries(props.hidden).map(([name, value]) => (
+              <input key={name} type="hidden" name={name} value={value} />
+            ))}
+            <Button submit variant="primary" loading={navigation.state === "submitting"}>
+              {t("admin.confirm.accept")}
+            </Button>
+          </Form>
+        </InlineStack>
+      </BlockStack>
+    </Card>
+  );
+}
+
+export default function BindPage() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as ActionData | undefined;
+  const { t, base, locale } = useAdmin();
+  const [rebinding, setRebinding] = useState(false);
+  const [confirmUnbind, setConfirmUnbind] = useState(false);
+  const serviceName = data.serviceName[locale];
+  const back = { content: t("admin.nav.home"), url: base };
+
+  if (actionData?.step === "confirm") {
+    return (
+      <Page title={t("admin.confirm.pageTitle")} backAction={{ content: t("admin.nav.bind"), url: `${base}/bind` }}>
+        <ConfirmationCard summary={actionData.summary} serviceName={serviceName} cancelUrl={`${base}/bind`} hidden={{ intent: "confirm", token: actionData.token }} />
+      </Page>
+    );
+  }
+  if (data.reuseOffer) {
+    const offer = data.reuseOffer;
+    return (
+      <Page title={t("admin.reuse.title")} backAction={{ content: t("admin.nav.bind"), url: `${base}/bind` }}>
+        <BlockStack gap="400">
+          {actionData?.step === "error" ? <Banner tone="critical" title={t(actionData.banner)} /> : null}
+          <Text as="p">{t("admin.reuse.explain")}</Text>
+          <ConfirmationCard
+            summary={{ merchantId: offer.merchantId, accountName: offer.accountName, stageMerchantId: null }}
+            serviceName={serviceName}
+            cancelUrl={`${base}/bind`}
+            hidden={{ intent: "reuse-confirm", bindingId: offer.bindingId }}
+          />
+        </BlockStack>
+      </Page>
+    );
+  }
+
+  const formErrors = actionData?.step === "form" ? actionData : null;
+  const showForm = !data.binding || rebinding || formErrors !== null;
+  return (
+    <Page title={t("admin.bind.title")} subtitle={serviceName} backAction={back} titleMetadata={<ReadyBadge ready={data.ready} />}>
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            <ConfigureBanner configure={data.configure} />
+            {actionData?.step === "error" ? <Banner tone="critical" title={t(actionData.banner)} /> : null}
+            {actionData?.step === "unbound" ? (
+              <Banner tone="warning" title={t("admin.unbind.doneTitle")}>
+                <Text as="p">{t("admin.unbind.doneBody")}</Text>
+              </Banner>
+            ) : null}
+            {data.binding ? (
+              <Card>
+                <BlockStack gap="300">
+                  <Text as="h2" variant="headingMd">
+                    {t("admin.bind.currentTitle")}
+                  </Text>
+                  <InlineGrid columns={2} gap="200">
+                    <Text as="span" tone="subdued">
+                      {t("admin.confirm.merchantId")}
+                    </Text>
+                    <Text as="span" fontWeight="semibold" id="current-merchant-id">
+                      {data.binding.merchantId}
+                    </Text>
+                    <Text as="span" tone="subdued">
+                      {t("admin.confirm.account")}
+                    </Text>
+                    <Text as="span">{data.binding.accountName ?? "—"}</Text>
+                    <Text as="span" tone="subdued">
+                      HashKey / HashIV
+                    </Text>
+                    <Text as="span">•••••••• / •••••••• ({t("admin.bind.storedEncrypted")})</Text>
+                    {data.card ? (
+                      <>
+                        <Text as="span" tone="subdued">
+                          {t("admin.bind.creditCheckCode")}
+                        </Text>
+                        <Text as="span">{data.binding.hasCreditCheckCode ? "••••••••" : t("admin.bind.notSet")}</Text>
+                      </>
+                    ) : null}
+                    <Text as="span" tone="subdued">
+                      {t("admin.confirm.stage")}
+                    </Text>
+                    <Text as="span">
+                      {data.binding.stageMerchantId ?? t("admin.testMode.publicMerchant", { merchantId: PUBLIC_STAGE_MERCHANT.merchantId })}
+                    </Text>
+                    <Text as="span" tone="subdued">
+                      {t("admin.bind.verifiedAt")}
+                    </Text>
+                    <Text as="span">{formatDateTime(data.binding.verifiedAt)}</Text>
+                  </InlineGrid>
+                  <InlineStack gap="200">
+                    <Button onClick={() => setRebinding(true)} disabled={showForm}>
+                      {t("admin.bind.rebind")}
+                    </Button>
+                    <Button tone="critical" onClick={() => setConfirmUnbind(true)}>
+                      {t("admin.unbind.action")}
+                    </Button>
+                  </InlineStack>
+                  {confirmUnbind ? (
+                    <Banner tone="critical" title={t("admin.unbind.confirmTitle")} onDismiss={() => setConfirmUnbind(false)}>
+                      <BlockStack gap="200">
+                        <Text as="p">{t("admin.unbind.confirmBody")}</Text>
+                        <Form method="post">
+                          <input type="hidden" name="intent" value="unbind" />
+                          <Button submit tone="critical" variant="primary">
+                            {t("admin.unbind.confirm")}
+                          </Button>
+                        </Form>
+                      </BlockStack>
+                    </Banner>
+                  ) : null}
+                </BlockStack>
+              </Card>
+            ) : null}
+            {showForm ? (
+              <BindForm card={data.card} errors={formErrors?.errors ?? {}} banner={formErrors?.banner ?? null} detail={formErrors?.detail ?? null} />
+            ) : null}
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <BlockStack gap="400">
+            {data.reusable.length > 0 ? (
+              <Card>
+                <BlockStack gap="300">
+                  <Text as="h2" variant="headingMd">
+                    {t("admin.reuse.title")}
+                  </Text>
+                  {data.reusable.map((r) => (
+                    <BlockStack key={r.bindingId} gap="200">
+                      <Text as="p">{t("admin.reuse.offer", { merchantId: r.merchantId, apps: r.usedBy.length })}</Text>
+                      <Button url={`${base}/bind?reuse=${encodeURIComponent(r.bindingId)}`}>{t("admin.reuse.action")}</Button>
+                    </BlockStack>
+                  ))}
+                </BlockStack>
+              </Card>
+            ) : null}
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t("admin.bind.whereTitle")}
+                </Text>
+                <Text as="p">{t("admin.bind.whereBody")}</Text>
+                <Link url="https://vendor.ecpay.com.tw" target="_blank">
+                  {t("admin.links.vendor")}
+                </Link>
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

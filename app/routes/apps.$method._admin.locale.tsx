@@ -1,0 +1,19 @@
+// The language switch: stored per installation, so the merchant's choice sticks across devices.
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { requireAdmin } from "~/admin/context.server";
+import prisma from "~/db.server";
+
+const localeForm = z.object({ locale: z.enum(["zh-TW", "en"]) });
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const ctx = await requireAdmin(request, params.method);
+  const parsed = localeForm.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return Response.json({ ok: false }, { status: 400 });
+  await prisma.shopInstallation.update({
+    where: { method_shop: { method: ctx.method, shop: ctx.shop } },
+    data: { locale: parsed.data.locale },
+  });
+  return Response.json({ ok: true, locale: parsed.data.locale });
+}
+

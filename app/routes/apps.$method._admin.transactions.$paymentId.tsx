@@ -1,0 +1,326 @@
+// One payment: its ids, state and the full timeline (session, ECPay attempts, notifications with
+// signature result, Shopify mutations with each attempt's answer, refunds/captures/voids), with
+// "query ECPay now" and "retry delivery to Shopify".
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import type { ReactNode } from "react";
+import { z } from "zod";
+import { queryEcpayNow, retryShopifyDelivery } from "~/admin/actions.server";
+import { StatusBadge, TestBadge } from "~/admin/components";
+import { requireAdmin } from "~/admin/context.server";
+import { formatAmount, formatDateTime } from "~/admin/format";
+import { buildTimeline, type TimelineEvent } from "~/admin/timeline";
+import { toRow, transactionDetail } from "~/admin/transactions.server";
+import { useAdmin, type Translate } from "~/admin/use-admin";
+import type { MessageKey } from "~/i18n";
+import { deps } from "~/payments/deps.server";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const ctx = await requireAdmin(request, params.method);
+  const paymentId = z.string().min(1).max(200).safeParse(params.paymentId);
+  const detail = paymentId.success ? await transactionDetail(deps().db, ctx.shop, ctx.method, paymentId.data) : null;
+  // Another shop's (or another app's) payment is indistinguishable from one that does not exist.
+  if (!detail) throw new Response("Not found", { status: 404 });
+  const { session } = detail;
+  return {
+    row: toRow(session),
+    gid: session.gid,
+    kind: session.kind,
+    capturedAmount: session.capturedAmount,
+    refundedAmount: session.refundedAmount,
+    authorizationExpiresAt: session.authorizationExpiresAt?.toISOString() ?? null,
+    pendingExpiresAt: session.pendingExpiresAt?.toISOString() ?? null,
+    rejectCode: session.rejectCode,
+    merchantMessage: session.merchantMessage,
+    attempts: session.attempts.map((a) => a.merchantTradeNo),
+    undelivered: detail.outbox.filter((m) => m.status !== "DELIVERED").map((m) => ({ id: m.id, mutation: m.mutation, status: m.status })),
+    timeline: buildTimeline(detail),
+  };
+}
+
+const actionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("query"), merchantTradeNo: z.string().regex(/^[A-Za-z0-9]{1,20}$/).optional() }),
+  z.object({ intent: z.literal("retry"), messageId: z.string().min(1).max(64) }),
+]);
+
+type ActionData = { tone: "success" | "critical" | "warning"; message: MessageKey; vars?: Record<string, string> };
+
+export async function action({ request, params }: ActionFunctionArgs): Promise<ActionData> {
+  const ctx = await requireAdmin(request, params.method);
+  const paymentId = z.string().min(1).max(200).parse(params.paymentId);
+  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return { tone: "critical", message: "admin.form.invalidRequest" };
+  const d = deps();
+  if (parsed.data.intent === "query") {
+    const answer = await queryEcpayNow(d, ctx.shop, ctx.method, paymentId, parsed.data.merchantTradeNo);
+    if (answer.isOk()) return { tone: "success", message: "admin.detail.queried", vars: { status: answer.value.tradeStatus, no: answer.value.merchantTradeNo } };
+    const failure = answer.error;
+    if (failure.kind === "not-found") return { tone: "critical", message: "admin.detail.queryNoAttempt" };
+    if (failure.kind === "no-credentials") return { tone: "critical", message: "admin.detail.queryNoCredentials", vars: { merchantId: failure.merchantId } };
+    return { tone: "critical", message: "admin.detail.queryFailed", vars: { error: failure.error.message } };
+  }
+  const retried = await retryShopifyDelivery(d, ctx.shop, ctx.method, paymentId, parsed.data.messageId);
+  if (retried.isOk()) return { tone: "success", message: "admin.detail.retried" };
+  const reasons: Record<typeof retried.error, MessageKey> = {
+    "not-found": "admin.form.invalidRequest",
+    delivered: "admin.detail.alreadyDelivered",
+    "in-flight": "admin.detail.inFlight",
+  };
+  return { tone: "warning", message: reasons[retried.error] };
+}
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <>
+      <Text as="span" tone="subdued">
+        {label}
+      </Text>
+      <Text as="span" breakWord>
+        {children}
+      </Text>
+    </>
+  );
+}
+
+const EVENT_TITLES: Record<TimelineEvent["type"], MessageKey> = {
+  session: "admin.timeline.session",
+  attempt: "admin.timeline.attempt",
+  notification: "admin.timeline.notification",
+  operation: "admin.timeline.operation",
+  outbox: "admin.timeline.outbox",
+  outboxAttempt: "admin.timeline.outboxAttempt",
+};
+
+function Pre({ children }: { children: string }) {
+  return (
+    <pre style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", margin: 0, fontSize: "12px", background: "var(--p-color-bg-surface-secondary)", padding: "8px", borderRadius: "8px" }}>
+      {children}
+    </pre>
+  );
+}
+
+function EventBody({ event, t }: { event: TimelineEvent; t: Translate }) {
+  switch (event.type) {
+    case "session":
+      return (
+        <InlineStack gap="200">
+          <Text as="span">{`${event.amountRaw} ${event.currency}`}</Text>
+          <Badge>{event.kind === "AUTHORIZATION" ? t("admin.detail.kindAuthorization") : t("admin.detail.kindSale")}</Badge>
+          {event.test ? <TestBadge /> : null}
+        </InlineStack>
+      );
+    case "attempt":
+      return (
+        <BlockStack gap="100">
+          <InlineStack gap="200" blockAlign="center">
+            <Text as="span" fontWeight="semibold">
+              {event.merchantTradeNo}
+            </Text>
+            <Badge>{event.status}</Badge>
+            {event.stage ? <Badge tone="warning">{t("admin.detail.stage")}</Badge> : null}
+            {event.simulatePaid ? <Badge tone="info">{t("admin.badge.simulatePaid")}</Badge> : null}
+          </InlineStack>
+          <Text as="span" tone="subdued">
+            MerchantID {event.merchantId}
+            {event.tradeNo ? ` · TradeNo ${event.tradeNo}` : ""}
+            {event.paymentType ? ` · ${event.paymentType}` : ""}
+            {event.rtnCode ? ` · RtnCode ${event.rtnCode} ${event.rtnMsg ?? ""}` : ""}
+            {event.chargeFee ? ` · ${t("admin.detail.fee")} ${event.chargeFee}` : ""}
+            {event.cardState ? ` · ${event.cardState}` : ""}
+          </Text>
+          {event.atm ? (
+            <Text as="span" tone="subdued">
+              {t("admin.detail.atm", { bank: event.atm.bankCode, account: event.atm.vAccount, expire: event.atm.expireDate ?? "—" })}
+            </Text>
+          ) : null}
+          {event.closeError ? <Text as="span" tone="critical">{event.closeError}</Text> : null}
+        </BlockStack>
+      );
+    case "notification":
+      return (
+        <BlockStack gap="100">
+          <InlineStack gap="200" blockAlign="center">
+            <Badge>{event.channel}</Badge>
+            <Badge tone={event.signatureValid ? "success" : "critical"}>{t(event.signatureValid ? "admin.detail.signatureOk" : "admin.detail.signatureFailed")}</Badge>
+            <Badge tone={/ACCEPTED|PAID/.test(event.outcome) ? "success" : undefined}>{event.outcome}</Badge>
+            {event.simulatePaid ? <Badge tone="info">{t("admin.badge.simulatePaid")}</Badge> : null}
+            {event.merchantTradeNo ? <Text as="span" tone="subdued">{event.merchantTradeNo}</Text> : null}
+          </InlineStack>
+          <details>
+            <summary style={{ cursor: "pointer" }}>{t("admin.detail.rawFields", { n: event.fields.length })}</summary>
+            <Box paddingBlockStart="100">
+              <Pre>{event.fields.map(([k, v]) => `${k}=${v}`).join("\n")}</Pre>
+            </Box>
+          </details>
+        </BlockStack>
+      );
+    case "operation":
+      return (
+        <BlockStack gap="100">
+          <InlineStack gap="200" blockAlign="center">
+            <Badge>{event.operation}</Badge>
+            <Text as="span">{event.amountRaw ?? ""}</Text>
+            <Badge tone={event.status === "SUCCEEDED" ? "success" : event.status === "FAILED" ? "critical" : "attention"}>{event.status}</Badge>
+            {event.simulated ? <Badge tone="warning">{t("admin.detail.simulated")}</Badge> : null}
+          </InlineStack>
+          {event.merchantMessage ? <Text as="span">{event.merchantMessage}</Text> : null}
+          {event.ecpayLog ? <Pre>{event.ecpayLog}</Pre> : null}
+        </BlockStack>
+      );
+    case "outbox":
+      return (
+        <BlockStack gap="100">
+          <InlineStack gap="200" blockAlign="center">
+            <Text as="span" fontWeight="semibold">
+              {event.mutation}
+            </Text>
+            <Badge tone={event.status === "DELIVERED" ? "success" : event.status === "FAILED" ? "critical" : "attention"}>{event.status}</Badge>
+            <Text as="span" tone="subdued">
+              {t("admin.detail.attempts", { n: event.attempts })}
+            </Text>
+          </InlineStack>
+          <Pre>{event.variables}</Pre>
+          {event.lastError ? <Text as="span" tone="critical">{event.lastError}</Text> : null}
+        </BlockStack>
+      );
+    case "outboxAttempt":
+      return (
+        <BlockStack gap="100">
+          <InlineStack gap="200" blockAlign="center">
+            <Text as="span">{event.mutation}</Text>
+            <Badge tone={event.ok ? "success" : "critical"}>{t(event.ok ? "admin.detail.shopifyOk" : "admin.detail.shopifyFailed")}</Badge>
+            {event.httpStatus ? <Text as="span" tone="subdued">HTTP {event.httpStatus}</Text> : null}
+          </InlineStack>
+          {event.error ? <Text as="span" tone="critical">{event.error}</Text> : null}
+          {event.response ? <Pre>{event.response}</Pre> : null}
+        </BlockStack>
+      );
+  }
+}
+
+export default function TransactionDetailPage() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const { t, base } = useAdmin();
+  const { row } = data;
+  const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
+  return (
+    <Page
+      title={row.id}
+      titleMetadata={
+        <InlineStack gap="200">
+          <StatusBadge status={row.status} />
+          {row.test ? <TestBadge /> : null}
+          {row.flag ? <Badge tone="critical">{row.flag}</Badge> : null}
+        </InlineStack>
+      }
+      subtitle={formatAmount(row.amount, row.amountRaw, row.currency)}
+      backAction={{ content: t("admin.nav.transactions"), url: `${base}/transactions` }}
+    >
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            {actionData ? <Banner tone={actionData.tone} title={t(actionData.message, actionData.vars)} /> : null}
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("admin.detail.idsTitle")}
+                </Text>
+                <InlineGrid columns={["oneThird", "twoThirds"]} gap="200">
+                  <Row label="Shopify Payment ID">{row.id}</Row>
+                  <Row label="GID">{data.gid}</Row>
+                  <Row label={t("admin.transactions.checkout")}>{row.checkoutRef ?? "—"}</Row>
+                  <Row label="MerchantTradeNo">{row.merchantTradeNos.join(", ") || "—"}</Row>
+                  <Row label={t("admin.transactions.tradeNo")}>{row.tradeNo ?? "—"}</Row>
+                  <Row label={t("admin.detail.kind")}>{data.kind === "AUTHORIZATION" ? t("admin.detail.kindAuthorization") : t("admin.detail.kindSale")}</Row>
+                  <Row label={t("admin.detail.captured")}>{String(data.capturedAmount)}</Row>
+                  <Row label={t("admin.detail.refunded")}>{String(data.refundedAmount)}</Row>
+                  {data.authorizationExpiresAt ? <Row label={t("admin.detail.authorizationExpires")}>{formatDateTime(data.authorizationExpiresAt)}</Row> : null}
+                  {data.pendingExpiresAt ? <Row label={t("admin.detail.pendingExpires")}>{formatDateTime(data.pendingExpiresAt)}</Row> : null}
+                  {data.rejectCode ? <Row label={t("admin.detail.rejectCode")}>{data.rejectCode}</Row> : null}
+                  {data.merchantMessage ? <Row label={t("admin.detail.merchantMessage")}>{data.merchantMessage}</Row> : null}
+                  <Row label={t("admin.transactions.date")}>{formatDateTime(row.createdAt)}</Row>
+                </InlineGrid>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("admin.detail.timelineTitle")}
+                </Text>
+                <div id="timeline">
+                  <BlockStack gap="300">
+                    {data.timeline.map((event, index) => (
+                      <Box key={index} paddingBlockStart="200" borderBlockStartWidth="025" borderColor="border" data-event={event.type}>
+                        <BlockStack gap="100">
+                          <InlineStack gap="200" blockAlign="center">
+                            <Text as="span" tone="subdued">
+                              {formatDateTime(event.at)}
+                            </Text>
+                            <Text as="h3" variant="headingSm">
+                              {t(EVENT_TITLES[event.type])}
+                            </Text>
+                          </InlineStack>
+                          <EventBody event={event} t={t} />
+                        </BlockStack>
+                      </Box>
+                    ))}
+                  </BlockStack>
+                </div>
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                {t("admin.detail.actionsTitle")}
+              </Text>
+              <Text as="p" tone="subdued">
+                {t("admin.detail.queryHelp")}
+              </Text>
+              <Form method="post">
+                <input type="hidden" name="intent" value="query" />
+                <Button submit disabled={data.attempts.length === 0} loading={busy("query")}>
+                  {t("admin.detail.query")}
+                </Button>
+              </Form>
+              {data.undelivered.length > 0 ? (
+                <>
+                  <Text as="p" tone="subdued">
+                    {t("admin.detail.retryHelp")}
+                  </Text>
+                  {data.undelivered.map((m) => (
+                    <Form method="post" key={m.id}>
+                      <input type="hidden" name="intent" value="retry" />
+                      <input type="hidden" name="messageId" value={m.id} />
+                      <Button submit loading={busy("retry")}>
+                        {t("admin.detail.retry", { mutation: m.mutation })}
+                      </Button>
+                    </Form>
+                  ))}
+                </>
+              ) : null}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const { t, base } = useAdmin();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <Page title={t(notFound ? "admin.detail.notFound" : "admin.detail.error")} backAction={{ content: t("admin.nav.transactions"), url: `${base}/transactions` }}>
+      <Banner tone="critical">
+        <Text as="p">{t(notFound ? "admin.detail.notFoundBody" : "admin.detail.errorBody")}</Text>
+      </Banner>
+    </Page>
+  );
+}

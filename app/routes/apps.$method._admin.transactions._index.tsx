@@ -1,0 +1,178 @@
+// Transactions (manual §6, §7): this app's payments for this shop, searchable by Shopify Payment
+// ID, MerchantTradeNo or ECPay TradeNo, filtered by status, date and test; keyset pages.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
+import { Badge, BlockStack, Button, Card, IndexTable, InlineGrid, InlineStack, Link, Page, Pagination, Select, Text, TextField } from "@shopify/polaris";
+import { useEffect, useState } from "react";
+import { STATUS_LABELS, StatusBadge, TestBadge } from "~/admin/components";
+import { requireAdmin } from "~/admin/context.server";
+import { formatAmount, formatDateTime, taiwanDate } from "~/admin/format";
+import { DISPLAY_STATUSES } from "~/admin/status";
+import { listTransactions, parseTransactionQuery, type TransactionQuery } from "~/admin/transactions.server";
+import { useAdmin } from "~/admin/use-admin";
+import { deps } from "~/payments/deps.server";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const ctx = await requireAdmin(request, params.method);
+  const query = parseTransactionQuery(new URL(request.url).searchParams);
+  const d = deps();
+  const page = await listTransactions(d.db, ctx.shop, ctx.method, query);
+  const today = d.now();
+  return {
+    page,
+    query,
+    exportDefaults: { from: taiwanDate(new Date(today.getTime() - 30 * 24 * 3600_000)), to: taiwanDate(today) },
+  };
+}
+
+function queryString(query: TransactionQuery, cursor: { after?: string; before?: string }): string {
+  const params = new URLSearchParams();
+  for (const key of ["q", "status", "test", "from", "to"] as const) {
+    const value = query[key];
+    if (value) params.set(key, value);
+  }
+  if (cursor.after) params.set("after", cursor.after);
+  if (cursor.before) params.set("before", cursor.before);
+  return params.toString();
+}
+
+export default function TransactionsPage() {
+  const { page, query, exportDefaults } = useLoaderData<typeof loader>();
+  const { t, base } = useAdmin();
+  const navigate = useNavigate();
+  const navigation = useNavigation();
+  const [filters, setFilters] = useState({ q: query.q ?? "", status: query.status ?? "", test: query.test ?? "", from: query.from ?? "", to: query.to ?? "" });
+  const [range, setRange] = useState(exportDefaults);
+  useEffect(
+    () => setFilters({ q: query.q ?? "", status: query.status ?? "", test: query.test ?? "", from: query.from ?? "", to: query.to ?? "" }),
+    [query.q, query.status, query.test, query.from, query.to],
+  );
+
+  const statusOptions = [{ label: t("admin.transactions.allStatuses"), value: "" }, ...DISPLAY_STATUSES.map((s) => ({ label: t(STATUS_LABELS[s]), value: s }))];
+  const testOptions = [
+    { label: t("admin.transactions.allModes"), value: "" },
+    { label: t("admin.transactions.testOnly"), value: "test" },
+    { label: t("admin.transactions.liveOnly"), value: "live" },
+  ];
+
+  return (
+    <Page title={t("admin.transactions.title")} backAction={{ content: t("admin.nav.home"), url: base }} fullWidth>
+      <BlockStack gap="400">
+        <Card>
+          <Form method="get" id="transaction-filters">
+            <BlockStack gap="300">
+              <TextField
+                label={t("admin.transactions.search")}
+                name="q"
+                id="search"
+                value={filters.q}
+                onChange={(q) => setFilters((f) => ({ ...f, q }))}
+                autoComplete="off"
+                placeholder={t("admin.transactions.searchPlaceholder")}
+                clearButton
+                onClearButtonClick={() => setFilters((f) => ({ ...f, q: "" }))}
+              />
+              <InlineGrid columns={{ xs: 1, md: 4 }} gap="300">
+                <Select label={t("admin.transactions.status")} name="status" id="status-filter" options={statusOptions} value={filters.status} onChange={(status) => setFilters((f) => ({ ...f, status }))} />
+                <Select label={t("admin.transactions.mode")} name="test" id="test-filter" options={testOptions} value={filters.test} onChange={(test) => setFilters((f) => ({ ...f, test }))} />
+                <TextField label={t("admin.transactions.from")} type="date" name="from" value={filters.from} onChange={(from) => setFilters((f) => ({ ...f, from }))} autoComplete="off" />
+                <TextField label={t("admin.transactions.to")} type="date" name="to" value={filters.to} onChange={(to) => setFilters((f) => ({ ...f, to }))} autoComplete="off" />
+              </InlineGrid>
+              <InlineStack gap="200" align="end">
+                <Button url={`${base}/transactions`}>{t("admin.transactions.clear")}</Button>
+                <Button submit variant="primary" loading={navigation.state === "loading" && navigation.location?.pathname === `${base}/transactions`}>
+                  {t("admin.transactions.apply")}
+                </Button>
+              </InlineStack>
+            </BlockStack>
+          </Form>
+        </Card>
+        <Card padding="0">
+          <IndexTable
+            resourceName={{ singular: t("admin.transactions.singular"), plural: t("admin.transactions.plural") }}
+            itemCount={page.rows.length}
+            selectable={false}
+            emptyState={
+              <div style={{ padding: "var(--p-space-400)" }}>
+                <Text as="p" tone="subdued">
+                  {t("admin.transactions.empty")}
+                </Text>
+              </div>
+            }
+            headings={[
+              { title: "Payment ID" },
+              { title: t("admin.transactions.checkout") },
+              { title: "MerchantTradeNo" },
+              { title: t("admin.transactions.tradeNo") },
+              { title: t("admin.transactions.amount"), alignment: "end" },
+              { title: t("admin.transactions.status") },
+              { title: t("admin.transactions.date") },
+            ]}
+          >
+            {page.rows.map((row, index) => (
+              <IndexTable.Row id={row.id} key={row.id} position={index}>
+                <IndexTable.Cell>
+                  <InlineStack gap="200" blockAlign="center" wrap={false}>
+                    <Link url={`${base}/transactions/${encodeURIComponent(row.id)}`} removeUnderline dataPrimaryLink>
+                      <Text as="span" fontWeight="semibold">
+                        {row.id}
+                      </Text>
+                    </Link>
+                    {row.test ? <TestBadge /> : null}
+                    {row.simulatePaid ? <Badge tone="info">{t("admin.badge.simulatePaid")}</Badge> : null}
+                    {row.flag ? <Badge tone="critical">{row.flag}</Badge> : null}
+                  </InlineStack>
+                </IndexTable.Cell>
+                <IndexTable.Cell>{row.checkoutRef ?? "—"}</IndexTable.Cell>
+                <IndexTable.Cell>
+                  <BlockStack gap="050">
+                    {row.merchantTradeNos.length ? row.merchantTradeNos.map((no) => <Text as="span" key={no}>{no}</Text>) : "—"}
+                  </BlockStack>
+                </IndexTable.Cell>
+                <IndexTable.Cell>{row.tradeNo ?? "—"}</IndexTable.Cell>
+                <IndexTable.Cell>
+                  <Text as="span" alignment="end" numeric>
+                    {formatAmount(row.amount, row.amountRaw, row.currency)}
+                  </Text>
+                </IndexTable.Cell>
+                <IndexTable.Cell>
+                  <StatusBadge status={row.status} />
+                </IndexTable.Cell>
+                <IndexTable.Cell>{formatDateTime(row.createdAt)}</IndexTable.Cell>
+              </IndexTable.Row>
+            ))}
+          </IndexTable>
+          <div style={{ padding: "var(--p-space-300)", display: "flex", justifyContent: "center" }}>
+            <Pagination
+              hasPrevious={Boolean(page.previous)}
+              hasNext={Boolean(page.next)}
+              previousTooltip={t("admin.transactions.newer")}
+              nextTooltip={t("admin.transactions.older")}
+              onPrevious={() => page.previous && navigate(`?${queryString(query, { before: page.previous })}`)}
+              onNext={() => page.next && navigate(`?${queryString(query, { after: page.next })}`)}
+            />
+          </div>
+        </Card>
+        <Card>
+          <Form method="get" action={`${base}/export`} reloadDocument id="export-form">
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                {t("admin.export.title")}
+              </Text>
+              <Text as="p" tone="subdued">
+                {t("admin.export.help")}
+              </Text>
+              <InlineGrid columns={{ xs: 1, md: 3 }} gap="300">
+                <TextField label={t("admin.transactions.from")} type="date" name="from" id="export-from" value={range.from} onChange={(from) => setRange((r) => ({ ...r, from }))} autoComplete="off" />
+                <TextField label={t("admin.transactions.to")} type="date" name="to" id="export-to" value={range.to} onChange={(to) => setRange((r) => ({ ...r, to }))} autoComplete="off" />
+              </InlineGrid>
+              <InlineStack align="end">
+                <Button submit>{t("admin.export.download")}</Button>
+              </InlineStack>
+            </BlockStack>
+          </Form>
+        </Card>
+      </BlockStack>
+    </Page>
+  );
+}
