@@ -1,13 +1,13 @@
 // The detail page's actions: "query ECPay now" and "retry delivery to Shopify". Both look the
 // payment up by (shop, method) first, so a merchant can only act on their own rows.
-import type { EcpayBinding, PaymentAttempt } from "@prisma/client";
 import { err, ok, type Result } from "neverthrow";
 import { encodeFormBody } from "../ecpay/form-body";
-import { PUBLIC_STAGE_MERCHANT } from "../ecpay/public-stage-merchant";
-import type { EcpayCredentials, EcpayError } from "../ecpay/types";
-import { productionCredentials, stageCredentials } from "../payments/bindings.server";
+import type { EcpayError } from "../ecpay/types";
+import { credentialsForAttempt } from "../payments/bindings.server";
 import type { Deps } from "../payments/deps.server";
 import type { MethodHandle } from "../payments/methods";
+import { isPaymentFinal } from "../payments/payment-state";
+import { settleFromTradeQuery, type QuerySettlement } from "../payments/use-cases/settle-from-query.server";
 import { deliverSoon } from "./configure.server";
 
 export type QueryFailure = { kind: "not-found" } | { kind: "no-credentials"; merchantId: string } | { kind: "ecpay"; error: EcpayError };
@@ -17,6 +17,8 @@ export interface QueryAnswer {
   tradeStatus: string;
   tradeNo: string;
   tradeAmt: number;
+  /** When ECPay's answer settled a payment still waiting for its notification. */
+  settlement: QuerySettlement | null;
 }
 
 /** The outcome recorded for a query answer, in the notification log's vocabulary. */
@@ -28,18 +30,11 @@ export function queryOutcome(tradeStatus: string): string {
   return `QUERY_STATUS_${tradeStatus.replace(/[^A-Za-z0-9]/g, "").slice(0, 20)}`;
 }
 
-/** The keys the attempt was made with: the shop's binding for that MerchantID (stage or production). */
-export function credentialsForAttempt(deps: Pick<Deps, "secrets">, attempt: Pick<PaymentAttempt, "merchantId" | "stage">, bindings: EcpayBinding[]): EcpayCredentials | null {
-  if (attempt.stage) {
-    const own = bindings.find((b) => b.stageMerchantId === attempt.merchantId);
-    if (own) return stageCredentials(deps.secrets, own);
-    return attempt.merchantId === PUBLIC_STAGE_MERCHANT.merchantId ? stageCredentials(deps.secrets, null) : null;
-  }
-  const binding = bindings.find((b) => b.merchantId === attempt.merchantId);
-  return binding ? productionCredentials(deps.secrets, binding) : null;
-}
-
-/** Ask ECPay for the trade's state now (QueryTradeInfo) and record the answer in the notification log (channel QUERY). */
+/**
+ * Ask ECPay for the trade's state now (QueryTradeInfo) and record the answer in the notification
+ * log (channel QUERY). If ECPay says paid or failed while we still wait for its notification, the
+ * payment is settled the way the reconciler does it (settleFromTradeQuery).
+ */
 export async function queryEcpayNow(
   deps: Deps,
   shop: string,
@@ -53,8 +48,7 @@ export async function queryEcpayNow(
   });
   const attempt = merchantTradeNo ? session?.attempts.find((a) => a.merchantTradeNo === merchantTradeNo) : session?.attempts[0];
   if (!session || !attempt) return err({ kind: "not-found" });
-  const bindings = await deps.db.ecpayBinding.findMany({ where: { shop } });
-  const credentials = credentialsForAttempt(deps, attempt, bindings);
+  const credentials = await credentialsForAttempt(deps.db, deps.secrets, attempt, shop);
   if (!credentials) return err({ kind: "no-credentials", merchantId: attempt.merchantId });
   const answer = await deps.ecpay.queryTradeInfo(credentials, attempt.merchantTradeNo);
   if (answer.isErr()) return err({ kind: "ecpay", error: answer.error });
@@ -69,7 +63,12 @@ export async function queryEcpayNow(
       outcome: queryOutcome(info.tradeStatus),
     },
   });
-  return ok({ merchantTradeNo: info.merchantTradeNo, tradeStatus: info.tradeStatus, tradeNo: info.tradeNo, tradeAmt: info.tradeAmt });
+  const waiting = (attempt.status === "CREATED" || attempt.status === "ISSUED") && !isPaymentFinal(session.status);
+  const settles = info.tradeStatus === "1" || info.tradeStatus === "10200095";
+  // An ISSUED ATM attempt is settled like an unanswered one, as the reconciler does.
+  const { attempts: _attempts, ...sessionRow } = session;
+  const settlement = waiting && settles ? await settleFromTradeQuery(deps, { ...attempt, status: "CREATED" }, sessionRow) : null;
+  return ok({ merchantTradeNo: info.merchantTradeNo, tradeStatus: info.tradeStatus, tradeNo: info.tradeNo, tradeAmt: info.tradeAmt, settlement });
 }
 
 export type RetryFailure = "not-found" | "delivered" | "in-flight";

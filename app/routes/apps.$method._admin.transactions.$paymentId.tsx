@@ -48,19 +48,26 @@ type ActionData = { tone: "success" | "critical" | "warning"; message: MessageKe
 
 export async function action({ request, params }: ActionFunctionArgs): Promise<ActionData> {
   const ctx = await requireAdmin(request, params.method);
-  const paymentId = z.string().min(1).max(200).parse(params.paymentId);
+  const paymentId = z.string().min(1).max(200).safeParse(params.paymentId);
+  const d = deps();
+  const owned = paymentId.success
+    ? await d.db.paymentSession.findFirst({ where: { id: paymentId.data, shop: ctx.shop, method: ctx.method }, select: { id: true } })
+    : null;
+  if (!owned) throw new Response("Not found", { status: 404 });
   const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return { tone: "critical", message: "admin.form.invalidRequest" };
-  const d = deps();
   if (parsed.data.intent === "query") {
-    const answer = await queryEcpayNow(d, ctx.shop, ctx.method, paymentId, parsed.data.merchantTradeNo);
-    if (answer.isOk()) return { tone: "success", message: "admin.detail.queried", vars: { status: answer.value.tradeStatus, no: answer.value.merchantTradeNo } };
+    const answer = await queryEcpayNow(d, ctx.shop, ctx.method, owned.id, parsed.data.merchantTradeNo);
+    if (answer.isOk()) {
+      const vars = { status: answer.value.tradeStatus, no: answer.value.merchantTradeNo };
+      return { tone: "success", message: answer.value.settlement === "settled" || answer.value.settlement === "failed" ? "admin.detail.querySettled" : "admin.detail.queried", vars };
+    }
     const failure = answer.error;
     if (failure.kind === "not-found") return { tone: "critical", message: "admin.detail.queryNoAttempt" };
     if (failure.kind === "no-credentials") return { tone: "critical", message: "admin.detail.queryNoCredentials", vars: { merchantId: failure.merchantId } };
     return { tone: "critical", message: "admin.detail.queryFailed", vars: { error: failure.error.message } };
   }
-  const retried = await retryShopifyDelivery(d, ctx.shop, ctx.method, paymentId, parsed.data.messageId);
+  const retried = await retryShopifyDelivery(d, ctx.shop, ctx.method, owned.id, parsed.data.messageId);
   if (retried.isOk()) return { tone: "success", message: "admin.detail.retried" };
   const reasons: Record<typeof retried.error, MessageKey> = {
     "not-found": "admin.form.invalidRequest",

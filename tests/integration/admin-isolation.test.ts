@@ -1,0 +1,214 @@
+// The merchant admin over real HTTP against the built server: one shop's admin can never read or
+// act on another shop's (or another app's) payments, exports only its own rows, and refuses bad
+// input without saving anything.
+import type { PrismaClient } from "@prisma/client";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { adminSessionCookies } from "../support/admin-session";
+import { startAppServer, type AppServer } from "../support/app-server";
+import { cloneDatabase, type TestDatabase } from "../support/database";
+import { prismaFor } from "../support/db-client";
+import { runOps } from "../support/ops";
+import { appSecret, testAppEnv } from "../support/test-env";
+
+const SHOP_A = "admin-shop-a.myshopify.com";
+const SHOP_B = "admin-shop-b.myshopify.com";
+const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+const KEYS = ["--merchant-id", "3002607", "--hash-key", "pwFHCqoQZGmho4w6", "--hash-iv", "EkRm7iFT261dpevs"];
+
+let db: TestDatabase;
+let prisma: PrismaClient;
+let server: AppServer;
+let env: Record<string, string>;
+
+function seed(method: string, shop: string) {
+  const result = runOps(["seed-shop", "--method", method, "--shop", shop, "--access-token", `shpat_${method}_${shop.slice(11, 17)}`, ...KEYS], env);
+  expect(result.status, result.stderr).toBe(0);
+}
+
+async function payment(shop: string, method: string, id: string, extra: { test?: boolean; createdAt?: Date } = {}) {
+  await prisma.paymentSession.create({
+    data: {
+      id,
+      gid: `gid://shopify/PaymentSession/${id}`,
+      method,
+      shop,
+      group: `g-${id}`,
+      amount: 4321,
+      amountRaw: "4321.00",
+      currency: "TWD",
+      kind: "SALE",
+      test: extra.test ?? false,
+      status: "PAID",
+      cancelUrl: `https://${shop}/checkouts/cn/tok${id}/processing`,
+      proposedAt: new Date(),
+      createdAt: extra.createdAt ?? new Date(),
+      attempts: { create: { merchantTradeNo: `M${id}`.slice(0, 20), merchantId: "3002607", stage: false, status: "PAID", amount: 4321, tradeNo: `T${id}`.slice(0, 20) } },
+    },
+  });
+}
+
+function cookieHeader(method: string, shop: string): string {
+  return adminSessionCookies(method, shop, appSecret(method))
+    .map((c) => `${c.name}=${c.value}`)
+    .join("; ");
+}
+
+function get(path: string, method: string, shop: string) {
+  return fetch(`${server.origin}${path}`, { headers: { cookie: cookieHeader(method, shop), "user-agent": BROWSER }, redirect: "manual" });
+}
+
+function post(path: string, method: string, shop: string, fields: Record<string, string | string[]>) {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
+  return fetch(`${server.origin}${path}`, {
+    method: "POST",
+    headers: { cookie: cookieHeader(method, shop), "user-agent": BROWSER, "content-type": "application/x-www-form-urlencoded" },
+    body,
+    redirect: "manual",
+  });
+}
+
+beforeAll(async () => {
+  db = await cloneDatabase(inject("templateDatabaseUrl"));
+  prisma = prismaFor(db.url);
+  env = testAppEnv({ DATABASE_URL: db.url, DISABLE_WORKERS: "1" });
+  server = await startAppServer(env);
+  seed("credit", SHOP_A);
+  seed("atm", SHOP_A);
+  seed("installments", SHOP_A);
+  seed("credit", SHOP_B);
+  await payment(SHOP_A, "credit", "aPayment0000000001", { createdAt: new Date("2025-03-10T04:00:00Z") });
+  await payment(SHOP_A, "credit", "aPaymentTest000002", { test: true, createdAt: new Date("2025-03-11T04:00:00Z") });
+  await payment(SHOP_A, "atm", "aAtmPayment0000003", { createdAt: new Date("2025-03-10T05:00:00Z") });
+  await payment(SHOP_B, "credit", "bPayment0000000001", { createdAt: new Date("2025-03-10T06:00:00Z") });
+  await prisma.outboxMessage.create({
+    data: { id: "outbox-of-shop-b", shop: SHOP_B, method: "credit", mutation: "paymentSessionResolve", subjectId: "bPayment0000000001", variables: "{}", status: "FAILED", nextAttemptAt: new Date("2030-01-01T00:00:00Z") },
+  });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await prisma?.$disconnect();
+  await db?.drop();
+});
+
+describe("one shop's admin and another shop's payments", () => {
+  it("answers 404 for the detail URL of another shop's payment id, without any of its data", async () => {
+    const response = await get("/apps/credit/transactions/bPayment0000000001", "credit", SHOP_A);
+    expect(response.status).toBe(404);
+    const html = await response.text();
+    expect(html).not.toContain("TbPayment0000000001");
+    expect(html).not.toContain("MbPayment0000000001");
+    expect(html).not.toContain(SHOP_B);
+  });
+
+  it("shows the payment to the shop that owns it", async () => {
+    const response = await get("/apps/credit/transactions/bPayment0000000001", "credit", SHOP_B);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("TbPayment0000000001");
+  });
+
+  it("answers 404 for the shop's own payment seen from another of its apps", async () => {
+    expect((await get("/apps/atm/transactions/aPayment0000000001", "atm", SHOP_A)).status).toBe(404);
+    expect((await get("/apps/credit/transactions/aAtmPayment0000003", "credit", SHOP_A)).status).toBe(404);
+  });
+
+  it("never lists or finds another shop's payment, whichever id is searched", async () => {
+    const list = await (await get("/apps/credit/transactions", "credit", SHOP_A)).text();
+    expect(list).toContain("aPayment0000000001");
+    expect(list).not.toContain("bPayment0000000001");
+    expect(list).not.toContain("aAtmPayment0000003");
+    for (const q of ["bPayment0000000001", "MbPayment0000000001", "TbPayment0000000001"]) {
+      // The query itself is echoed in the search field: look for the row, not the string.
+      const found = await (await get(`/apps/credit/transactions?q=${q}`, "credit", SHOP_A)).text();
+      expect(found).toContain("沒有符合條件的交易");
+      expect(found).not.toContain("/transactions/bPayment0000000001");
+    }
+    const own = await (await get("/apps/credit/transactions?q=TaPayment0000000001", "credit", SHOP_A)).text();
+    expect(own).toContain("/transactions/aPayment0000000001");
+    expect(own).not.toContain("/transactions/aPaymentTest000002");
+  });
+
+  it("cannot retry another shop's Shopify delivery through its own payment page", async () => {
+    const response = await post("/apps/credit/transactions/bPayment0000000001", "credit", SHOP_A, { intent: "retry", messageId: "outbox-of-shop-b" });
+    expect(response.status).toBe(404);
+    const message = await prisma.outboxMessage.findUniqueOrThrow({ where: { id: "outbox-of-shop-b" } });
+    expect(message.status).toBe("FAILED");
+    expect(message.nextAttemptAt.toISOString()).toBe("2030-01-01T00:00:00.000Z");
+  });
+
+  it("cannot reuse another shop's ECPay binding", async () => {
+    const other = await prisma.ecpayBinding.findFirstOrThrow({ where: { shop: SHOP_B } });
+    const before = await prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "atm", shop: SHOP_A } } });
+    await post("/apps/atm/bind", "atm", SHOP_A, { intent: "reuse-confirm", bindingId: other.id });
+    const after = await prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "atm", shop: SHOP_A } } });
+    expect(after.bindingId).toBe(before.bindingId);
+    expect(after.bindingId).not.toBe(other.id);
+  });
+});
+
+describe("the CSV export", () => {
+  it("streams only this shop's and this app's rows, UTF-8 with a BOM", async () => {
+    const response = await get("/apps/credit/export?from=2025-03-01&to=2025-03-31", "credit", SHOP_A);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(response.headers.get("content-disposition")).toMatch(/attachment; filename="ecpay-credit-admin-shop-a-2025-03-01_2025-03-31\.csv"/);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = bytes.toString("utf8").slice(1).trimEnd().split("\r\n");
+    expect(lines[0]!.split(",")).toEqual(["商店代號", "綠界訂單編號", "廠商訂單編號", "PaymentID", "付款方式", "交易金額", "手續費", "訂單成立時間", "付款時間", "交易狀態", "測試"]);
+    expect(lines.slice(1).map((l) => l.split(",")[3])).toEqual(["aPayment0000000001", "aPaymentTest000002"]);
+    expect(lines[1]).toBe("3002607,TaPayment0000000001,MaPayment0000000001,aPayment0000000001,綠界科技 - 信用卡一次付清,4321,,2025/03/10 12:00:00,,已付款,N");
+  });
+
+  it("uses Taiwan days for the range", async () => {
+    // 2025-03-11 04:00Z is 12:00 on the 11th in Taiwan: outside a range ending on the 10th.
+    const text = await (await get("/apps/credit/export?from=2025-03-10&to=2025-03-10", "credit", SHOP_A)).text();
+    expect(text).toContain("aPayment0000000001");
+    expect(text).not.toContain("aPaymentTest000002");
+  });
+
+  it("refuses a malformed or reversed range with 400", async () => {
+    expect((await get("/apps/credit/export?from=2025-13-01&to=2025-03-31", "credit", SHOP_A)).status).toBe(400);
+    expect((await get("/apps/credit/export?from=2025-03-31&to=2025-03-01", "credit", SHOP_A)).status).toBe(400);
+  });
+
+  it("is the same CSV from the operator command line", async () => {
+    const result = runOps(["export", "--shop", SHOP_A, "--method", "credit", "--from", "2025-03-01", "--to", "2025-03-31"], env);
+    expect(result.status, result.stderr).toBe(0);
+    const web = Buffer.from(await (await get("/apps/credit/export?from=2025-03-01&to=2025-03-31", "credit", SHOP_A)).arrayBuffer()).toString("utf8");
+    expect(result.stdout).toBe(web);
+    const bad = runOps(["export", "--shop", SHOP_A, "--method", "paypal", "--from", "2025-03-01", "--to", "2025-03-31"], env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--method");
+  });
+});
+
+describe("forms refuse bad input and save nothing", () => {
+  it("does not store a binding when the fields are invalid", async () => {
+    const before = await prisma.ecpayBinding.count();
+    const response = await post("/apps/atm/bind", "atm", SHOP_A, { intent: "verify", merchantId: "not-digits", hashKey: "a b", hashIv: "" });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("商店代號應為 1 至 10 位數字");
+    expect(await prisma.ecpayBinding.count()).toBe(before);
+  });
+
+  it("does not store installment settings without a period, or with one ECPay does not offer", async () => {
+    for (const periods of [[], ["3", "7"]]) {
+      const response = await post("/apps/installments/settings", "installments", SHOP_A, { itemName: "好物", periods });
+      expect(response.status).toBe(200);
+    }
+    const installation = await prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "installments", shop: SHOP_A } } });
+    expect(installation.settings).toBe("{}");
+    await post("/apps/installments/settings", "installments", SHOP_A, { itemName: "好物", periods: ["6", "12"] });
+    const saved = await prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "installments", shop: SHOP_A } } });
+    expect(JSON.parse(saved.settings)).toEqual({ itemName: "好物", periods: ["6", "12"] });
+  });
+
+  it("refuses an ATM deadline outside 1 to 3 days", async () => {
+    await post("/apps/atm/settings", "atm", SHOP_A, { expireDays: "7" });
+    const installation = await prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "atm", shop: SHOP_A } } });
+    expect(installation.settings).toBe("{}");
+  });
+});
