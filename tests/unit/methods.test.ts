@@ -7,8 +7,9 @@ import {
   parseMethodSettings,
 } from "~/payments/methods";
 
+// Shopify accepts only names from activemerchant/payment_icons (copied from shared/data/payment-icon-names.txt).
 const iconNames = new Set(
-  readFileSync(new URL("../../../shared/data/payment-icon-names.txt", import.meta.url), "utf8")
+  readFileSync(new URL("../fixtures/payment-icon-names.txt", import.meta.url), "utf8")
     .split("\n")
     .map((line) => line.trim())
     .filter(Boolean),
