@@ -4,28 +4,24 @@
 // the payment flow leaves them: a paid trade in the emulator, the PaymentSession and PaymentAttempt
 // rows, and the session resolved in the simulator.
 //
-// The background step runs in this process against the same database (and, where the server's
-// worker loop calls it too, both compete for the same rows: the claims are atomic).
+// The background steps (processDueOperations, processPendingCloses, outbox delivery) run in the
+// server's own worker loop; the tests poll for their effects.
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { loadServerConfig, PINNED_API_VERSION } from "~/config.server";
-import { EcpayGateway } from "~/ecpay/ecpay-gateway";
+import { PINNED_API_VERSION } from "~/config.server";
 import { bilingual, resolveLocale, t, type MessageKey } from "~/i18n";
-import { deliverDue } from "~/jobs/outbox.server";
 import { createSecretBox } from "~/lib/secrets.server";
 import { seedShop } from "~/ops/seed-shop.server";
-import type { Deps } from "~/payments/deps.server";
 import { METHOD_HANDLES, type MethodHandle } from "~/payments/methods";
-import { processDueOperations, processPendingCloses } from "~/payments/operations";
 import { PaymentsAppsClient } from "~/shopify/payments-apps-client";
 import { startEcpayEmulator, type EcpayEmulator, type EmulatorOrder } from "../emulators/ecpay";
 import { checkoutFields, createOrder, freshTradeNo, startReceiver, type Receiver } from "../emulators/ecpay/testing";
 import { startShopifySimulator, type GraphqlCall, type ShopifySimulator } from "../simulators/shopify";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { cloneDatabase, type TestDatabase } from "../support/database";
-import { prismaFor } from "../support/db-client";
+import { preparedPrismaFor } from "../support/db-client";
 import { testAppEnv, TEST_ENCRYPTION_KEY } from "../support/test-env";
 
 const SHOP = "operations-shop.myshopify.com";
@@ -41,7 +37,7 @@ let ecpayProxy: FaultProxy;
 let appProxy: Server;
 let shopify: ShopifySimulator;
 let receiver: Receiver;
-let deps: Deps;
+let paymentsApi: PaymentsAppsClient;
 let bindingCheckCode: string | null;
 
 // ---------------------------------------------------------------------------------------------
@@ -141,7 +137,7 @@ async function startAppProxy(appOrigin: () => string): Promise<{ server: Server;
 
 beforeAll(async () => {
   db = await cloneDatabase(inject("templateDatabaseUrl"));
-  prisma = prismaFor(db.url);
+  prisma = await preparedPrismaFor(db.url);
   receiver = await startReceiver();
   ecpay = await startEcpayEmulator({ environment: "production", merchants: [MERCHANT], notifyRetryIntervalMs: 100 });
   const stage = await startEcpayEmulator({ environment: "stage" });
@@ -165,18 +161,12 @@ beforeAll(async () => {
     ECPAY_PRODUCTION_ORIGIN: ecpayProxy.origin,
     ECPAY_STAGE_ORIGIN: stage.origin,
     SHOPIFY_PAYMENTS_API_ORIGIN: shopify.paymentsApiOrigin,
+    WORKER_TICK_MS: "100",
+    RECONCILE_INTERVAL_MS: "3600000",
   });
   server = await startAppServer(env);
   appOrigin = server.origin;
-  deps = {
-    db: prisma,
-    secrets: box,
-    ecpay: EcpayGateway.create({ stageOrigin: stage.origin, productionOrigin: ecpayProxy.origin, timeoutMs: 3_000 }),
-    shopify: PaymentsAppsClient.create({ apiVersion: PINNED_API_VERSION, originOverride: shopify.paymentsApiOrigin }),
-    tokens: { offlineToken: async (method, shop) => (shop === SHOP ? tokenFor(method) : "shpat_other_credit") },
-    config: loadServerConfig(env),
-    now: () => new Date(),
-  };
+  paymentsApi = PaymentsAppsClient.create({ apiVersion: PINNED_API_VERSION, originOverride: shopify.paymentsApiOrigin });
   afterAllClose.push(() => stage.close());
 });
 
@@ -192,8 +182,23 @@ afterAll(async () => {
 
 beforeEach(async () => {
   // Every test starts with the merchant's 商家檢查碼 bound (one test removes it).
-  await prisma.ecpayBinding.updateMany({ where: { shop: SHOP }, data: { creditCheckCodeEnc: bindingCheckCode } });
+  await write(() => prisma.ecpayBinding.updateMany({ where: { shop: SHOP }, data: { creditCheckCodeEnc: bindingCheckCode } }));
 });
+
+/**
+ * SQLite: the server's worker writes to the same file, and a write that meets its transaction
+ * fails with SQLITE_BUSY ("Operation has timed out") instead of waiting. Retry the test's own writes.
+ */
+async function write<T>(operation: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (attempt >= 20 || !String(error).includes("Operation has timed out")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Setting up paid payments
@@ -213,7 +218,15 @@ interface Paid {
   order: EmulatorOrder | null;
 }
 
-async function pay(method: MethodHandle, options: { kind?: "sale" | "authorization"; amount?: number; test?: boolean } = {}): Promise<Paid> {
+interface PayOptions {
+  kind?: "sale" | "authorization";
+  amount?: number;
+  test?: boolean;
+  /** The automatic close was refused with HTTP 403 (nothing happened at ECPay) and waits for its retry. */
+  closeRetrying?: boolean;
+}
+
+async function pay(method: MethodHandle, options: PayOptions = {}): Promise<Paid> {
   const kind = options.kind ?? "sale";
   const amount = options.amount ?? 1000;
   const test = options.test ?? false;
@@ -234,7 +247,7 @@ async function pay(method: MethodHandle, options: { kind?: "sale" | "authorizati
     expect(order.card?.status).toBe(method === "unionpay" ? "已關帳" : "已授權");
   }
   const card = Boolean(extras);
-  await prisma.paymentSession.create({
+  await write(() => prisma.paymentSession.create({
     data: {
       id,
       gid,
@@ -266,34 +279,31 @@ async function pay(method: MethodHandle, options: { kind?: "sale" | "authorizati
           // As the notification handler leaves a paid card trade (UnionPay closes at authorization).
           cardState: card ? (method === "unionpay" ? "CLOSED" : "AUTHORIZED") : null,
           closePending: card && kind === "sale" && method !== "unionpay",
+          closeError: options.closeRetrying ? "rate-limited: DoAction C: ECPay refused with HTTP 403 (too many requests)" : null,
         },
       },
     },
-  });
-  const resolved = await deps.shopify.mutate(SHOP, tokenFor(method), "paymentSessionResolve", { id: gid });
+  }));
+  const resolved = await paymentsApi.mutate(SHOP, tokenFor(method), "paymentSessionResolve", { id: gid });
   expect(resolved.isOk(), JSON.stringify(resolved)).toBe(true);
   const shopOrder = shopify.orderForPayment(id);
   if (!shopOrder) throw new Error("the simulator created no order");
   return { paymentId: id, gid, orderId: shopOrder.id, merchantTradeNo, order };
 }
 
-/**
- * Run the background steps until `done` holds. Each step runs twice at once, as two server
- * instances would (and the server's own worker may join in): the exact DoAction lists asserted
- * below would show any row processed twice.
- */
+/** Poll until the server's worker made `done` hold. */
 async function settle<T>(done: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    await Promise.all([processPendingCloses(deps), processPendingCloses(deps)]);
-    await Promise.all([processDueOperations(deps), processDueOperations(deps)]);
-    await Promise.all([deliverDue(deps), deliverDue(deps)]);
     const value = await done();
     if (value) return value;
     if (Date.now() > deadline) throw new Error("timed out waiting for the background step");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Let the worker run a few more ticks (to show that nothing else happens). */
+const quiet = () => new Promise((resolve) => setTimeout(resolve, 600));
 
 /** The accepted (200, no user errors) mutation calls the simulator received for a session gid. */
 function acceptedCalls(gid: string): GraphqlCall[] {
@@ -314,10 +324,13 @@ const card = (merchantTradeNo: string) => ecpay.order(merchantTradeNo, { merchan
 const zh = (key: MessageKey, vars?: Record<string, string | number>) => t(resolveLocale("zh-TW"), key, vars);
 
 async function closeSale(paid: Paid) {
-  await settle(async () => card(paid.merchantTradeNo)?.status === "要關帳");
+  const attempt = await settle(async () => {
+    const row = await prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: paid.merchantTradeNo } });
+    return row.cardState === "CLOSE_REQUESTED" ? row : null;
+  });
+  expect(attempt).toMatchObject({ closePending: false, closeError: null });
+  expect(card(paid.merchantTradeNo)?.status).toBe("要關帳");
   expect(doActions(paid.merchantTradeNo)).toEqual([["C", paid.order!.totalAmount]]);
-  const attempt = await prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: paid.merchantTradeNo } });
-  expect(attempt).toMatchObject({ cardState: "CLOSE_REQUESTED", closePending: false, closeError: null });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -438,16 +451,12 @@ describe("refunds of card sales", () => {
     expect(doActions(paid.merchantTradeNo)).toEqual([["R", 150]]);
   });
 
-  it("takes over the automatic close when a refund arrives first, so the trade is never closed behind it", async () => {
-    const paid = await pay("credit", { amount: 450 });
+  it("takes over a pending automatic close when a refund arrives first, so the trade is never closed behind it", async () => {
+    const paid = await pay("credit", { amount: 450, closeRetrying: true });
     const refund = await shopify.refund(paid.orderId);
-    // Operations first, closes after: the refund finds the close still pending.
-    await processDueOperations(deps);
-    await settle(async () => acceptedCalls(refund.session.gid)[0]);
-    await processPendingCloses(deps);
-    // A server worker may have closed the sale before the refund arrived (then it is C, E, N);
-    // either way nothing closes it after the refund gave it up.
-    expect([[["N", 450]], [["C", 450], ["E", 450], ["N", 450]]]).toContainEqual(doActions(paid.merchantTradeNo));
+    expect((await finalMutation(refund.session.gid)).mutations).toEqual(["refundSessionResolve"]);
+    await quiet();
+    expect(doActions(paid.merchantTradeNo)).toEqual([["N", 450]]);
     expect(card(paid.merchantTradeNo)?.status).toBe("已取消");
     expect(await prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: paid.merchantTradeNo } })).toMatchObject({
       closePending: false,
@@ -476,7 +485,7 @@ describe("methods ECPay cannot refund online", () => {
 
   it("words the rejection in both languages when the merchant's locale is unknown", async () => {
     const paid = await pay("atm", { amount: 300 });
-    await prisma.paymentSession.update({ where: { id: paid.paymentId }, data: { merchantLocale: null } });
+    await write(() => prisma.paymentSession.update({ where: { id: paid.paymentId }, data: { merchantLocale: null } }));
     const refund = await shopify.refund(paid.orderId);
     const call = await finalMutation(refund.session.gid);
     expect(call.variables).toEqual({ id: refund.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: bilingual("refund.contactBuyer") } });
@@ -556,7 +565,7 @@ describe("the session endpoints", () => {
     expect(await prisma.operationSession.count({ where: { paymentSessionId: paid.paymentId } })).toBe(1);
 
     expect((await finalMutation(refund.session.gid)).mutations).toEqual(["refundSessionResolve"]);
-    await processDueOperations(deps);
+    await quiet();
     expect(doActions(paid.merchantTradeNo)).toEqual([["C", 1000], ["R", 250]]);
     expect(card(paid.merchantTradeNo)?.closeData.filter((r) => r.status === "退刷")).toHaveLength(1);
   });
@@ -655,7 +664,7 @@ describe("when ECPay is down or an answer is lost", () => {
   });
 
   it("without a 商家檢查碼, rejects a refund whose answer was lost and sends the merchant to ECPay's back office", async () => {
-    await prisma.ecpayBinding.updateMany({ where: { shop: SHOP }, data: { creditCheckCodeEnc: null } });
+    await write(() => prisma.ecpayBinding.updateMany({ where: { shop: SHOP }, data: { creditCheckCodeEnc: null } }));
     const paid = await pay("credit", { amount: 800 });
     await closeSale(paid);
     ecpay.runDailyClose();
@@ -665,7 +674,7 @@ describe("when ECPay is down or an answer is lost", () => {
     const call = await finalMutation(refund.session.gid);
     expect(call.mutations).toEqual(["refundSessionReject"]);
     expect(call.variables).toEqual({ id: refund.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: zh("operation.unknownOutcome") } });
-    await processDueOperations(deps);
+    await quiet();
     expect(doActions(paid.merchantTradeNo)).toEqual([["C", 800], ["R", 300]]);
     expect(card(paid.merchantTradeNo)?.refundedAmount).toBe(300);
   });
@@ -673,20 +682,18 @@ describe("when ECPay is down or an answer is lost", () => {
   it("retries an automatic close ECPay did not answer, and finds it done instead of closing twice", async () => {
     ecpayProxy.plan("/CreditDetail/DoAction", ["lose-answer"]);
     const paid = await pay("credit", { amount: 420 });
-    await processPendingCloses(deps);
-    const after = await prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: paid.merchantTradeNo } });
-    expect(after).toMatchObject({ closePending: true, cardState: "AUTHORIZED" });
-    expect(after.closeError).toMatch(/^indeterminate/);
+    const attempt = () => prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: paid.merchantTradeNo } });
+    const after = await settle(async () => {
+      const row = await attempt();
+      return row.closeError?.startsWith("indeterminate") && row.cardState === "AUTHORIZED" ? row : null;
+    });
+    expect(after.closePending).toBe(true);
     expect(card(paid.merchantTradeNo)?.status).toBe("要關帳");
 
     // The retry waits out its delay: move the row's clock back instead of sleeping a minute.
-    await prisma.paymentAttempt.update({ where: { merchantTradeNo: paid.merchantTradeNo }, data: { updatedAt: new Date(Date.now() - 120_000) } });
-    await processPendingCloses(deps);
-    expect(await prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: paid.merchantTradeNo } })).toMatchObject({
-      closePending: false,
-      cardState: "CLOSE_REQUESTED",
-      closeError: null,
-    });
+    await write(() => prisma.paymentAttempt.update({ where: { merchantTradeNo: paid.merchantTradeNo }, data: { updatedAt: new Date(Date.now() - 120_000) } }));
+    await settle(async () => (await attempt()).cardState === "CLOSE_REQUESTED");
+    expect(await attempt()).toMatchObject({ closePending: false, closeError: null });
     expect(doActions(paid.merchantTradeNo)).toEqual([["C", 420]]);
   });
 });

@@ -15,6 +15,7 @@ import { CLOSING, type CardState } from "./types";
 
 /** How long a close that ECPay did not answer waits before the next try. */
 export const CLOSE_RETRY_MS = 60_000;
+const ERROR_RETRY_MS = 5_000;
 
 export interface CloseReport {
   /** DoAction C succeeded (or an earlier unanswered C turned out to have worked). */
@@ -67,7 +68,19 @@ export async function processPendingCloses(deps: Deps, options: { limit?: number
       result = await closeOne(deps, candidate, production);
     } catch (error) {
       console.error(`close ${candidate.merchantTradeNo}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      await settle(deps, candidate, { cardState: "AUTHORIZED", closePending: true, closeError: "error: internal error, retrying" });
+      // The C may have gone out before the failure: mark it unknown so the retry looks first,
+      // and make it due again in a few seconds (a database hiccup is usually brief).
+      await deps.db.paymentAttempt
+        .update({
+          where: { merchantTradeNo: candidate.merchantTradeNo },
+          data: {
+            cardState: "AUTHORIZED",
+            closePending: true,
+            closeError: "indeterminate: internal error, retrying",
+            updatedAt: new Date(deps.now().getTime() - CLOSE_RETRY_MS + ERROR_RETRY_MS),
+          },
+        })
+        .catch(() => undefined);
       result = "retried";
     }
     report[result] += 1;

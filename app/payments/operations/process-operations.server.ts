@@ -25,6 +25,7 @@ export const CLOSE_LOCK_MS = 60_000;
 const MAX_RETRY_AGE_MS = 24 * 3600_000;
 const BUSY_DELAY_MS = 2_000;
 const RATE_LIMIT_DELAY_MS = 60_000;
+const ERROR_DELAY_MS = 5_000;
 
 export interface OperationReport {
   succeeded: number;
@@ -77,8 +78,12 @@ export async function processDueOperations(deps: Deps, options: { limit?: number
     try {
       outcome = await processOne(deps, id);
     } catch (error) {
-      // A bug or a database hiccup: leave it RECEIVED and let the lock expire into a retry.
-      console.error(`operation ${id}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      // A bug or a database hiccup: it stays RECEIVED and is tried again shortly. Any DoAction
+      // already sent is in the log as "sent" or answered, so the retry never repeats it blindly.
+      console.error(`operation ${id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      await deps.db.operationSession
+        .updateMany({ where: { id, status: "RECEIVED" }, data: { lockedUntil: null, nextAttemptAt: new Date(deps.now().getTime() + ERROR_DELAY_MS) } })
+        .catch(() => undefined);
       outcome = "retried";
     }
     report[outcome] += 1;
