@@ -59,17 +59,19 @@ export interface TimelineSource {
 
 /** Raw notification fields as ECPay sent them (form body), or the text itself when it is not a form. */
 export function rawFields(rawBody: string): Array<[string, string]> {
-  const parsed = parseFormBody(rawBody);
-  if (parsed.isOk()) return Object.entries(parsed.value);
-  try {
-    const json: unknown = JSON.parse(rawBody);
-    if (json && typeof json === "object" && !Array.isArray(json)) {
-      return Object.entries(json as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]);
+  // JSON first: a JSON body would also "parse" as a one-field form.
+  if (rawBody.trimStart().startsWith("{")) {
+    try {
+      const json: unknown = JSON.parse(rawBody);
+      if (json && typeof json === "object" && !Array.isArray(json)) {
+        return Object.entries(json as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]);
+      }
+    } catch {
+      // not JSON after all: try it as a form
     }
-  } catch {
-    // not JSON either: show it as it came
   }
-  return [["body", rawBody]];
+  const parsed = parseFormBody(rawBody);
+  return parsed.isOk() ? Object.entries(parsed.value) : [["body", rawBody]];
 }
 
 const ORDER: Record<TimelineEvent["type"], number> = { session: 0, attempt: 1, notification: 2, operation: 3, outbox: 4, outboxAttempt: 5 };

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { buildTimeline, rawFields, type TimelineSource } from "~/admin/timeline";
+import { csvCell, csvLine } from "~/ops/export.server";
+
+describe("CSV cells", () => {
+  it("quotes commas, quotes and line breaks", () => {
+    expect(csvLine(["a,b", 'say "hi"', "x\ny", 12, null])).toBe('"a,b","say ""hi""","x\ny",12,\r\n');
+  });
+
+  it("neutralises cells a spreadsheet would run as a formula", () => {
+    expect(csvCell("=HYPERLINK(1)")).toBe("'=HYPERLINK(1)");
+    expect(csvCell("+886")).toBe("'+886");
+    expect(csvCell("@sum")).toBe("'@sum");
+    expect(csvCell("綠界科技 - 信用卡一次付清")).toBe("綠界科技 - 信用卡一次付清");
+  });
+});
+
+describe("the timeline", () => {
+  it("shows notification fields exactly as received, or the body when it is not a form", () => {
+    expect(rawFields("RtnCode=1&RtnMsg=%E4%BA%A4%E6%98%93%E6%88%90%E5%8A%9F&SimulatePaid=1")).toEqual([
+      ["RtnCode", "1"],
+      ["RtnMsg", "交易成功"],
+      ["SimulatePaid", "1"],
+    ]);
+    expect(rawFields('{"status":"已授權","amount":100}')).toEqual([
+      ["status", "已授權"],
+      ["amount", "100"],
+    ]);
+    expect(rawFields("")).toEqual([["body", ""]]);
+  });
+
+  it("puts every record in time order and labels simulated payments", () => {
+    const t = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s));
+    const source = {
+      session: {
+        id: "p1", createdAt: t(0), amountRaw: "50.00", currency: "TWD", kind: "SALE", test: true,
+        attempts: [{ merchantTradeNo: "M1", createdAt: t(1), merchantId: "3002607", stage: true, status: "PAID", tradeNo: "T1", paymentType: "Credit_CreditCard", rtnCode: "1", rtnMsg: "ok", simulatePaid: true, chargeFee: null, cardState: null, closeError: null, bankCode: null, vAccount: null, expireDate: null }],
+        operations: [{ type: "REFUND", createdAt: t(5), amountRaw: "50.00", status: "SUCCEEDED", simulated: true, merchantMessage: null, ecpayLog: null }],
+      },
+      notifications: [{ channel: "RETURN", receivedAt: t(2), merchantTradeNo: "M1", signatureValid: true, outcome: "ACCEPTED", rawBody: "RtnCode=1&SimulatePaid=1" }],
+      outbox: [{ id: "o1", createdAt: t(2), mutation: "paymentSessionResolve", status: "DELIVERED", attempts: 1, lastError: null, variables: "{}", log: [{ at: t(3), ok: true, httpStatus: null, error: null, response: "{}" }] }],
+    } as unknown as TimelineSource;
+    const events = buildTimeline(source);
+    expect(events.map((e) => e.type)).toEqual(["session", "attempt", "notification", "outbox", "outboxAttempt", "operation"]);
+    expect(events[2]).toMatchObject({ type: "notification", simulatePaid: true, signatureValid: true });
+    expect(events[5]).toMatchObject({ type: "operation", simulated: true });
+  });
+});
