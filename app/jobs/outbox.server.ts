@@ -7,6 +7,7 @@ import type { OutboxMessage, Prisma } from "@prisma/client";
 import type { Deps } from "../payments/deps.server";
 import { isMethodHandle } from "../payments/methods";
 import type { Tx } from "../db.server";
+import { chaosPoint } from "../lib/chaos.server";
 import type { PaymentsMutationName, PaymentsMutationVariables } from "../shopify/payments-apps-api";
 
 export interface OutboxInput<N extends PaymentsMutationName> {
@@ -133,6 +134,7 @@ export async function deliverDue(deps: Deps, options: { workerId?: string; limit
 }
 
 async function deliverOne(deps: Deps, message: OutboxMessage): Promise<keyof DeliveryReport> {
+  chaosPoint("outbox-claimed", `${message.mutation} ${message.subjectId}`);
   const attempts = message.attempts + 1;
   const now = deps.now();
   const token = isMethodHandle(message.method) ? await deps.tokens.offlineToken(message.method, message.shop) : null;
@@ -149,6 +151,7 @@ async function deliverOne(deps: Deps, message: OutboxMessage): Promise<keyof Del
   if (!result) {
     lastError = "no offline access token for this shop and app (uninstalled?)";
   } else if (result.isOk()) {
+    chaosPoint("outbox-delivered", `${message.mutation} ${message.subjectId}`);
     status = "DELIVERED";
     log.ok = true;
     response = JSON.stringify(result.value.data);

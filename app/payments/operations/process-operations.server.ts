@@ -6,6 +6,7 @@ import { bilingual, resolveLocale, t } from "../../i18n";
 import type { EcpayError } from "../../ecpay/types";
 import { backoffMs, enqueue, notifyOutbox } from "../../jobs/outbox.server";
 import type { Tx } from "../../db.server";
+import { chaosPoint } from "../../lib/chaos.server";
 import { creditCheckCode, productionCredentials } from "../bindings.server";
 import type { Deps } from "../deps.server";
 import { getMethod, isMethodHandle } from "../methods";
@@ -385,7 +386,11 @@ async function runAtEcpay(run: Run, work: EcpayWork): Promise<Outcome> {
     startState,
     log: run.log,
     now: () => run.now(),
-    persist: (cardState) => run.saveLog(cardState === undefined ? undefined : { merchantTradeNo: trade.merchantTradeNo, cardState }),
+    persist: (cardState) => {
+      // A DoAction succeeded and nothing recorded it yet: the worst moment to crash.
+      if (cardState !== undefined) chaosPoint("operation-done-at-ecpay", `${run.type} ${run.op.id}`);
+      return run.saveLog(cardState === undefined ? undefined : { merchantTradeNo: trade.merchantTradeNo, cardState });
+    },
   }, plan.first);
   if (result.ok) return run.succeed(decision.amount, { simulated: false, attempt: tradeRef(result.state) });
 

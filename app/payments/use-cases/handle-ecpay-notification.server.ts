@@ -6,6 +6,7 @@ import type { PaymentAttempt, PaymentSession } from "@prisma/client";
 import { parseFormBody } from "../../ecpay/form-body";
 import type { EcpayCallback } from "../../ecpay/types";
 import { notifyOutbox } from "../../jobs/outbox.server";
+import { chaosPoint } from "../../lib/chaos.server";
 import { credentialsForAttempt } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
 import type { Deps } from "../deps.server";
@@ -139,6 +140,7 @@ export async function handleEcpayNotification(
     });
     return result;
   });
+  chaosPoint("notification-recorded", attempt.merchantTradeNo);
   notifyOutbox();
   return { status: 200, body: ACK, outcome };
 }

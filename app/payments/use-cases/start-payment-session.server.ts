@@ -5,6 +5,7 @@ import { err, ok, type Result } from "neverthrow";
 import type { PaymentSession } from "@prisma/client";
 import { bilingual } from "../../i18n";
 import { enqueue, notifyOutbox } from "../../jobs/outbox.server";
+import { chaosPoint } from "../../lib/chaos.server";
 import type { Deps } from "../deps.server";
 import { PAYMENT_METHODS, type MethodHandle } from "../methods";
 import { requestError, isUniqueViolation, type RequestError } from "../request-error";
@@ -108,6 +109,7 @@ export async function startPaymentSession(
     }
     throw error;
   }
+  chaosPoint("session-stored", body.id);
   if (problem) setTimeout(notifyOutbox, AFTER_RESPONSE_MS + 50).unref();
   return ok({ redirectUrl });
 }

@@ -1,0 +1,68 @@
+// Regression tests for defects the chaos and fuzz runs found (see README "Reliability").
+import { spawn } from "node:child_process";
+import { PrismaLibSQL } from "@prisma/adapter-libsql";
+import { PrismaClient } from "@prisma/client";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { BusyTimeoutPrismaLibSQL } from "~/lib/sqlite-adapter.server";
+import { cloneDatabase, isPostgresRun, type TestDatabase } from "../support/database";
+
+/**
+ * Another process holds SQLite's write lock for `ms` (a real write in an open transaction). It must
+ * be another process: libsql waits for a lock synchronously, which would stall a holder in ours.
+ */
+function holdWriteLock(url: string, ms: number, locked: () => void): Promise<void> {
+  const script = `
+    import { createClient } from "@libsql/client";
+    const client = createClient({ url: process.env.LOCK_URL });
+    const tx = await client.transaction("write");
+    await tx.execute('UPDATE "ShopInstallation" SET "updatedAt" = "updatedAt"');
+    console.log("locked");
+    setTimeout(async () => { await tx.commit(); client.close(); }, Number(process.env.LOCK_MS));`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    env: { ...process.env, LOCK_URL: url, LOCK_MS: String(ms) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  child.stdout.on("data", (chunk: Buffer) => {
+    if (chunk.toString().includes("locked")) locked();
+  });
+  return new Promise((resolve, reject) => child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`lock holder exited ${code}`)))));
+}
+
+async function writeDuringLock(client: PrismaClient, url: string): Promise<unknown> {
+  // A first interactive transaction makes libsql swap to a fresh connection afterwards.
+  await client.$transaction(async (tx) => tx.shopInstallation.count());
+  let markLocked: () => void = () => undefined;
+  const isLocked = new Promise<void>((resolve) => (markLocked = resolve));
+  const lock = holdWriteLock(url, 800, markLocked);
+  await isLocked;
+  const write = client.shopInstallation
+    .create({ data: { method: "credit", shop: `lock-${Date.now()}.myshopify.com` } })
+    .then(() => "written", (error: unknown) => error);
+  await lock;
+  return write;
+}
+
+// SQLite only: PostgreSQL has no single-writer lock (its faults are exercised by the chaos run).
+describe.runIf(!isPostgresRun)("the SQLite adapter", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await cloneDatabase(inject("templateDatabaseUrl"));
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it("waits for another process's write lock after a transaction instead of failing with P1008", async () => {
+    const plain = new PrismaClient({ adapter: new PrismaLibSQL({ url: db.url }) });
+    const fixed = new PrismaClient({ adapter: new BusyTimeoutPrismaLibSQL({ url: db.url }) });
+    try {
+      await plain.$queryRawUnsafe("PRAGMA busy_timeout = 10000");
+      // The defect: the pragma ran on the first connection only, so this write failed at once.
+      const before = await writeDuringLock(plain, db.url);
+      expect(before).toMatchObject({ code: "P1008" });
+      expect(await writeDuringLock(fixed, db.url)).toBe("written");
+    } finally {
+      await Promise.all([plain.$disconnect(), fixed.$disconnect()]);
+    }
+  });
+});
