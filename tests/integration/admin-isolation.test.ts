@@ -212,3 +212,30 @@ describe("forms refuse bad input and save nothing", () => {
     expect(installation.settings).toBe("{}");
   });
 });
+
+describe("unbinding", () => {
+  it("detaches the account, keeps its record, asks Shopify for ready=false and explains deactivating first", async () => {
+    const before = await prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "atm", shop: SHOP_A } } });
+    expect(before.bindingId).not.toBeNull();
+    const response = await post("/apps/atm/bind", "atm", SHOP_A, { intent: "unbind" });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("需先停用後才能解除安裝");
+    const after = await prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "atm", shop: SHOP_A } } });
+    expect(after.bindingId).toBeNull();
+    expect(await prisma.ecpayBinding.count({ where: { id: before.bindingId! } })).toBe(1);
+    const queued = await prisma.outboxMessage.findMany({ where: { shop: SHOP_A, method: "atm", mutation: "paymentsAppConfigure" } });
+    expect(queued.map((m) => [m.status, JSON.parse(m.variables)])).toEqual([["PENDING", { externalHandle: null, ready: false }]]);
+  });
+
+  it("retrying the configuration supersedes the undelivered call instead of racing it", async () => {
+    const response = await post("/apps/atm/bind", "atm", SHOP_A, { intent: "retry-configure" });
+    expect(response.status).toBe(302);
+    // Both rows may share a millisecond: order by status, which says the same thing here.
+    const queued = await prisma.outboxMessage.findMany({ where: { shop: SHOP_A, method: "atm", mutation: "paymentsAppConfigure" }, orderBy: { status: "asc" } });
+    expect(queued.map((m) => [m.status, m.lastError])).toEqual([
+      ["FAILED", "superseded by a newer configuration"],
+      ["PENDING", null],
+    ]);
+    expect(JSON.parse(queued[1]!.variables)).toEqual({ externalHandle: null, ready: false });
+  });
+});
