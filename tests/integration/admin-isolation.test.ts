@@ -230,8 +230,10 @@ describe("unbinding", () => {
   it("retrying the configuration supersedes the undelivered call instead of racing it", async () => {
     const response = await post("/apps/atm/bind", "atm", SHOP_A, { intent: "retry-configure" });
     expect(response.status).toBe(302);
-    // Both rows may share a millisecond: order by status, which says the same thing here.
-    const queued = await prisma.outboxMessage.findMany({ where: { shop: SHOP_A, method: "atm", mutation: "paymentsAppConfigure" }, orderBy: { status: "asc" } });
+    // Both rows may share a millisecond, and enums sort differently per database: sort here.
+    const queued = (await prisma.outboxMessage.findMany({ where: { shop: SHOP_A, method: "atm", mutation: "paymentsAppConfigure" } })).sort((a, b) =>
+      a.status.localeCompare(b.status),
+    );
     expect(queued.map((m) => [m.status, m.lastError])).toEqual([
       ["FAILED", "superseded by a newer configuration"],
       ["PENDING", null],
