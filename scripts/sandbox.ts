@@ -1,21 +1,293 @@
-// npm run sandbox: the whole product on one machine, on embedded SQLite.
-// (Foundation placeholder: migrates the SQLite database and starts the built server. The sandbox
-// issue adds the ECPay emulator, the Shopify checkout simulator and the seeded demo shop.)
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+// npm run sandbox: the whole product on one machine, on embedded SQLite and loopback ports
+// (DESIGN §6). Generates the SQLite Prisma client if needed, migrates the database, builds the
+// server if the build is missing or stale, starts the ECPay emulator (stage and production), the
+// Shopify checkout simulator and the built server, seeds the demo shop with all eight apps bound,
+// and prints one URL: the simulated store. Ctrl-C (SIGINT) or SIGTERM stops everything.
+//
+// Env: PORT (the server, default 3000), SANDBOX_DATABASE_URL (default file:./prisma/dev.sqlite),
+// SANDBOX_STORE_PORT, SANDBOX_ECPAY_STAGE_PORT, SANDBOX_ECPAY_PRODUCTION_PORT (default 0 = any free
+// port), ENCRYPTION_KEY (default: a key kept next to the database), SANDBOX_VERBOSE=1 (echo the
+// server's log; it is always written to <database file>.log).
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { PrismaClient } from "@prisma/client";
+import { createSecretBox } from "../app/lib/secrets.server";
+import { seedShop } from "../app/ops/seed-shop.server";
+import { METHOD_HANDLES, type MethodHandle } from "../app/payments/methods";
+import {
+  SANDBOX_PRODUCTION_MERCHANT,
+  SANDBOX_SHOP,
+  SANDBOX_STAGE_MERCHANT,
+  sandboxAccessToken,
+  sandboxApiSecret,
+  sandboxAppCredentialsEnv,
+} from "../app/sandbox/demo-shop";
+import {
+  SandboxConfigError,
+  buildIsStale,
+  portFrom,
+  prismaClientIsSqlite,
+  sandboxDatabase,
+  sandboxEncryptionKey,
+} from "../app/sandbox/launch";
+import { startEcpayEmulator, type EcpayEmulator } from "../tests/emulators/ecpay";
+import { SimulatorError, startShopifySimulator, type OrderView, type ShopifySimulator } from "../tests/simulators/shopify";
+import { adminSessionCookies } from "../tests/support/admin-session";
+import { preparedPrismaFor } from "../tests/support/db-client";
 
-const env = { ...process.env };
-delete env.DATABASE_URL; // the sandbox always runs on embedded SQLite
-env.ENCRYPTION_KEY ??= randomBytes(32).toString("base64");
-env.PORT ??= "3000";
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const HOST = "127.0.0.1";
+/** ECPay resends an unacknowledged notification every 5–15 minutes; the sandbox does it every 5 s. */
+const NOTIFY_RETRY_MS = 5_000;
 
-execFileSync("npx", ["prisma", "generate"], { stdio: "ignore", env });
-execFileSync("npx", ["prisma", "migrate", "deploy"], { stdio: "inherit", env });
-if (!existsSync("build/server.js")) execFileSync("npm", ["run", "build"], { stdio: "inherit", env });
+const say = (line: string) => console.info(`[sandbox] ${line}`);
 
-const server = spawn(process.execPath, ["build/server.js"], { stdio: "inherit", env });
-const stop = () => server.kill("SIGTERM");
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
-server.on("exit", (code) => process.exit(code ?? 0));
+/** Runs a tool quietly; its output is shown only when it fails. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): void {
+  try {
+    execFileSync(command, args, { cwd: ROOT, env, stdio: "pipe" });
+  } catch (error) {
+    const failed = error as { stdout?: Buffer; stderr?: Buffer };
+    process.stderr.write(failed.stdout ?? "");
+    process.stderr.write(failed.stderr ?? "");
+    throw new Error(`${command} ${args.join(" ")} failed`);
+  }
+}
+
+interface Running {
+  server: ChildProcess | null;
+  stage: EcpayEmulator | null;
+  production: EcpayEmulator | null;
+  shopify: ShopifySimulator | null;
+  prisma: PrismaClient | null;
+}
+
+const running: Running = { server: null, stage: null, production: null, shopify: null, prisma: null };
+let stopping = false;
+
+function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+async function stopAll(code: number): Promise<never> {
+  if (stopping) return new Promise<never>(() => {});
+  stopping = true;
+  const { server, stage, production, shopify, prisma } = running;
+  if (server) {
+    server.kill("SIGTERM");
+    if (!(await waitExit(server, 10_000))) {
+      server.kill("SIGKILL");
+      await waitExit(server, 5_000);
+    }
+  }
+  await Promise.allSettled([shopify?.close(), stage?.close(), production?.close(), prisma?.$disconnect()]);
+  say("stopped");
+  process.exit(code);
+}
+
+process.on("SIGINT", () => void stopAll(0));
+process.on("SIGTERM", () => void stopAll(0));
+
+/** The server as a child process; resolves once it listens. Its log goes to `logFile`. */
+function startServer(env: NodeJS.ProcessEnv, logFile: string, verbose: boolean): Promise<ChildProcess> {
+  const log = createWriteStream(logFile, { flags: "a" });
+  const child = spawn(process.execPath, [path.join(ROOT, "build", "server.js")], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const recent: string[] = [];
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      log.write(chunk);
+      if (verbose) process.stdout.write(chunk);
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (!line) continue;
+        recent.push(line);
+        if (recent.length > 30) recent.shift();
+        if (/listening on http/.test(line)) resolve(child);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code, signal) => {
+      log.end();
+      if (stopping) return;
+      const why = `the server exited (${signal ?? code})`;
+      reject(new Error(`${why}:\n${recent.join("\n")}`));
+      console.error(`[sandbox] ${why}; stopping. Log: ${logFile}`);
+      void stopAll(1);
+    });
+  });
+}
+
+async function retryBusy<T>(operation: () => Promise<T>): Promise<T> {
+  // SQLite allows one writer: the server may hold the lock for a moment.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+/** The ECPay side of a pending ATM order: its emulator and the issued attempt. */
+async function issuedAtmAttempt(order: OrderView) {
+  const { prisma } = running;
+  const emulator = order.test ? running.stage : running.production;
+  if (!prisma || !emulator) throw new SimulatorError("The sandbox is not running");
+  const attempt = await prisma.paymentAttempt.findFirst({
+    where: { paymentSessionId: order.paymentSessionId, status: "ISSUED" },
+    orderBy: { createdAt: "desc" },
+  });
+  if (!attempt) throw new SimulatorError("找不到 ATM 虛擬帳號 No issued ATM account for this order");
+  const ecpayOrder = emulator.order(attempt.merchantTradeNo, { merchantId: attempt.merchantId });
+  return { prisma, emulator, attempt, ecpayOrder };
+}
+
+/** The buyer transfers the money to the virtual account (as 模擬轉帳 on ECPay's ATM page does). */
+async function transferAtmOrder(order: OrderView): Promise<string> {
+  const { emulator, attempt, ecpayOrder } = await issuedAtmAttempt(order);
+  if (ecpayOrder?.status !== "created") throw new SimulatorError("此虛擬帳號已無法繳費 The virtual account no longer takes transfers");
+  await emulator.pay(attempt.merchantTradeNo, { merchantId: attempt.merchantId });
+  return "已模擬轉帳，綠界已通知商店 The bank transfer is simulated; ECPay notified the app";
+}
+
+/**
+ * "Let the ATM deadline pass": ECPay's virtual account lapses, Shopify's clock passes the
+ * pendingExpiresAt it was given, and our server's copy of the deadline is moved to the past, so its
+ * reconciler (RECONCILE_INTERVAL_MS) queries ECPay and rejects the session as expired.
+ */
+async function expireAtmOrder(order: OrderView): Promise<string> {
+  const { prisma, emulator, attempt, ecpayOrder } = await issuedAtmAttempt(order);
+  const { shopify } = running;
+  if (ecpayOrder?.status === "created") emulator.expireAtm(attempt.merchantTradeNo, { merchantId: attempt.merchantId });
+  const past = new Date(Date.now() - 1_000);
+  const session = shopify?.paymentSession(order.paymentSessionId);
+  if (session) session.pendingExpiresAt = past.toISOString();
+  await retryBusy(() =>
+    prisma.paymentSession.update({ where: { id: order.paymentSessionId }, data: { pendingExpiresAt: past } }),
+  );
+  return "繳費期限已過，數秒內將標示為已過期 The payment deadline has passed; the app marks the payment expired within seconds";
+}
+
+async function main(): Promise<void> {
+  process.chdir(ROOT);
+  const database = sandboxDatabase(process.env, ROOT);
+  const port = portFrom(process.env, "PORT", 3000);
+  if (port === 0) throw new SandboxConfigError("PORT must be a fixed port: ECPay and Shopify need the server's address");
+  const appOrigin = `http://${HOST}:${port}`;
+  const encryptionKey = sandboxEncryptionKey(process.env, database.file);
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url };
+
+  if (!prismaClientIsSqlite(ROOT)) {
+    say("generating the Prisma client for SQLite");
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    run("npx", ["prisma", "generate"], env);
+  }
+  say(`migrating ${path.relative(ROOT, database.file) || database.file}`);
+  run("npx", ["prisma", "migrate", "deploy"], baseEnv);
+  if (buildIsStale(ROOT)) {
+    say("building the server (the build is missing or older than the sources)");
+    run("npm", ["run", "build"], { ...process.env, NODE_ENV: "production" });
+  }
+
+  const prisma = await preparedPrismaFor(database.url);
+  running.prisma = prisma;
+  const box = createSecretBox({ ENCRYPTION_KEY: encryptionKey });
+  for (const method of METHOD_HANDLES) {
+    await seedShop(prisma, box, {
+      method,
+      shop: SANDBOX_SHOP,
+      accessToken: sandboxAccessToken(method),
+      merchantId: SANDBOX_PRODUCTION_MERCHANT.merchantId,
+      hashKey: SANDBOX_PRODUCTION_MERCHANT.hashKey,
+      hashIv: SANDBOX_PRODUCTION_MERCHANT.hashIv,
+      creditCheckCode: SANDBOX_PRODUCTION_MERCHANT.creditCheckCode,
+      ready: true,
+    });
+  }
+
+  running.stage = await startEcpayEmulator({
+    environment: "stage",
+    host: HOST,
+    port: portFrom(process.env, "SANDBOX_ECPAY_STAGE_PORT", 0),
+    notifyRetryIntervalMs: NOTIFY_RETRY_MS,
+  });
+  running.production = await startEcpayEmulator({
+    environment: "production",
+    host: HOST,
+    port: portFrom(process.env, "SANDBOX_ECPAY_PRODUCTION_PORT", 0),
+    merchants: [SANDBOX_PRODUCTION_MERCHANT],
+    notifyRetryIntervalMs: NOTIFY_RETRY_MS,
+  });
+  const shopify = await startShopifySimulator({
+    appOrigin,
+    host: HOST,
+    port: portFrom(process.env, "SANDBOX_STORE_PORT", 0),
+    orderTools: (order) =>
+      order.method === "atm" && order.paymentState === "PENDING" && order.financialStatus === "pending"
+        ? [
+            { id: "simulate-transfer", label: "模擬轉帳 Simulate the bank transfer", run: transferAtmOrder },
+            { id: "expire-atm", label: "讓繳費期限過去 Let the payment deadline pass", run: expireAtmOrder },
+          ]
+        : [],
+    appAdmin: (shop, method: MethodHandle) => ({
+      url: `${appOrigin}/apps/${method}`,
+      cookies: adminSessionCookies(method, shop, sandboxApiSecret(method)),
+    }),
+  });
+  running.shopify = shopify;
+  const shop = shopify.addShop(
+    SANDBOX_SHOP,
+    Object.fromEntries(METHOD_HANDLES.map((m) => [m, sandboxAccessToken(m)])),
+    { captureMode: "automatic", test: true },
+  );
+  // The seed stands in for the merchant binding each app, which ends with paymentsAppConfigure.
+  for (const method of METHOD_HANDLES) {
+    shop.configurations[method] = {
+      externalHandle: SANDBOX_PRODUCTION_MERCHANT.merchantId,
+      ready: true,
+      configuredAt: new Date().toISOString(),
+    };
+  }
+
+  const serverEnv: NodeJS.ProcessEnv = {
+    ...baseEnv,
+    ...sandboxAppCredentialsEnv(),
+    NODE_ENV: "production",
+    PORT: String(port),
+    HOST,
+    SHOPIFY_APP_URL: appOrigin,
+    ENCRYPTION_KEY: encryptionKey,
+    ECPAY_STAGE_ORIGIN: running.stage.origin,
+    ECPAY_PRODUCTION_ORIGIN: running.production.origin,
+    SHOPIFY_PAYMENTS_API_ORIGIN: shopify.paymentsApiOrigin,
+    WORKER_TICK_MS: "500",
+    OUTBOX_BACKOFF_BASE_MS: "500",
+    RECONCILE_INTERVAL_MS: "2000",
+  };
+  running.server = await startServer(serverEnv, `${database.file}.log`, process.env.SANDBOX_VERBOSE === "1");
+  if (stopping) return;
+  say(
+    `ready: test mode pays ECPay's stage (public merchant ${SANDBOX_STAGE_MERCHANT.merchantId}), live mode the production emulator. Ctrl-C stops.`,
+  );
+  console.info(`\n  Open the store: ${shopify.storeUrl(SANDBOX_SHOP)}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[sandbox] cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  void stopAll(error instanceof SandboxConfigError ? 2 : 1);
+});

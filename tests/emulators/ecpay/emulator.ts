@@ -252,6 +252,12 @@ export class EcpayEmulatorServer {
     const method = req.method ?? "GET";
 
     if (path.startsWith("/_emulator/")) return this.handleControl(method, path, url, req, res);
+    if (path === "/favicon.ico") {
+      // Browsers ask for it on every buyer page; a 404 would be a console error in Playwright runs.
+      res.writeHead(204, { "Cache-Control": "max-age=86400" });
+      res.end();
+      return;
+    }
 
     if (path === "/Cashier/AioCheckOut/V5") {
       // "需透過前端網頁導轉(Submit)": only a form POST creates an order.

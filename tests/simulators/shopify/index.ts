@@ -52,6 +52,27 @@ export interface ShopifySimulatorOptions {
   /** How far in the future paymentSessionPending may set pendingExpiresAt. */
   pendingExpiryLimitDays?: number;
   now?: () => Date;
+  /** Extra merchant buttons on an order page (the sandbox adds "let the ATM deadline pass"). */
+  orderTools?: (order: OrderView) => OrderTool[];
+  /**
+   * Where "manage" on the settings page takes the merchant: each app's own admin. The cookies are
+   * set by the simulator's answer; cookies are per host, not per port, so a simulator on
+   * 127.0.0.1 can sign the merchant in to an app served on 127.0.0.1.
+   */
+  appAdmin?: (shop: string, method: MethodHandle) => AppAdminLink;
+}
+
+export interface OrderTool {
+  /** [a-z0-9-]+, part of the form's URL and the button's id (`tool-<id>`). */
+  id: string;
+  label: string;
+  /** Returns the notice shown to the merchant. Throw SimulatorError to show a refusal. */
+  run(order: OrderView): Promise<string>;
+}
+
+export interface AppAdminLink {
+  url: string;
+  cookies: { name: string; value: string; path: string }[];
 }
 
 export interface StartPaymentOptions {
@@ -350,6 +371,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
 
     if (path === "/" && method === "GET") return send(response, 200, indexPage([...state.shops.values()]));
     if (path === "/healthz") return send(response, 200, "ok", { "Content-Type": "text/plain" });
+    if (path === "/favicon.ico") return send(response, 204, "", { "Cache-Control": "max-age=86400" });
 
     const store = /^\/store\/([^/]+)(\/checkouts)?$/.exec(path);
     if (store) {
@@ -395,6 +417,36 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
       }
     }
 
+    const appLink = /^\/admin\/([^/]+)\/apps\/([a-z]+)$/.exec(path);
+    if (appLink && method === "GET" && options.appAdmin) {
+      const shop = state.shops.get(decodeURIComponent(appLink[1]!));
+      const handle = appLink[2];
+      if (!shop || !isMethodHandle(handle) || !shop.accessTokens[handle]) return send(response, 404, errorPage(404, "找不到應用程式 App not found"));
+      const link = options.appAdmin(shop.domain, handle);
+      response.setHeader(
+        "Set-Cookie",
+        link.cookies.map((c) => `${c.name}=${c.value}; Path=${c.path}; HttpOnly; SameSite=Lax`),
+      );
+      return redirect(response, link.url);
+    }
+
+    const toolMatch = /^\/admin\/([^/]+)\/orders\/(\d+)\/tools\/([a-z0-9-]+)$/.exec(path);
+    if (toolMatch && method === "POST") {
+      const shop = state.shops.get(decodeURIComponent(toolMatch[1]!));
+      const order = state.orders.get(toolMatch[2]!);
+      if (!shop || !order || order.shop !== shop.domain) return send(response, 404, errorPage(404, "找不到訂單 Order not found"));
+      const tool = options.orderTools?.(state.orderView(order)).find((t) => t.id === toolMatch[3]);
+      if (!tool) return send(response, 404, errorPage(404, "此操作不適用 This action does not apply"));
+      let notice: string;
+      try {
+        notice = await tool.run(state.orderView(order));
+      } catch (error) {
+        if (!(error instanceof SimulatorError)) throw error;
+        notice = error.message;
+      }
+      return redirect(response, `/admin/${encodeURIComponent(shop.domain)}/orders/${order.id}?notice=${encodeURIComponent(notice)}`);
+    }
+
     const admin = /^\/admin\/([^/]+)\/(orders|settings)(?:\/(\d+)(?:\/(capture|void|refund|cancel))?)?$/.exec(path);
     if (admin) {
       const shop = state.shops.get(decodeURIComponent(admin[1]!));
@@ -407,7 +459,11 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
           shop.settings.test = form.get("test") === "true";
           return redirect(response, `${base}/settings?saved=1`);
         }
-        return send(response, 200, settingsPage(shop, state.installedMethods(shop.domain), url.searchParams.has("saved")));
+        return send(
+          response,
+          200,
+          settingsPage(shop, state.installedMethods(shop.domain), url.searchParams.has("saved"), Boolean(options.appAdmin)),
+        );
       }
       const orderId = admin[3];
       if (!orderId) {
@@ -445,7 +501,9 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
         return redirect(response, `${base}/orders/${orderId}?notice=${encodeURIComponent(notice)}`);
       }
       const payment = state.paymentSessions.get(order.paymentSessionId)!;
-      return send(response, 200, orderPage(shop, state.orderView(order), payment, url.searchParams.get("notice")));
+      const view = state.orderView(order);
+      const tools = (options.orderTools?.(view) ?? []).map(({ id, label }) => ({ id, label }));
+      return send(response, 200, orderPage(shop, view, payment, url.searchParams.get("notice"), tools));
     }
 
     return send(response, 404, errorPage(404, `Not found: ${path}`));

@@ -150,7 +150,7 @@ export function thankYouPage(checkout: Checkout, view: OrderView | null): string
       : "感謝您的訂購！Thank you for your purchase!";
   return layout(
     `訂單 ${view.name}`,
-    `<div class="card"><p class="muted">訂單 Order <span data-testid="order-name">${escapeHtml(view.name)}</span></p>
+    `<div class="card"><p class="muted" data-testid="order-id" data-order-id="${escapeHtml(view.id)}">訂單 Order <span data-testid="order-name">${escapeHtml(view.name)}</span></p>
 <h1 id="order-status-heading">${escapeHtml(heading)}</h1>
 <p>付款方式 Payment: ${escapeHtml(methodLabel(view.method))}</p>
 <p>金額 Amount: <span data-testid="order-total">${money(view.total, view.currency)}</span></p>
@@ -205,7 +205,13 @@ function transactionRows(payment: PaymentSessionRecord, view: OrderView): string
   return paymentRow + rows;
 }
 
-export function orderPage(shop: SimulatedShop, view: OrderView, payment: PaymentSessionRecord, notice: string | null): string {
+export function orderPage(
+  shop: SimulatedShop,
+  view: OrderView,
+  payment: PaymentSessionRecord,
+  notice: string | null,
+  tools: { id: string; label: string }[] = [],
+): string {
   const base = `/admin/${encodeURIComponent(shop.domain)}/orders/${view.id}`;
   const awaiting = view.financialSessions.some((s) => s.status === "awaiting" || s.status === "delivering");
   const actions: string[] = [];
@@ -223,6 +229,9 @@ export function orderPage(shop: SimulatedShop, view: OrderView, payment: Payment
   if (!view.cancelled && view.paymentState !== "REJECTED") {
     actions.push(`<form class="inline" method="post" action="${base}/cancel"><button type="submit" class="danger" id="cancel-order-button">取消訂單並退款 Cancel order and refund</button></form>`);
   }
+  for (const tool of tools) {
+    actions.push(`<form class="inline" method="post" action="${base}/tools/${escapeHtml(tool.id)}"><button type="submit" class="secondary" id="tool-${escapeHtml(tool.id)}">${escapeHtml(tool.label)}</button></form>`);
+  }
   return layout(
     `訂單 ${view.name}`,
     `${notice ? `<div class="info" role="status" id="admin-notice">${escapeHtml(notice)}</div>` : ""}
@@ -238,14 +247,18 @@ export function orderPage(shop: SimulatedShop, view: OrderView, payment: Payment
   );
 }
 
-export function settingsPage(shop: SimulatedShop, methods: MethodHandle[], saved: boolean): string {
+export function settingsPage(shop: SimulatedShop, methods: MethodHandle[], saved: boolean, appAdminLinks = false): string {
   const apps = methods
     .map((m) => {
       const config = shop.configurations[m];
       return `<tr data-testid="app-${m}"><td>${escapeHtml(PAYMENT_METHODS[m].merchantLabel)}</td>
 <td>${config ? escapeHtml(config.externalHandle ?? "—") : "—"}</td>
 <td data-testid="app-ready-${m}" data-ready="${config?.ready ? "true" : "false"}">${config?.ready ? "可接受付款 Ready" : "尚未完成設定 Not ready"}</td>
-<td>${PAYMENT_METHODS[m].kinds.includes("authorization") ? "可授權 Supports authorization" : "僅銷售 Sale only"}</td></tr>`;
+<td>${PAYMENT_METHODS[m].kinds.includes("authorization") ? "可授權 Supports authorization" : "僅銷售 Sale only"}</td>${
+        appAdminLinks
+          ? `<td><a href="/admin/${encodeURIComponent(shop.domain)}/apps/${m}" id="manage-${m}">管理 Manage</a></td>`
+          : ""
+      }</tr>`;
     })
     .join("");
   const manual = shop.settings.captureMode === "manual";
@@ -259,7 +272,7 @@ export function settingsPage(shop: SimulatedShop, methods: MethodHandle[], saved
 <h2>測試模式 Test mode</h2>
 <label><input type="checkbox" name="test" value="true" id="test-mode" ${shop.settings.test ? "checked" : ""}> 啟用測試模式 Enable test mode</label>
 <p><button type="submit" id="save-settings">儲存 Save</button></p></form>
-<div class="card"><h2>付款服務供應商 Payment providers</h2><table><thead><tr><th>App</th><th>帳號 Account</th><th>狀態 Status</th><th></th></tr></thead><tbody>${apps}</tbody></table></div>`,
+<div class="card"><h2>付款服務供應商 Payment providers</h2><table><thead><tr><th>App</th><th>帳號 Account</th><th>狀態 Status</th><th></th>${appAdminLinks ? "<th></th>" : ""}</tr></thead><tbody>${apps}</tbody></table></div>`,
     { shop: shop.domain },
   );
 }
