@@ -1,0 +1,68 @@
+// The built production server (build/server.js) as a child process, with its pid so the bench can
+// read its peak resident set size (Linux: VmHWM in /proc/<pid>/status; elsewhere: sampled RSS).
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+export interface BenchServer {
+  origin: string;
+  pid: number;
+  /** Every line the server printed. */
+  output: string[];
+  /** Stops the server (SIGTERM) and returns its peak RSS in MB. */
+  stop(): Promise<number>;
+}
+
+const BUILD = path.resolve("build/server.js");
+
+function statusKb(pid: number, field: "VmHWM" | "VmRSS"): number | null {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function waitExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+/** `nodeArgs` go before the script, e.g. ["--cpu-prof", "--cpu-prof-dir=prof"] to profile the server. */
+export async function startBenchServer(env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<BenchServer> {
+  if (!existsSync(BUILD)) throw new Error("build/server.js is missing: run `npm run build` first");
+  const output: string[] = [];
+  const child = spawn(process.execPath, [...nodeArgs, BUILD], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (!line) continue;
+        output.push(line);
+        if (/listening on http:\/\//.test(line)) resolve();
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${output.slice(-20).join("\n")}`)));
+  });
+  const pid = child.pid!;
+  let sampledKb = 0;
+  const sampler = setInterval(() => (sampledKb = Math.max(sampledKb, statusKb(pid, "VmRSS") ?? 0)), 250);
+  sampler.unref();
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    pid,
+    output,
+    async stop() {
+      clearInterval(sampler);
+      const peakKb = Math.max(statusKb(pid, "VmHWM") ?? 0, sampledKb);
+      child.kill("SIGTERM");
+      await waitExit(child);
+      return Math.round(peakKb / 1024);
+    },
+  };
+}

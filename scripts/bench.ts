@@ -1,0 +1,69 @@
+// npm run bench [-- --db sqlite|postgres] [--out file]: the benchmark of issue 8 on the BUILT
+// server (npm run build first). npm run bench:smoke: the same phases with a few hundred requests.
+// The database kind defaults to DATABASE_URL's (PostgreSQL needs the PostgreSQL Prisma client:
+// run it from a checkout where `DATABASE_URL=postgresql://… npx prisma generate` was run).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { DEFAULT_POSTGRES_ADMIN_URL, type DbKind } from "../bench/database";
+import { markdownTable } from "../bench/report";
+import { FULL, runBench, SMOKE } from "../bench/run";
+
+const USAGE = "Usage: npm run bench [-- --db sqlite|postgres] [--smoke] [--out <file.json>] [--postgres-url <admin url>]";
+
+function generatedProvider(): string | null {
+  try {
+    const schema = readFileSync(path.resolve("node_modules/.prisma/client/schema.prisma"), "utf8");
+    return /datasource\s+\w+\s*\{[^}]*provider\s*=\s*"(\w+)"/.exec(schema)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      db: { type: "string" },
+      smoke: { type: "boolean", default: false },
+      out: { type: "string" },
+      "postgres-url": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.info(USAGE);
+    return;
+  }
+  const envUrl = process.env.DATABASE_URL ?? "";
+  const isPgUrl = /^postgres(ql)?:\/\//i.test(envUrl);
+  const db = (values.db ?? (isPgUrl ? "postgres" : "sqlite")) as DbKind;
+  if (db !== "sqlite" && db !== "postgres") throw new Error(`--db must be sqlite or postgres\n${USAGE}`);
+  const provider = generatedProvider();
+  const wanted = db === "postgres" ? "postgresql" : "sqlite";
+  if (provider && provider !== wanted) {
+    throw new Error(
+      `the generated Prisma client is for ${provider}, not ${wanted}: run the ${db} bench from a checkout whose client was generated for it`,
+    );
+  }
+  const adminUrl = values["postgres-url"] ?? (isPgUrl ? envUrl : DEFAULT_POSTGRES_ADMIN_URL);
+  // The CLI (prisma migrate) reads DATABASE_URL to pick the schema: point it at the right provider.
+  if (db === "postgres") process.env.DATABASE_URL = adminUrl;
+  else if (isPgUrl) delete process.env.DATABASE_URL;
+
+  const options = { ...(values.smoke ? SMOKE : FULL), db, postgresAdminUrl: adminUrl, log: (line: string) => console.info(line) };
+  const result = await runBench(options);
+
+  const out = values.out ?? (values.smoke ? null : path.join("bench", "results", `${result.date}-${db}.json`));
+  if (out) {
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    console.info(`\nwrote ${out}`);
+  }
+  console.info(`\n${markdownTable([result])}\n`);
+  for (const target of result.targets) console.info(`${target.met ? "met   " : "MISSED"} ${target.name}: ${target.value} (goal ${target.goal})`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});
