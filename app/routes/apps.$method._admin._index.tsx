@@ -81,6 +81,11 @@ export default function AdminHome() {
                 <Text as="p" id="bound-merchant-id">
                   {t("admin.home.merchantId")}：{guide.merchantId ?? t("admin.notBound")}
                 </Text>
+                {guide.configure.handle && guide.configure.handle !== guide.merchantId ? (
+                  <Text as="p" tone="caution">
+                    {t("admin.home.shopifyHandle", { handle: guide.configure.handle })}
+                  </Text>
+                ) : null}
                 <Text as="p" tone="subdued">
                   {t(guide.ready ? "admin.home.readyHelp" : "admin.home.notReadyHelp")}
                 </Text>

@@ -17,6 +17,9 @@ const MERCHANT_A = { merchantId: "3150001", hashKey: "AbCdEfGh12345678", hashIv:
 const MERCHANT_B = { merchantId: "3150002", hashKey: "ZyXwVuTs11112222", hashIv: "QqQqWwWwEeEeRrRr" };
 const ART = "tests/artifacts";
 
+// Many steps against three servers: allow for a loaded machine.
+test.describe.configure({ timeout: 240_000 });
+
 let production: EcpayEmulator;
 let stage: EcpayEmulator;
 let shopify: ShopifySimulator;
@@ -336,7 +339,7 @@ test("transactions: TEST badge, search by each id, the detail timeline, CSV expo
     await expect(timeline.locator('[data-event="outboxAttempt"]')).toHaveCount(2);
     await expect(timeline.getByText("HTTP 503")).toBeVisible();
     await page.getByRole("button", { name: "立即向綠界查詢" }).click();
-    await expect(page.getByText(/TradeStatus=10200047/)).toBeVisible();
+    await expect(page.getByText(/^綠界回覆 .*TradeStatus=10200047/)).toBeVisible();
     await expect(timeline.getByText("QUERY_NOT_FOUND")).toBeVisible();
     await shot(page, "admin-10-transaction-detail");
     // Another shop's payment id: 404 with the not-found page (fetched outside the watched page,
