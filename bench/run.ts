@@ -203,9 +203,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     server = await startBenchServer(baseEnv, port);
     const limitMs = Math.max(180_000, options.outboxCount * 30);
     let pending = queued;
+    let lastLog = Date.now();
     while (pending > 0 && Date.now() - drainStart < limitMs) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       pending = await countRows(db, "OutboxMessage", `"status" = 'PENDING'`);
+      if (Date.now() - lastLog >= 5_000) {
+        lastLog = Date.now();
+        log(`  ${((lastLog - drainStart) / 1000).toFixed(0)} s: ${pending} pending`);
+      }
     }
     const drainSeconds = (Date.now() - drainStart) / 1000;
     rss.outbox = await server.stop();

@@ -50,6 +50,9 @@ export async function startBenchServer(env: Record<string, string>, port: number
     child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${output.slice(-20).join("\n")}`)));
   });
   const pid = child.pid!;
+  // Never leave a server behind if the bench itself dies.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   let sampledKb = 0;
   const sampler = setInterval(() => (sampledKb = Math.max(sampledKb, statusKb(pid, "VmRSS") ?? 0)), 250);
   sampler.unref();
@@ -59,6 +62,7 @@ export async function startBenchServer(env: Record<string, string>, port: number
     output,
     async stop() {
       clearInterval(sampler);
+      process.off("exit", killOnExit);
       const peakKb = Math.max(statusKb(pid, "VmHWM") ?? 0, sampledKb);
       child.kill("SIGTERM");
       await waitExit(child);

@@ -63,6 +63,10 @@ async function main() {
   for (const target of result.targets) console.info(`${target.met ? "met   " : "MISSED"} ${target.name}: ${target.value} (goal ${target.goal})`);
 }
 
+// Ctrl-C: exit through the "exit" handlers, which stop the servers the bench started.
+process.once("SIGINT", () => process.exit(130));
+process.once("SIGTERM", () => process.exit(143));
+
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exit(1);

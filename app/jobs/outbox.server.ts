@@ -65,21 +65,24 @@ export function backoffMs(attempts: number, random: () => number = Math.random, 
 
 async function claim(deps: Deps, workerId: string, limit: number): Promise<OutboxMessage[]> {
   const now = deps.now();
+  const free = { status: "PENDING", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] } satisfies Prisma.OutboxMessageWhereInput;
   const candidates = await deps.db.outboxMessage.findMany({
-    where: { status: "PENDING", nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+    where: { ...free, nextAttemptAt: { lte: now } },
     orderBy: { nextAttemptAt: "asc" },
     take: limit,
     select: { id: true },
   });
-  const claimed: OutboxMessage[] = [];
-  for (const { id } of candidates) {
-    const { count } = await deps.db.outboxMessage.updateMany({
-      where: { id, status: "PENDING", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
-      data: { lockedBy: workerId, lockedUntil: new Date(now.getTime() + LOCK_MS) },
-    });
-    if (count === 1) claimed.push(await deps.db.outboxMessage.findUniqueOrThrow({ where: { id } }));
-  }
-  return claimed;
+  if (candidates.length === 0) return [];
+  const ids = candidates.map((c) => c.id);
+  // One conditional UPDATE claims every candidate still free (another instance may have taken
+  // some since the read) and a token unique to this claim tells ours apart: one write per batch,
+  // not one committed write per row.
+  const token = `${workerId}:${randomUUID()}`;
+  await deps.db.outboxMessage.updateMany({
+    where: { ...free, id: { in: ids } },
+    data: { lockedBy: token, lockedUntil: new Date(now.getTime() + LOCK_MS) },
+  });
+  return deps.db.outboxMessage.findMany({ where: { id: { in: ids }, lockedBy: token }, orderBy: { nextAttemptAt: "asc" } });
 }
 
 /** What a delivered mutation changes on our side (nextAction URL, configured state). */

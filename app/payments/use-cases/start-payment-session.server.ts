@@ -2,7 +2,7 @@
 // Amounts we cannot charge (not TWD, not whole) are accepted and rejected through Shopify, so the
 // buyer sees a clear failure instead of Shopify retrying; they are never rounded.
 import { err, ok, type Result } from "neverthrow";
-import type { PaymentSession } from "@prisma/client";
+import type { PaymentSession, Prisma } from "@prisma/client";
 import { bilingual } from "../../i18n";
 import { enqueue, notifyOutbox } from "../../jobs/outbox.server";
 import { chaosPoint } from "../../lib/chaos.server";
@@ -66,31 +66,30 @@ export async function startPaymentSession(
 
   const problem = unchargeable(method, body);
   const customer = body.customer ?? null;
+  const data = {
+    id: body.id,
+    gid: body.gid,
+    method,
+    shop,
+    group: body.group,
+    amount: problem ? null : wholeTwd(body.amount),
+    amountRaw: body.amount,
+    currency: body.currency,
+    kind: body.kind === "authorization" ? "AUTHORIZATION" : "SALE",
+    test: body.test,
+    cancelUrl: cancelUrlOf(body),
+    merchantLocale: body.merchant_locale ?? null,
+    customer: customer ? JSON.stringify(customer) : null,
+    customerEmail: customer?.email ? customer.email.toLowerCase() : null,
+    proposedAt: new Date(body.proposed_at),
+    status: problem ? "REJECTED" : "RECEIVED",
+    rejectCode: problem?.code ?? null,
+    merchantMessage: problem?.message ?? null,
+  } satisfies Prisma.PaymentSessionUncheckedCreateInput;
   try {
-    await deps.db.$transaction(async (tx) => {
-      await tx.paymentSession.create({
-        data: {
-          id: body.id,
-          gid: body.gid,
-          method,
-          shop,
-          group: body.group,
-          amount: problem ? null : wholeTwd(body.amount),
-          amountRaw: body.amount,
-          currency: body.currency,
-          kind: body.kind === "authorization" ? "AUTHORIZATION" : "SALE",
-          test: body.test,
-          cancelUrl: cancelUrlOf(body),
-          merchantLocale: body.merchant_locale ?? null,
-          customer: customer ? JSON.stringify(customer) : null,
-          customerEmail: customer?.email ? customer.email.toLowerCase() : null,
-          proposedAt: new Date(body.proposed_at),
-          status: problem ? "REJECTED" : "RECEIVED",
-          rejectCode: problem?.code ?? null,
-          merchantMessage: problem?.message ?? null,
-        },
-      });
-      if (problem) {
+    if (problem) {
+      await deps.db.$transaction(async (tx) => {
+        await tx.paymentSession.create({ data });
         await enqueue(tx, {
           shop,
           method,
@@ -99,8 +98,12 @@ export async function startPaymentSession(
           variables: { id: body.gid, reason: { code: problem.code, merchantMessage: problem.message } },
           notBefore: new Date(deps.now().getTime() + AFTER_RESPONSE_MS),
         });
-      }
-    });
+      });
+    } else {
+      // One row is one statement, atomic on its own: an interactive transaction would add BEGIN and
+      // COMMIT round trips (and, on SQLite, a fresh libsql connection) to the hot path.
+      await deps.db.paymentSession.create({ data });
+    }
   } catch (error) {
     // Two deliveries of the same request raced: the other one stored it.
     if (isUniqueViolation(error)) {
