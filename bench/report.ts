@@ -206,6 +206,9 @@ export function markdownTable(results: BenchResult[]): string {
   const lines = [
     `| | target | ${names.join(" | ")} |`,
     `|---|---|${names.map(() => "---").join("|")}|`,
+    row("machine", "", (r) => `${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, ${r.machine.os}`),
+    row("versions", "", (r) => `Node ${r.versions.node}, ${r.versions.database}, Prisma ${r.versions.prisma}, Remix ${r.versions.remix}, Express ${r.versions.express}, autocannon ${r.versions.autocannon}`),
+    row("run", "", (r) => `${r.date}, ${r.settings.connections} connections, ${r.settings.rounds} × ${r.settings.roundSec} s rounds after ${r.settings.warmupSec} s warm-up`),
     row("bare route `GET /healthz?shallow=1` (ceiling)", "", (r) => `${r.throughput.median.bare.rps.toFixed(0)} req/s, p50 ${r.throughput.median.bare.p50} / p99 ${r.throughput.median.bare.p99} ms`),
     row("payment session `POST /payments/credit/session`", "≥ 0.5× bare", (r) => `${r.throughput.median.session.rps.toFixed(0)} req/s (${r.throughput.ratio.session.toFixed(2)}×) ${mark(r, 0)}, p50 ${r.throughput.median.session.p50} / p99 ${r.throughput.median.session.p99} ms`),
     row("ECPay notification `POST /ecpay/credit/return`", "≥ 0.5× bare", (r) => `${r.throughput.median.notification.rps.toFixed(0)} req/s (${r.throughput.ratio.notification.toFixed(2)}×) ${mark(r, 1)}, p50 ${r.throughput.median.notification.p50} / p99 ${r.throughput.median.notification.p99} ms`),

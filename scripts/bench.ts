@@ -6,10 +6,11 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_POSTGRES_ADMIN_URL, type DbKind } from "../bench/database";
-import { markdownTable } from "../bench/report";
+import { markdownTable, type BenchResult } from "../bench/report";
 import { FULL, runBench, SMOKE } from "../bench/run";
 
-const USAGE = "Usage: npm run bench [-- --db sqlite|postgres] [--smoke] [--out <file.json>] [--postgres-url <admin url>]";
+const USAGE = `Usage: npm run bench [-- --db sqlite|postgres] [--smoke] [--out <file.json>] [--postgres-url <admin url>]
+       npm run bench -- table <result.json>...   (the README table)`;
 
 function generatedProvider(): string | null {
   try {
@@ -21,7 +22,7 @@ function generatedProvider(): string | null {
 }
 
 async function main() {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     options: {
       db: { type: "string" },
       smoke: { type: "boolean", default: false },
@@ -29,9 +30,16 @@ async function main() {
       "postgres-url": { type: "string" },
       help: { type: "boolean", default: false },
     },
+    allowPositionals: true,
   });
   if (values.help) {
     console.info(USAGE);
+    return;
+  }
+  if (positionals[0] === "table") {
+    // npm run bench -- table bench/results/a.json bench/results/b.json: the README table.
+    const results = positionals.slice(1).map((file) => JSON.parse(readFileSync(file, "utf8")) as BenchResult);
+    console.info(markdownTable(results));
     return;
   }
   const envUrl = process.env.DATABASE_URL ?? "";
