@@ -8,55 +8,44 @@
 // SANDBOX_STORE_PORT, SANDBOX_ECPAY_STAGE_PORT, SANDBOX_ECPAY_PRODUCTION_PORT (default 0 = any free
 // port), ENCRYPTION_KEY (default: a key kept next to the database), SANDBOX_VERBOSE=1 (echo the
 // server's log; it is always written to <database file>.log).
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PrismaClient } from "@prisma/client";
-import { createSecretBox } from "../app/lib/secrets.server";
-import { seedShop } from "../app/ops/seed-shop.server";
-import { METHOD_HANDLES, type MethodHandle } from "../app/payments/methods";
-import {
-  SANDBOX_PRODUCTION_MERCHANT,
-  SANDBOX_SHOP,
-  SANDBOX_STAGE_MERCHANT,
-  sandboxAccessToken,
-  sandboxApiSecret,
-  sandboxAppCredentialsEnv,
-} from "../app/sandbox/demo-shop";
-import {
-  SandboxConfigError,
-  buildIsStale,
-  portFrom,
-  prismaClientIsSqlite,
-  sandboxDatabase,
-  sandboxEncryptionKey,
-} from "../app/sandbox/launch";
-import { startEcpayEmulator, type EcpayEmulator } from "../tests/emulators/ecpay";
-import { SimulatorError, startShopifySimulator, type OrderView, type ShopifySimulator } from "../tests/simulators/shopify";
-import { adminSessionCookies } from "../tests/support/admin-session";
-import { preparedPrismaFor } from "../tests/support/db-client";
+import type { EcpayEmulator } from "../tests/emulators/ecpay";
+import { SimulatorError, type OrderView, type ShopifySimulator } from "../tests/simulators/shopify";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
 /** ECPay resends an unacknowledged notification every 5–15 minutes; the sandbox does it every 5 s. */
 const NOTIFY_RETRY_MS = 5_000;
 
+/** Set in the process that does the work (see supervise()). */
+const WORKER_FLAG = "SANDBOX_WORKER";
+
 const say = (line: string) => console.info(`[sandbox] ${line}`);
 
-/** Runs a tool quietly; its output is shown only when it fails. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): void {
-  try {
-    execFileSync(command, args, { cwd: ROOT, env, stdio: "pipe" });
-  } catch (error) {
-    const failed = error as { stdout?: Buffer; stderr?: Buffer };
-    process.stderr.write(failed.stdout ?? "");
-    process.stderr.write(failed.stderr ?? "");
-    throw new Error(`${command} ${args.join(" ")} failed`);
-  }
+/** Runs a tool quietly (its output is shown only when it fails); stopAll() ends it. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  running.tool = child;
+  const output: Buffer[] = [];
+  child.stdout.on("data", (chunk: Buffer) => output.push(chunk));
+  child.stderr.on("data", (chunk: Buffer) => output.push(chunk));
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      running.tool = null;
+      if (code === 0) return resolve();
+      if (!stopping) process.stderr.write(Buffer.concat(output));
+      reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? code})`));
+    });
+  });
 }
 
 interface Running {
+  tool: ChildProcess | null;
   server: ChildProcess | null;
   stage: EcpayEmulator | null;
   production: EcpayEmulator | null;
@@ -64,7 +53,7 @@ interface Running {
   prisma: PrismaClient | null;
 }
 
-const running: Running = { server: null, stage: null, production: null, shopify: null, prisma: null };
+const running: Running = { tool: null, server: null, stage: null, production: null, shopify: null, prisma: null };
 let stopping = false;
 
 function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
@@ -81,7 +70,8 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 async function stopAll(code: number): Promise<never> {
   if (stopping) return new Promise<never>(() => {});
   stopping = true;
-  const { server, stage, production, shopify, prisma } = running;
+  const { tool, server, stage, production, shopify, prisma } = running;
+  tool?.kill("SIGTERM");
   if (server) {
     server.kill("SIGTERM");
     if (!(await waitExit(server, 10_000))) {
@@ -94,8 +84,6 @@ async function stopAll(code: number): Promise<never> {
   process.exit(code);
 }
 
-process.on("SIGINT", () => void stopAll(0));
-process.on("SIGTERM", () => void stopAll(0));
 
 /** The server as a child process; resolves once it listens. Its log goes to `logFile`. */
 function startServer(env: NodeJS.ProcessEnv, logFile: string, verbose: boolean): Promise<ChildProcess> {
@@ -183,6 +171,31 @@ async function expireAtmOrder(order: OrderView): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  process.on("SIGINT", () => void stopAll(0));
+  process.on("SIGTERM", () => void stopAll(0));
+  // The supervisor is gone (killed): nobody is left to stop us, so stop now.
+  process.on("disconnect", () => void stopAll(1));
+  const [
+    { createSecretBox },
+    { seedShop },
+    { METHOD_HANDLES },
+    { SANDBOX_PRODUCTION_MERCHANT, SANDBOX_SHOP, SANDBOX_STAGE_MERCHANT, sandboxAccessToken, sandboxApiSecret, sandboxAppCredentialsEnv },
+    { SandboxConfigError, buildIsStale, portFrom, prismaClientIsSqlite, sandboxDatabase, sandboxEncryptionKey },
+    { startEcpayEmulator },
+    { startShopifySimulator },
+    { adminSessionCookies },
+    { preparedPrismaFor },
+  ] = await Promise.all([
+    import("../app/lib/secrets.server"),
+    import("../app/ops/seed-shop.server"),
+    import("../app/payments/methods"),
+    import("../app/sandbox/demo-shop"),
+    import("../app/sandbox/launch"),
+    import("../tests/emulators/ecpay"),
+    import("../tests/simulators/shopify"),
+    import("../tests/support/admin-session"),
+    import("../tests/support/db-client"),
+  ]);
   process.chdir(ROOT);
   const database = sandboxDatabase(process.env, ROOT);
   const port = portFrom(process.env, "PORT", 3000);
@@ -195,13 +208,13 @@ async function main(): Promise<void> {
     say("generating the Prisma client for SQLite");
     const env = { ...process.env };
     delete env.DATABASE_URL;
-    run("npx", ["prisma", "generate"], env);
+    await run("npx", ["prisma", "generate"], env);
   }
   say(`migrating ${path.relative(ROOT, database.file) || database.file}`);
-  run("npx", ["prisma", "migrate", "deploy"], baseEnv);
+  await run("npx", ["prisma", "migrate", "deploy"], baseEnv);
   if (buildIsStale(ROOT)) {
     say("building the server (the build is missing or older than the sources)");
-    run("npm", ["run", "build"], { ...process.env, NODE_ENV: "production" });
+    await run("npm", ["run", "build"], { ...process.env, NODE_ENV: "production" });
   }
 
   const prisma = await preparedPrismaFor(database.url);
@@ -244,7 +257,7 @@ async function main(): Promise<void> {
             { id: "expire-atm", label: "讓繳費期限過去 Let the payment deadline pass", run: expireAtmOrder },
           ]
         : [],
-    appAdmin: (shop, method: MethodHandle) => ({
+    appAdmin: (shop, method) => ({
       url: `${appOrigin}/apps/${method}`,
       cookies: adminSessionCookies(method, shop, sandboxApiSecret(method)),
     }),
@@ -279,6 +292,7 @@ async function main(): Promise<void> {
     OUTBOX_BACKOFF_BASE_MS: "500",
     RECONCILE_INTERVAL_MS: "2000",
   };
+  if (stopping) return; // Ctrl-C while starting: never leave a server behind.
   running.server = await startServer(serverEnv, `${database.file}.log`, process.env.SANDBOX_VERBOSE === "1");
   if (stopping) return;
   say(
@@ -287,7 +301,32 @@ async function main(): Promise<void> {
   console.info(`\n  Open the store: ${shopify.storeUrl(SANDBOX_SHOP)}\n`);
 }
 
-main().catch((error: unknown) => {
-  console.error(`[sandbox] cannot start: ${error instanceof Error ? error.message : String(error)}`);
-  void stopAll(error instanceof SandboxConfigError ? 2 : 1);
-});
+/**
+ * `npm run sandbox` runs this file under tsx's CLI, which SIGKILLs its child when the child does
+ * not acknowledge a signal within 30 ms (a busy event loop, a loaded machine): no chance to stop
+ * the server. So this process only supervises: the work happens in a child that is not tsx's,
+ * started with the tsx loader, which gets Ctrl-C from the terminal (same process group) and
+ * stops cleanly; the supervisor forwards SIGINT/SIGTERM to it and exits with its code.
+ */
+function supervise(): void {
+  const worker = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
+    cwd: ROOT,
+    env: { ...process.env, [WORKER_FLAG]: "1" },
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
+  });
+  const forward = (signal: NodeJS.Signals) => worker.kill(signal);
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  worker.once("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+if (process.env[WORKER_FLAG] === "1") {
+  main().catch(async (error: unknown) => {
+    if (stopping) return; // a tool interrupted by Ctrl-C: not an error worth reporting
+    const { SandboxConfigError } = await import("../app/sandbox/launch");
+    console.error(`[sandbox] cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    void stopAll(error instanceof SandboxConfigError ? 2 : 1);
+  });
+} else {
+  supervise();
+}
