@@ -23,9 +23,12 @@ export function withBusyTimeout(client: LibsqlClient, timeoutMs: number = SQLITE
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== "function") return value;
       if (property === "transaction") {
-        return async (...args: unknown[]) => {
+        // BEGIN IMMEDIATE ("write"), whatever Prisma asked for: the wait for another process's lock
+        // then happens at BEGIN, where the busy timeout applies. A deferred transaction that reads
+        // and later writes cannot wait: SQLite answers SQLITE_BUSY_SNAPSHOT at once.
+        return async () => {
           await ensure();
-          const tx: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          const tx: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, ["write"]);
           // The transaction took this connection; the client opens a new one next time.
           fresh = true;
           return tx;

@@ -2,21 +2,31 @@
 // validated before anything is stored.
 import { z } from "zod";
 
-const shopDomain = z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/);
-
 export const shopifyRequestHeaders = z.object({
-  shop: shopDomain,
-  requestId: z.string().min(1).max(255),
-  apiVersion: z.string().regex(/^(\d{4}-\d{2}|unstable)$/),
+  shop: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i, "must be a permanent myshopify.com domain")
+    .transform((shop) => shop.toLowerCase()),
+  requestId: z.string().trim().min(1, "is required").max(255),
+  apiVersion: z.string().regex(/^(\d{4}-\d{2}|unstable)$/, "must be an API version such as 2026-07"),
 });
+
+const HEADER_NAMES = { shop: "Shopify-Shop-Domain", requestId: "Shopify-Request-Id", apiVersion: "Shopify-Api-Version" };
+
+/** "header Shopify-Shop-Domain must be …; …" */
+export function describeHeaderIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `header ${HEADER_NAMES[issue.path[0] as keyof typeof HEADER_NAMES] ?? String(issue.path[0])} ${issue.message}`)
+    .join("; ");
+}
 
 export type ShopifyRequestHeaders = z.infer<typeof shopifyRequestHeaders>;
 
 export function readShopifyHeaders(headers: Headers) {
   return shopifyRequestHeaders.safeParse({
-    shop: headers.get("shopify-shop-domain") ?? undefined,
-    requestId: headers.get("shopify-request-id") ?? undefined,
-    apiVersion: headers.get("shopify-api-version") ?? undefined,
+    shop: headers.get("shopify-shop-domain") ?? "",
+    requestId: headers.get("shopify-request-id") ?? "",
+    apiVersion: headers.get("shopify-api-version") ?? "",
   });
 }
 
@@ -77,15 +87,6 @@ export type PaymentSessionRequest = z.infer<typeof paymentSessionRequest>;
 
 export function cancelUrlOf(body: PaymentSessionRequest): string {
   return (body.payment_method?.data?.cancel_url ?? body.cancel_url)!;
-}
-
-/** Whole TWD from Shopify's decimal string ("1234.00" → 1234); null for anything else. Never rounds. */
-export function wholeTwd(amount: string): number | null {
-  const match = /^(\d{1,9})(?:\.(\d+))?$/.exec(amount.trim());
-  if (!match) return null;
-  if (match[2] && /[1-9]/.test(match[2])) return null;
-  const value = Number(match[1]);
-  return value > 0 ? value : null;
 }
 
 export function describeIssues(error: z.ZodError): string {

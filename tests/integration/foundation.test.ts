@@ -13,24 +13,34 @@ let db: TestDatabase;
 let prisma: PrismaClient;
 let server: AppServer;
 let env: Record<string, string>;
+// The operator commands get a database of their own, without a server on it (on SQLite the
+// operator runs them against a stopped server; PostgreSQL needs no such care).
+let opsDb: TestDatabase;
+let opsPrisma: PrismaClient;
+let opsEnv: Record<string, string>;
 
 beforeAll(async () => {
   db = await cloneDatabase(inject("templateDatabaseUrl"));
   prisma = prismaFor(db.url);
   env = testAppEnv({ DATABASE_URL: db.url, DISABLE_WORKERS: "1" });
   server = await startAppServer(env);
+  opsDb = await cloneDatabase(inject("templateDatabaseUrl"));
+  opsPrisma = prismaFor(opsDb.url);
+  opsEnv = { ...env, DATABASE_URL: opsDb.url };
 });
 
 afterAll(async () => {
   await server?.stop();
   await prisma?.$disconnect();
+  await opsPrisma?.$disconnect();
   await db?.drop();
+  await opsDb?.drop();
 });
 
-function seed(method: string, shop = SHOP, token = `shpat_${method}`) {
+function seed(method: string, shop = SHOP, token = `shpat_${method}`, onEnv = env) {
   const result = runOps(
     ["seed-shop", "--method", method, "--shop", shop, "--access-token", token, "--merchant-id", "3002607", "--hash-key", "pwFHCqoQZGmho4w6", "--hash-iv", "EkRm7iFT261dpevs"],
-    env,
+    onEnv,
   );
   expect(result.status, result.stderr).toBe(0);
 }
@@ -68,22 +78,22 @@ describe("the server", () => {
 
 describe("ops seed-shop", () => {
   it("stores the ECPay keys encrypted, never in plaintext", async () => {
-    seed("credit");
-    const binding = await prisma.ecpayBinding.findFirstOrThrow({ where: { shop: SHOP } });
+    seed("credit", SHOP, "shpat_credit", opsEnv);
+    const binding = await opsPrisma.ecpayBinding.findFirstOrThrow({ where: { shop: SHOP } });
     expect(binding.merchantId).toBe("3002607");
     expect(binding.hashKeyEnc).not.toContain("pwFHCqoQZGmho4w6");
     expect(binding.hashIvEnc).not.toContain("EkRm7iFT261dpevs");
     if (!isPostgresRun) {
-      const file = readFileSync(db.url.replace(/^file:/, ""));
+      const file = readFileSync(opsDb.url.replace(/^file:/, ""));
       expect(file.includes(Buffer.from("pwFHCqoQZGmho4w6"))).toBe(false);
       expect(file.includes(Buffer.from("EkRm7iFT261dpevs"))).toBe(false);
     }
   });
 
   it("keeps two apps' sessions on the same shop apart", async () => {
-    seed("credit", SHOP, "shpat_credit_token");
-    seed("atm", SHOP, "shpat_atm_token");
-    const sessions = await prisma.session.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" } });
+    seed("credit", SHOP, "shpat_credit_token", opsEnv);
+    seed("atm", SHOP, "shpat_atm_token", opsEnv);
+    const sessions = await opsPrisma.session.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" } });
     expect(sessions.map((s) => [s.id, s.accessToken])).toEqual([
       [`atm:offline_${SHOP}`, "shpat_atm_token"],
       [`credit:offline_${SHOP}`, "shpat_credit_token"],
@@ -91,25 +101,25 @@ describe("ops seed-shop", () => {
   });
 
   it("exits 2 with a clear message on bad arguments and changes nothing", async () => {
-    const before = await prisma.shopInstallation.count();
-    const bad = runOps(["seed-shop", "--method", "paypal", "--shop", "not a shop", "--access-token", "t"], env);
+    const before = await opsPrisma.shopInstallation.count();
+    const bad = runOps(["seed-shop", "--method", "paypal", "--shop", "not a shop", "--access-token", "t"], opsEnv);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--method/);
     expect(bad.stderr).toMatch(/--shop: must be a permanent shop domain/);
-    const half = runOps(["seed-shop", "--method", "atm", "--shop", "x.myshopify.com", "--access-token", "t", "--merchant-id", "3002607"], env);
+    const half = runOps(["seed-shop", "--method", "atm", "--shop", "x.myshopify.com", "--access-token", "t", "--merchant-id", "3002607"], opsEnv);
     expect(half.status).toBe(2);
     expect(half.stderr).toMatch(/go together/);
-    expect(runOps(["frobnicate"], env).status).toBe(2);
-    expect(await prisma.shopInstallation.count()).toBe(before);
+    expect(runOps(["frobnicate"], opsEnv).status).toBe(2);
+    expect(await opsPrisma.shopInstallation.count()).toBe(before);
   });
 });
 
 describe("ops reconcile", () => {
   it("runs one pass and says what it settled, and refuses to run without --once", () => {
-    const once = runOps(["reconcile", "--once"], env);
+    const once = runOps(["reconcile", "--once"], opsEnv);
     expect(once.status, once.stderr).toBe(0);
     expect(once.stdout).toMatch(/queried 0: settled 0/);
-    expect(runOps(["reconcile"], env).status).toBe(2);
+    expect(runOps(["reconcile"], opsEnv).status).toBe(2);
   });
 });
 

@@ -7,7 +7,7 @@ export type { OperationReport } from "./process-operations.server";
 export { processPendingCloses } from "./pending-closes.server";
 export type { CloseReport } from "./pending-closes.server";
 export { operationAction } from "./route.server";
-export { checkOperationRules, capturedAmountOf, parseWholeTwd } from "./rules";
+export { checkOperationRules, capturedAmountOf } from "./rules";
 export { planOperation } from "./plan";
 export { doActionPausedUntil } from "./close-window";
 export type { OperationType, CardState, EcpayLogEntry } from "./types";

@@ -8,7 +8,7 @@ import type { OperationSession } from "@prisma/client";
 import type { Deps } from "../deps.server";
 import type { MethodHandle } from "../methods";
 import { parseOperationRequest, type OperationRequest } from "./request";
-import { parseWholeTwd } from "./rules";
+import { wholeTwd } from "../money";
 import { OPERATION_ENUM, type OperationType } from "./types";
 
 export interface ReceiveOperationInput {
@@ -100,7 +100,7 @@ export async function receiveOperation(
         shop: request.shop,
         method: input.method,
         // Null when it is not whole TWD: the operation is rejected with a message, never rounded.
-        amount: request.amountRaw === null ? null : parseWholeTwd(request.amountRaw),
+        amount: request.amountRaw === null ? null : wholeTwd(request.amountRaw),
         amountRaw: request.amountRaw,
         currency: request.currency,
         test: request.test,

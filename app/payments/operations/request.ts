@@ -2,6 +2,7 @@
 // §2.1, §2.4), validated with zod. Pure.
 import { err, ok, type Result } from "neverthrow";
 import { z } from "zod";
+import { describeHeaderIssues, readShopifyHeaders } from "../shopify-requests";
 import type { OperationType } from "./types";
 
 export interface OperationRequestProblem {
@@ -24,12 +25,6 @@ export interface OperationRequest {
   merchantLocale: string | null;
   proposedAt: Date;
 }
-
-const headersSchema = z.object({
-  shop: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i, "must be a permanent myshopify.com domain"),
-  requestId: z.string().trim().min(1, "is required").max(255),
-  apiVersion: z.string().regex(/^(\d{4}-\d{2}|unstable)$/, "must be an API version such as 2026-07"),
-});
 
 const GID_PREFIX: Record<OperationType, string> = {
   refund: "gid://shopify/RefundSession/",
@@ -66,18 +61,8 @@ function describe(error: z.ZodError, prefix: string): string {
 
 /** Headers and JSON body of one session request; every problem is a 400 naming the field. */
 export function parseOperationRequest(type: OperationType, headers: Headers, rawBody: string): Result<OperationRequest, OperationRequestProblem> {
-  const head = headersSchema.safeParse({
-    shop: headers.get("shopify-shop-domain") ?? "",
-    requestId: headers.get("shopify-request-id") ?? "",
-    apiVersion: headers.get("shopify-api-version") ?? "",
-  });
-  if (!head.success) {
-    const names = { shop: "Shopify-Shop-Domain", requestId: "Shopify-Request-Id", apiVersion: "Shopify-Api-Version" };
-    const reason = head.error.issues
-      .map((issue) => `header ${names[issue.path[0] as keyof typeof names] ?? String(issue.path[0])} ${issue.message}`)
-      .join("; ");
-    return err({ status: 400, reason });
-  }
+  const head = readShopifyHeaders(headers);
+  if (!head.success) return err({ status: 400, reason: describeHeaderIssues(head.error) });
   let json: unknown;
   try {
     json = JSON.parse(rawBody);
@@ -90,7 +75,7 @@ export function parseOperationRequest(type: OperationType, headers: Headers, raw
   const money = value.money ?? { amountRaw: null, currency: null };
   return ok({
     type,
-    shop: head.data.shop.toLowerCase(),
+    shop: head.data.shop,
     requestId: head.data.requestId,
     apiVersion: head.data.apiVersion,
     id: value.id,

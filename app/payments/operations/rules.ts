@@ -4,15 +4,6 @@ import type { PaymentKind, PaymentStatus } from "@prisma/client";
 import type { PaymentMethodDefinition } from "../methods";
 import type { OperationType, Rejection } from "./types";
 
-/** Shopify's decimal amount as whole TWD ("1200", "1200.00"), or null when it has a fraction. Never rounds. */
-export function parseWholeTwd(raw: string): number | null {
-  const match = /^(\d{1,12})(?:\.(\d+))?$/.exec(raw.trim());
-  if (!match) return null;
-  if (match[2] !== undefined && !/^0+$/.test(match[2])) return null;
-  const value = Number(match[1]);
-  return Number.isSafeInteger(value) ? value : null;
-}
-
 export interface PaymentFigures {
   status: PaymentStatus;
   kind: PaymentKind;

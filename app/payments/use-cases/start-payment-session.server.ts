@@ -11,12 +11,13 @@ import { PAYMENT_METHODS, type MethodHandle } from "../methods";
 import { requestError, isUniqueViolation, type RequestError } from "../request-error";
 import {
   cancelUrlOf,
+  describeHeaderIssues,
   describeIssues,
   paymentSessionRequest,
   readShopifyHeaders,
-  wholeTwd,
   type PaymentSessionRequest,
 } from "../shopify-requests";
+import { wholeTwd } from "../money";
 
 /** Shopify refuses a resolve/reject before it has our 2xx; give it a moment. */
 const AFTER_RESPONSE_MS = 1_500;
@@ -46,7 +47,7 @@ export async function startPaymentSession(
   request: { headers: Headers; body: unknown },
 ): Promise<Result<{ redirectUrl: string }, RequestError>> {
   const headers = readShopifyHeaders(request.headers);
-  if (!headers.success) return err(requestError(400, `Invalid Shopify headers: ${describeIssues(headers.error)}`));
+  if (!headers.success) return err(requestError(400, describeHeaderIssues(headers.error)));
   const parsed = paymentSessionRequest.safeParse(request.body);
   if (!parsed.success) return err(requestError(400, `Invalid payment session: ${describeIssues(parsed.error)}`));
   const body = parsed.data;

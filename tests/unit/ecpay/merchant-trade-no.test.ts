@@ -35,11 +35,11 @@ describe("newMerchantTradeNo", () => {
     expect(() => newMerchantTradeNo(new Date(), () => Buffer.from([255, 254, 253]))).toThrow(/random source/);
   });
 
-  it("does not repeat across 100 000 numbers issued in the same second", () => {
+  it("does not repeat across 20 000 numbers issued in the same second", () => {
     const now = new Date("2025-06-01T00:00:00Z");
     const seen = new Set<string>();
-    for (let i = 0; i < 100_000; i += 1) seen.add(newMerchantTradeNo(now));
-    expect(seen.size).toBe(100_000);
+    for (let i = 0; i < 20_000; i += 1) seen.add(newMerchantTradeNo(now));
+    expect(seen.size).toBe(20_000);
   });
 
   it("spreads random characters evenly over the 36-character alphabet (seeded source)", () => {

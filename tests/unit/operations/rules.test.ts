@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PAYMENT_METHODS, type MethodHandle } from "~/payments/methods";
-import { capturedAmountOf, checkOperationRules, parseWholeTwd, type PaymentFigures, type RuleInput } from "~/payments/operations/rules";
+import { wholeTwd } from "~/payments/money";
+import { capturedAmountOf, checkOperationRules, type PaymentFigures, type RuleInput } from "~/payments/operations/rules";
 
 const NOW = new Date("2026-03-02T04:00:00Z");
 
@@ -27,28 +28,13 @@ function input(type: RuleInput["type"], method: MethodHandle, overrides: Partial
     type,
     method: PAYMENT_METHODS[method],
     amountRaw,
-    amount: amountRaw === null ? null : parseWholeTwd(amountRaw),
+    amount: amountRaw === null ? null : wholeTwd(amountRaw),
     currency: type === "void" ? null : "TWD",
     payment: type === "refund" ? paidSale : authorized,
     now: NOW,
     ...overrides,
   };
 }
-
-describe("parseWholeTwd", () => {
-  it("reads whole TWD with or without zero decimals", () => {
-    expect(parseWholeTwd("1200")).toBe(1200);
-    expect(parseWholeTwd("1200.00")).toBe(1200);
-    expect(parseWholeTwd("1200.0")).toBe(1200);
-  });
-
-  it("refuses fractions instead of rounding them", () => {
-    expect(parseWholeTwd("1200.50")).toBeNull();
-    expect(parseWholeTwd("0.01")).toBeNull();
-    expect(parseWholeTwd("12,00")).toBeNull();
-    expect(parseWholeTwd("-5")).toBeNull();
-  });
-});
 
 describe("refund rules", () => {
   it.each(["atm", "webatm"] as const)("rejects a %s refund asking the merchant to arrange it with the buyer", (method) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { customFieldToPaymentId, paymentIdToCustomField } from "~/payments/custom-field";
 import { atmDeadline } from "~/payments/settlement.server";
-import { wholeTwd } from "~/payments/shopify-requests";
+import { wholeTwd } from "~/payments/money";
 
 describe("Shopify amounts in TWD", () => {
   it("accepts whole amounts with or without zero decimals", () => {
