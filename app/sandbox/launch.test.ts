@@ -1,0 +1,122 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  SandboxConfigError,
+  buildIsStale,
+  portFrom,
+  prismaClientIsSqlite,
+  sandboxDatabase,
+  sandboxEncryptionKey,
+} from "./launch";
+
+let root: string;
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), "sandbox-launch-"));
+});
+
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+function write(relative: string, content = "", mtimeSeconds?: number) {
+  const file = path.join(root, relative);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
+  if (mtimeSeconds !== undefined) utimesSync(file, mtimeSeconds, mtimeSeconds);
+}
+
+describe("sandboxDatabase", () => {
+  it("defaults to prisma/dev.sqlite under the project root", () => {
+    expect(sandboxDatabase({}, root)).toEqual({
+      url: `file:${path.join(root, "prisma/dev.sqlite")}`,
+      file: path.join(root, "prisma/dev.sqlite"),
+    });
+  });
+
+  it("takes SANDBOX_DATABASE_URL, absolute or file:// style", () => {
+    expect(sandboxDatabase({ SANDBOX_DATABASE_URL: "file:/tmp/x/s.sqlite" }, root).file).toBe("/tmp/x/s.sqlite");
+    expect(sandboxDatabase({ SANDBOX_DATABASE_URL: "file:///tmp/y.sqlite" }, root).file).toBe("/tmp/y.sqlite");
+  });
+
+  it("refuses anything but a SQLite file (the sandbox never touches PostgreSQL)", () => {
+    expect(() => sandboxDatabase({ SANDBOX_DATABASE_URL: "postgresql://postgres@127.0.0.1/test" }, root)).toThrow(SandboxConfigError);
+  });
+});
+
+describe("buildIsStale", () => {
+  // Directories count too (a deleted source changes its folder), and they are created "now".
+  const now = Math.floor(Date.now() / 1000);
+  const built = (seconds: number) => {
+    write("build/server.js", "", seconds);
+    write("build/server/index.js", "", seconds);
+  };
+
+  it("is stale when there is no build", () => {
+    write("app/root.tsx", "", now - 100);
+    expect(buildIsStale(root)).toBe(true);
+  });
+
+  it("is fresh when the build is newer than every source", () => {
+    write("app/routes/a.tsx", "", now - 100);
+    write("server.ts", "", now - 100);
+    built(now + 100);
+    expect(buildIsStale(root)).toBe(false);
+  });
+
+  it("is stale when a source under app/ changed after the build", () => {
+    write("app/routes/a.tsx", "", now + 200);
+    built(now + 100);
+    expect(buildIsStale(root)).toBe(true);
+  });
+
+  it("ignores test files, which are not part of the build", () => {
+    write("app/routes/a.tsx", "", now - 100);
+    built(now + 100);
+    write("app/lib/x.test.ts", "", now + 200);
+    expect(buildIsStale(root)).toBe(false);
+  });
+});
+
+describe("prismaClientIsSqlite", () => {
+  const client = "node_modules/.prisma/client/schema.prisma";
+
+  it("is false when no client was generated", () => {
+    expect(prismaClientIsSqlite(root)).toBe(false);
+  });
+
+  it("reads the generated client's datasource provider", () => {
+    write(client, 'generator client {\n  provider = "prisma-client-js"\n}\ndatasource db {\n  provider = "sqlite"\n}\n');
+    expect(prismaClientIsSqlite(root)).toBe(true);
+    write(client, 'generator client {\n  provider = "prisma-client-js"\n}\ndatasource db {\n  provider = "postgresql"\n}\n');
+    expect(prismaClientIsSqlite(root)).toBe(false);
+  });
+});
+
+describe("sandboxEncryptionKey", () => {
+  it("keeps a key next to the database so the next run opens what this one sealed", () => {
+    const database = path.join(root, "prisma", "dev.sqlite");
+    const first = sandboxEncryptionKey({}, database);
+    expect(Buffer.from(first, "base64")).toHaveLength(32);
+    expect(readFileSync(`${database}.key`, "utf8").trim()).toBe(first);
+    expect(sandboxEncryptionKey({}, database)).toBe(first);
+  });
+
+  it("uses ENCRYPTION_KEY when it is set", () => {
+    expect(sandboxEncryptionKey({ ENCRYPTION_KEY: "given" }, path.join(root, "db.sqlite"))).toBe("given");
+  });
+});
+
+describe("portFrom", () => {
+  it("reads a port, falling back when unset", () => {
+    expect(portFrom({ PORT: "4123" }, "PORT", 3000)).toBe(4123);
+    expect(portFrom({}, "PORT", 3000)).toBe(3000);
+  });
+
+  it("rejects what is not a port", () => {
+    expect(() => portFrom({ PORT: "http" }, "PORT", 3000)).toThrow(/PORT must be a port number/);
+    expect(() => portFrom({ PORT: "70000" }, "PORT", 3000)).toThrow(SandboxConfigError);
+  });
+});
