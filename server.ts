@@ -4,7 +4,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals, type ServerBuild } from "@remix-run/node";
+import { timingSafeEqual } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { loadServerConfig } from "./app/config.server";
 import { scopeCookiePath } from "./app/lib/cookie-scope";
 
 installGlobals({ nativeFetch: true });
@@ -35,6 +37,42 @@ try {
 const app = express();
 app.disable("x-powered-by");
 
+// A handler that refuses a request before reading its body (413, 415, 404…) left the rest of the
+// body in the socket; the body stream it was wrapped in (backpressure) then paused the socket for
+// good and the next request on that keep-alive connection hung. Such an answer now closes the
+// connection, and what is left of the body is drained (bounded) so the close is clean.
+app.use((req: Request, res: Response, next: NextFunction) => {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, ...args: Parameters<Response["writeHead"]>) {
+    if (!req.complete) this.setHeader("Connection", "close");
+    return writeHead.apply(this, args);
+  } as Response["writeHead"];
+  res.once("finish", () => {
+    if (req.complete || req.destroyed) return;
+    req.removeAllListeners("data");
+    let drained = 0;
+    req.on("data", (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > 16 * MAX_BODY_BYTES) req.socket.destroy();
+    });
+    req.resume();
+  });
+  next();
+});
+
+// Defence in depth behind the mTLS terminator (README "Security model"): when configured, Shopify's
+// session requests must carry the header the terminator sets after verifying Shopify's client
+// certificate. Anything else reached the server around the terminator.
+const mtls = loadServerConfig().mtlsHeader;
+if (mtls) {
+  const expected = Buffer.from(mtls.value, "utf8");
+  app.use("/payments", (req: Request, res: Response, next: NextFunction) => {
+    const received = Buffer.from(String(req.headers[mtls.name] ?? ""), "utf8");
+    if (received.length === expected.length && timingSafeEqual(received, expected)) return next();
+    res.status(403).set("Connection", "close").type("text/plain").send("Forbidden: the request did not come through the verified mTLS terminator");
+  });
+}
+
 // Eight apps share this host. The library keeps the admin session in a cookie at path "/"; scope
 // each app's cookies to /apps/<method> so two apps signed in side by side never overwrite each other.
 app.use("/apps/:method", (req: Request, res: Response, next: NextFunction) => {
@@ -52,7 +90,7 @@ app.use("/apps/:method", (req: Request, res: Response, next: NextFunction) => {
 app.use((req: Request, res: Response, next: NextFunction) => {
   const length = Number(req.headers["content-length"] ?? 0);
   if (length > MAX_BODY_BYTES) {
-    res.status(413).type("text/plain").send(`Request body too large (limit ${MAX_BODY_BYTES} bytes)`);
+    res.status(413).set("Connection", "close").type("text/plain").send(`Request body too large (limit ${MAX_BODY_BYTES} bytes)`);
     return;
   }
   next();

@@ -39,10 +39,33 @@ export interface BodyError {
 
 const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * The body as text, read as a stream and abandoned past the limit: a chunked body has no
+ * Content-Length for the Express guard to check, and request.text() would buffer all of it.
+ */
 async function readLimited(request: Request): Promise<Result<string, BodyError>> {
-  const text = await request.text();
-  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) return err({ status: 413, message: "Request body too large" });
-  return ok(text);
+  if (!request.body) return ok("");
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return err({ status: 413, message: "Request body too large" });
+    }
+    chunks.push(value);
+  }
+  return ok(Buffer.concat(chunks).toString("utf8"));
+}
+
+/** The raw text of a JSON body (for parsers that want the exact bytes), with the same checks. */
+export async function readJsonText(request: Request): Promise<Result<string, BodyError>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) return err({ status: 415, message: "Content-Type must be application/json" });
+  return readLimited(request);
 }
 
 /** A JSON body, refusing other content types and malformed JSON with a clear 4xx. */

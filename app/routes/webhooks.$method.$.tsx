@@ -20,7 +20,15 @@ const scopesPayload = z.object({ current: z.array(z.string()) });
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { method, app } = requireApp(params.method);
-  const { topic, shop, payload } = await app.authenticate.webhook(request);
+  let webhook: Awaited<ReturnType<typeof app.authenticate.webhook>>;
+  try {
+    webhook = await app.authenticate.webhook(request);
+  } catch (error) {
+    // A correctly signed body that is not JSON is malformed: 400, never a 500 (Shopify retries those).
+    if (error instanceof SyntaxError) return new Response("Webhook body is not JSON", { status: 400 });
+    throw error;
+  }
+  const { topic, shop, payload } = webhook;
 
   switch (topic) {
     case "APP_UNINSTALLED":
@@ -32,11 +40,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return new Response(null, { status: 200 });
     }
     case "CUSTOMERS_DATA_REQUEST": {
-      const who = customerPayload.parse(payload).customer ?? {};
-      return jsonResponse(await customerDataReport(prisma, shop, who));
+      const parsed = customerPayload.safeParse(payload);
+      if (!parsed.success) return new Response("Malformed customers/data_request payload", { status: 400 });
+      return jsonResponse(await customerDataReport(prisma, shop, parsed.data.customer ?? {}));
     }
     case "CUSTOMERS_REDACT": {
-      const who = customerPayload.parse(payload).customer ?? {};
+      const parsed = customerPayload.safeParse(payload);
+      if (!parsed.success) return new Response("Malformed customers/redact payload", { status: 400 });
+      const who = parsed.data.customer ?? {};
       const redacted = await redactCustomer(prisma, shop, who);
       return jsonResponse({ redacted });
     }

@@ -2,6 +2,7 @@
 // cookie and needs `?shop=` to start OAuth; a merchant arriving with neither is sent to log in
 // (the library would answer 400).
 import { redirect } from "@remix-run/node";
+import { InvalidShopError } from "@shopify/shopify-api";
 import { requireApp } from "./apps.server";
 
 export async function authenticateMerchant(request: Request, methodParam: string | undefined) {
@@ -12,6 +13,12 @@ export async function authenticateMerchant(request: Request, methodParam: string
   if (!embedded && !hasSessionCookie && !url.searchParams.get("shop")) {
     throw redirect(`/apps/${method}/auth/login`);
   }
-  const context = await app.authenticate.admin(request);
-  return { method, app, ...context };
+  try {
+    const context = await app.authenticate.admin(request);
+    return { method, app, ...context };
+  } catch (error) {
+    // A malformed ?shop= is the visitor's mistake, not ours: 400, not a 500 page.
+    if (error instanceof InvalidShopError) throw new Response("Invalid shop domain", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    throw error;
+  }
 }

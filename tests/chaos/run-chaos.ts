@@ -64,6 +64,8 @@ export interface ChaosReport {
     database: DbFaultStats;
   };
   serverErrors: { status5xx: number; examples: string[] };
+  /** Per phase of a checkout: median and 95th percentile in ms. */
+  timings: Record<string, { p50: number; p95: number; max: number }>;
   invariants: InvariantResult[];
   /** Checkouts whose driver saw something unexpected (details; the invariants decide pass/fail). */
   driverNotes: string[];
@@ -262,7 +264,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           try {
             records.push(await driveCheckout(ctx, plan));
           } catch (error) {
-            records.push({ plan, paymentId: null, gid: null, merchantTradeNos: [], stage: "start-failed", shopifyFinal: null, operations: [], errors: [String(error)] });
+            records.push({ plan, paymentId: null, gid: null, merchantTradeNos: [], stage: "start-failed", shopifyFinal: null, operations: [], errors: [String(error)], timings: {} });
           }
           finished += 1;
           if (finished % Math.max(1, Math.floor(plans.length / 10)) === 0) {
@@ -374,6 +376,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         database: dbFaults.stats,
       },
       serverErrors: { status5xx: appStatus5xx.length, examples: appStatus5xx.slice(0, 10) },
+      timings: percentiles(records),
       invariants,
       driverNotes: records.filter((r) => r.errors.length > 0).slice(0, 20).map((r) => `#${r.plan.index} ${r.plan.method} ${r.paymentId ?? ""}: ${r.errors.join("; ")}`),
     };
@@ -381,6 +384,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   }
+}
+
+function percentiles(records: CheckoutRecord[]): ChaosReport["timings"] {
+  const phases = new Map<string, number[]>();
+  for (const record of records) {
+    for (const [phase, ms] of Object.entries(record.timings)) phases.set(phase, [...(phases.get(phase) ?? []), ms]);
+  }
+  const at = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return Object.fromEntries(
+    [...phases].map(([phase, values]) => {
+      const sorted = values.sort((a, b) => a - b);
+      return [phase, { p50: at(sorted, 0.5), p95: at(sorted, 0.95), max: sorted[sorted.length - 1]! }];
+    }),
+  );
 }
 
 /** ATM trades whose paid ReturnURL reached us before the account's PaymentInfoURL. */
@@ -396,7 +413,7 @@ function countReorderedAtm(entries: ReturnType<EcpayEmulator["notificationLog"]>
   return [...first.values()].filter((s) => s.info && s.paid && s.paid < s.info).length;
 }
 
-export function writeReport(report: ChaosReport, dir: string, name: string): string {
+export function writeReport(report: object, dir: string, name: string): string {
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, name);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
@@ -413,6 +430,7 @@ export function summarize(report: ChaosReport): string {
     `Shopify calls: ${Object.entries(report.faults.shopify).map(([k, v]) => `${k} ${v}`).join(", ")}`,
     `database faults: ${Object.entries(report.faults.database).map(([k, v]) => `${k} ${v}`).join(", ")}`,
     `server 5xx answers: ${report.serverErrors.status5xx}`,
+    `timings (ms): ${Object.entries(report.timings).map(([k, v]) => `${k} p50 ${v.p50} p95 ${v.p95} max ${v.max}`).join(", ")}`,
     ...report.invariants.map((i) => `${i.violations === 0 ? "ok  " : "FAIL"} ${i.name}: ${i.checked} checked, ${i.violations} violations${i.examples.length ? `\n       ${i.examples.join("\n       ")}` : ""}`),
   ];
   return lines.join("\n");

@@ -46,6 +46,8 @@ export interface CheckoutRecord {
   shopifyFinal: string | null;
   operations: OperationRecord[];
   errors: string[];
+  /** Milliseconds spent in each phase (start, hand-off, buyer, shopify, operations). */
+  timings: Record<string, number>;
 }
 
 export function planCheckout(rng: Rng, index: number): CheckoutPlan {
@@ -113,9 +115,16 @@ async function waitFor<T>(probe: () => T | null | undefined | false, timeoutMs: 
 }
 
 export async function driveCheckout(ctx: DriveContext, plan: CheckoutPlan): Promise<CheckoutRecord> {
-  const record: CheckoutRecord = { plan, paymentId: null, gid: null, merchantTradeNos: [], stage: "start-failed", shopifyFinal: null, operations: [], errors: [] };
+  const record: CheckoutRecord = { plan, paymentId: null, gid: null, merchantTradeNos: [], stage: "start-failed", shopifyFinal: null, operations: [], errors: [], timings: {} };
+  let mark = Date.now();
+  const lap = (phase: string) => {
+    const now = Date.now();
+    record.timings[phase] = (record.timings[phase] ?? 0) + (now - mark);
+    mark = now;
+  };
   const ecpay = plan.test ? ctx.stage : ctx.production;
   const started = await ctx.shopify.startPayment(SHOP, plan.method, { test: plan.test, kind: plan.kind, amount: plan.amount });
+  lap("start");
   record.paymentId = started.session.id;
   record.gid = started.session.gid;
   if (!started.ok || !started.redirectUrl) {
@@ -139,6 +148,7 @@ export async function driveCheckout(ctx: DriveContext, plan: CheckoutPlan): Prom
     record.errors.push(String(error));
     return record;
   }
+  lap("handoff");
   record.stage = "at-ecpay";
   const merchantTradeNo = form.fields.MerchantTradeNo!;
   const session = () => ctx.shopify.paymentSession(started.session.id);
@@ -163,11 +173,13 @@ export async function driveCheckout(ctx: DriveContext, plan: CheckoutPlan): Prom
       await ctx.expireAtmDeadline(started.session.id);
       break;
   }
+  lap("buyer");
   if (plan.outcome === "pay" || plan.outcome === "atm-expire") {
     const final = await waitFor(() => session()?.finalMutation, ctx.waitMs);
     record.shopifyFinal = final ?? null;
     if (!final) record.errors.push(`Shopify never got a final mutation (state ${session()?.state.code})`);
   }
+  lap("shopify");
   record.stage = "done";
   if (record.shopifyFinal !== "paymentSessionResolve") return record;
 
@@ -205,6 +217,7 @@ export async function driveCheckout(ctx: DriveContext, plan: CheckoutPlan): Prom
       op.shopifyStatus = done?.status ?? `waiting (${fin?.status ?? "unknown"})`;
       op.merchantMessage = fin?.reject?.merchantMessage ?? null;
       if (!done) record.errors.push(`${step.type} never answered`);
+      lap(step.type);
     } catch (error) {
       op.shopifyStatus = "simulator-refused";
       record.errors.push(`${step.type}: ${error instanceof Error ? error.message : String(error)}`);

@@ -34,23 +34,23 @@ async function log(
 
 type Checked =
   | { ok: true; attempt: PaymentAttempt; session: PaymentSession; callback: EcpayCallback }
-  | { ok: false; reply: EcpayReply; signatureValid: boolean; merchantTradeNo: string | null; flagAmount?: string };
+  | { ok: false; reply: EcpayReply; signatureValid: boolean; merchantTradeNo: string | null; knownTrade: boolean; flagAmount?: string };
 
 /** Every check that needs no write: signature, trade, app, merchant, payment id, amount. */
 export async function checkEcpayMessage(deps: Deps, method: MethodHandle, rawBody: string): Promise<Checked> {
   const fields = parseFormBody(rawBody);
   const merchantTradeNo = fields.isOk() ? (fields.value.MerchantTradeNo ?? null) : null;
   if (!merchantTradeNo) {
-    return { ok: false, reply: refuse(400, "MALFORMED", "MerchantTradeNo missing"), signatureValid: false, merchantTradeNo: null };
+    return { ok: false, reply: refuse(400, "MALFORMED", "MerchantTradeNo missing"), signatureValid: false, merchantTradeNo: null, knownTrade: false };
   }
   const attempt = await deps.db.paymentAttempt.findUnique({ where: { merchantTradeNo }, include: { paymentSession: true } });
   if (!attempt) {
-    return { ok: false, reply: refuse(404, "UNKNOWN_TRADE", "unknown MerchantTradeNo"), signatureValid: false, merchantTradeNo };
+    return { ok: false, reply: refuse(404, "UNKNOWN_TRADE", "unknown MerchantTradeNo"), signatureValid: false, merchantTradeNo, knownTrade: false };
   }
   const { paymentSession: session, ...attemptRow } = attempt;
   const credentials = await credentialsForAttempt(deps.db, deps.secrets, attemptRow, session.shop);
   if (!credentials) {
-    return { ok: false, reply: refuse(409, "NO_CREDENTIALS", "no ECPay binding for this MerchantID"), signatureValid: false, merchantTradeNo };
+    return { ok: false, reply: refuse(409, "NO_CREDENTIALS", "no ECPay binding for this MerchantID"), signatureValid: false, merchantTradeNo, knownTrade: true };
   }
   const verified = deps.ecpay.verifyCallback(rawBody, credentials);
   if (verified.isErr()) {
@@ -60,6 +60,7 @@ export async function checkEcpayMessage(deps: Deps, method: MethodHandle, rawBod
       reply: refuse(400, bad ? "BAD_SIGNATURE" : "MALFORMED", bad ? "CheckMacValue verify fail" : verified.error.message),
       signatureValid: false,
       merchantTradeNo,
+      knownTrade: true,
     };
   }
   const callback = verified.value;
@@ -68,6 +69,7 @@ export async function checkEcpayMessage(deps: Deps, method: MethodHandle, rawBod
     reply: refuse(400, outcome, reason),
     signatureValid: true,
     merchantTradeNo,
+    knownTrade: true,
   });
   // A valid message for another app's (or another shop's) trade is a replay: refuse it.
   if (session.method !== method) return mismatch("WRONG_APP", `trade belongs to the ${session.method} app`);
@@ -90,6 +92,9 @@ export async function handleEcpayNotification(
     if (checked.flagAmount) {
       await deps.db.paymentSession.update({ where: { id: checked.flagAmount }, data: { flag: "AMOUNT_MISMATCH" } });
     }
+    // Refusals about a trade we hold are kept for the merchant's timeline. Anything else is from
+    // nobody we know: storing it would let anyone fill the database with 64 KB bodies.
+    if (!checked.knownTrade) return checked.reply;
     await log(deps, {
       channel,
       method,
