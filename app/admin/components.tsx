@@ -1,22 +1,10 @@
 // Small pieces shared by the admin pages.
 import { Form } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Text } from "@shopify/polaris";
-import type { MessageKey } from "../i18n";
 import type { ConfigureState } from "./configure.server";
-import { STATUS_TONES, type DisplayStatus } from "./status";
+import { STATUS_LABELS, STATUS_TONES, type DisplayStatus } from "./status";
 import { useAdmin } from "./use-admin";
 
-export const STATUS_LABELS: Record<DisplayStatus, MessageKey> = {
-  incomplete: "admin.status.incomplete",
-  pending: "admin.status.pending",
-  authorized: "admin.status.authorized",
-  paid: "admin.status.paid",
-  partiallyRefunded: "admin.status.partiallyRefunded",
-  refunded: "admin.status.refunded",
-  voided: "admin.status.voided",
-  expired: "admin.status.expired",
-  failed: "admin.status.failed",
-};
 
 export function StatusBadge({ status }: { status: DisplayStatus }) {
   const { t } = useAdmin();

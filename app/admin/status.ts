@@ -1,3 +1,4 @@
+import type { MessageKey } from "../i18n";
 // What the merchant sees for a payment: one word per state, matching Shopify's payment status
 // names in the manual (§6-2), derived from our PaymentStatus and the ECPay attempts.
 import type { PaymentStatus } from "@prisma/client";
@@ -78,3 +79,16 @@ export function checkoutReference(cancelUrl: string): string | null {
   return match?.[1] ?? null;
 }
 
+
+/** The admin's label of each display status (badges, the CSV export). */
+export const STATUS_LABELS: Record<DisplayStatus, MessageKey> = {
+  incomplete: "admin.status.incomplete",
+  pending: "admin.status.pending",
+  authorized: "admin.status.authorized",
+  paid: "admin.status.paid",
+  partiallyRefunded: "admin.status.partiallyRefunded",
+  refunded: "admin.status.refunded",
+  voided: "admin.status.voided",
+  expired: "admin.status.expired",
+  failed: "admin.status.failed",
+};

@@ -3,9 +3,9 @@
 // keyset, so a year of payments streams in constant memory.
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { z } from "zod";
-import { displayStatus, type DisplayStatus } from "../admin/status";
+import { displayStatus, STATUS_LABELS } from "../admin/status";
 import { formatTaiwanDateTime } from "../ecpay/taiwan-time";
-import { t, type Locale, type MessageKey } from "../i18n";
+import { t, type Locale } from "../i18n";
 import { getMethod, METHOD_HANDLES, type MethodHandle } from "../payments/methods";
 
 export const BOM = "\uFEFF";
@@ -42,17 +42,6 @@ export const exportArgs = z
 export type ExportArgs = z.input<typeof exportArgs>;
 type ParsedExportArgs = z.output<typeof exportArgs>;
 
-const STATUS_KEYS: Record<DisplayStatus, MessageKey> = {
-  incomplete: "admin.status.incomplete",
-  pending: "admin.status.pending",
-  authorized: "admin.status.authorized",
-  paid: "admin.status.paid",
-  partiallyRefunded: "admin.status.partiallyRefunded",
-  refunded: "admin.status.refunded",
-  voided: "admin.status.voided",
-  expired: "admin.status.expired",
-  failed: "admin.status.failed",
-};
 
 /** RFC 4180 quoting; a leading = + - @ is neutralised so a spreadsheet never runs a cell as a formula. */
 export function csvCell(value: string | number | null | undefined): string {
@@ -99,7 +88,7 @@ function exportRow(session: ExportSource, locale: Locale): string {
     attempt?.chargeFee ?? "",
     formatTaiwanDateTime(session.createdAt),
     attempt?.paymentDate ?? "",
-    t(locale, STATUS_KEYS[status]),
+    t(locale, STATUS_LABELS[status]),
     session.test ? "Y" : "N",
   ]);
 }
