@@ -29,6 +29,8 @@ export interface Machine {
   cpuModel: string;
   memoryGb: number;
   os: string;
+  /** 1, 5 and 15-minute load averages when the run started and ended. */
+  loadAverage: { atStart: number[]; atEnd: number[] };
 }
 
 interface Summary {
@@ -206,7 +208,7 @@ export function markdownTable(results: BenchResult[]): string {
   const lines = [
     `| | target | ${names.join(" | ")} |`,
     `|---|---|${names.map(() => "---").join("|")}|`,
-    row("machine", "", (r) => `${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, ${r.machine.os}`),
+    row("machine", "", (r) => `${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, ${r.machine.os}; load average ${r.machine.loadAverage.atStart[0]} at start, ${r.machine.loadAverage.atEnd[0]} at end`),
     row("versions", "", (r) => `Node ${r.versions.node}, ${r.versions.database}, Prisma ${r.versions.prisma}, Remix ${r.versions.remix}, Express ${r.versions.express}, autocannon ${r.versions.autocannon}`),
     row("run", "", (r) => `${r.date}, ${r.settings.connections} connections, ${r.settings.rounds} × ${r.settings.roundSec} s rounds after ${r.settings.warmupSec} s warm-up`),
     row("bare route `GET /healthz?shallow=1` (ceiling)", "", (r) => `${r.throughput.median.bare.rps.toFixed(0)} req/s, p50 ${r.throughput.median.bare.p50} / p99 ${r.throughput.median.bare.p99} ms`),

@@ -91,6 +91,8 @@ async function pool<T>(count: number, concurrency: number, task: (index: number)
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const { log } = options;
   const startedAt = new Date();
+  // Other work on the machine skews every number: record how busy it was.
+  const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
   const runTag = tag();
   const poolPrefix = `${runTag}T`;
   const db = await createBenchDatabase(options.db, options.postgresAdminUrl);
@@ -248,6 +250,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         cpuModel: os.cpus()[0]?.model ?? "unknown",
         memoryGb: Math.round(os.totalmem() / 2 ** 30),
         os: `${os.type()} ${os.release()}`,
+        loadAverage: { atStart: loadAtStart, atEnd: os.loadavg().map((l) => Math.round(l * 100) / 100) },
       },
       versions: await collectVersions(db),
       rounds,
