@@ -19,7 +19,10 @@ Commands:
       One reconciliation pass: query ECPay for attempts without a notification, expire overdue ATM
       accounts, deliver due Shopify mutations; prints what it settled.
   export --shop <domain> --method <m> --from <yyyy-mm-dd> --to <yyyy-mm-dd> [--locale zh-TW|en]
-      Reconciliation CSV (ECPay "Shopify專用" columns, UTF-8 with BOM) of a Taiwan-time date range to stdout.`;
+      Reconciliation CSV (ECPay "Shopify專用" columns, UTF-8 with BOM) of a Taiwan-time date range to stdout.
+  rotate-keys
+      Re-seal every stored secret (ECPay keys, Shopify tokens) with ENCRYPTION_KEY; the old key must
+      be in ENCRYPTION_KEY_PREVIOUS. Drop the old key once this reports no failures.`;
 
 function fail(message: string, code: 1 | 2): never {
   console.error(message);
@@ -83,6 +86,23 @@ async function main(argv: string[]) {
           `ATM expired ${report.atmExpired}, authorizations flagged ${report.authorizationsFlagged}, errors ${report.errors}; ` +
           `Shopify mutations delivered ${delivered.delivered}, retried ${delivered.retried}, failed ${delivered.failed}`,
       );
+      return;
+    }
+    case "rotate-keys": {
+      if (rest.length > 0) fail(`rotate-keys takes no options\n\n${USAGE}`, 2);
+      let box;
+      try {
+        box = createSecretBox();
+      } catch (error) {
+        fail(error instanceof EncryptionKeyError ? error.message : String(error), 2);
+      }
+      const { rotateKeys } = await import("../app/ops/rotate-keys.server");
+      const report = await rotateKeys(prisma, box);
+      console.info(
+        `re-sealed ${report.bindingFields} field(s) of ${report.bindings} ECPay binding(s) and ${report.tokens} token(s) of ${report.sessions} session(s) with key ${box.currentKeyId}`,
+      );
+      for (const failure of report.failures) console.error(`FAIL ${failure}`);
+      if (report.failures.length > 0) process.exitCode = 1;
       return;
     }
     case "doctor": {

@@ -29,6 +29,8 @@ export interface SecretBox {
   open(sealed: string): string;
   /** True when the value was sealed with an older key and should be re-sealed. */
   needsRotation(sealed: string): boolean;
+  /** True when the value is in the sealed format (any key). */
+  isSealed(value: string): boolean;
 }
 
 export function createSecretBox(env: Env = process.env): SecretBox {
@@ -66,6 +68,9 @@ export function createSecretBox(env: Env = process.env): SecretBox {
     },
     needsRotation(sealed) {
       return sealed.split(".")[1] !== current.id;
+    },
+    isSealed(value) {
+      return /^v1\.[0-9a-f]{8}\.[\w-]+\.[\w-]+\.[\w-]*$/.test(value);
     },
   };
 }

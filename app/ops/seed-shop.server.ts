@@ -45,7 +45,7 @@ export const seedShopArgs = z
 export type SeedShopArgs = z.output<typeof seedShopArgs>;
 
 export async function seedShop(db: PrismaClient, box: SecretBox, args: SeedShopArgs) {
-  const storage = createSessionStorage(db, args.method);
+  const storage = createSessionStorage(db, args.method, box);
   const session = new Session({
     id: `offline_${args.shop}`,
     shop: args.shop,

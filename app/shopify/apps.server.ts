@@ -5,6 +5,7 @@ import { AppDistribution, shopifyApp, type ShopifyApp } from "@shopify/shopify-a
 import { ApiVersion } from "@shopify/shopify-api";
 import prisma from "../db.server";
 import { serverConfig, type AppCredentials } from "../config.server";
+import { secretBox } from "../lib/secrets.server";
 import { isMethodHandle, type MethodHandle } from "../payments/methods";
 import { createSessionStorage } from "./session-storage.server";
 
@@ -17,7 +18,7 @@ function createApp(method: MethodHandle, credentials: AppCredentials) {
     scopes: config.scopes,
     appUrl: config.appUrl,
     authPathPrefix: `/apps/${method}/auth`,
-    sessionStorage: createSessionStorage(prisma, method),
+    sessionStorage: createSessionStorage(prisma, method, secretBox()),
     distribution: AppDistribution.AppStore,
     // Payments apps may not be embedded (Shopify, 2025-04-30). EMBEDDED=true renders inside the
     // admin with App Bridge and session tokens, for partners whose app is allowed to.

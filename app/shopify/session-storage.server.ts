@@ -1,9 +1,11 @@
 // One Session table for eight apps: each app's sessions are stored under "<method>:<id>" so two
-// apps installed on the same shop never read each other's tokens.
+// apps installed on the same shop never read each other's tokens. Access and refresh tokens are
+// sealed with ENCRYPTION_KEY like the ECPay keys: a copy of the database gives no API access.
 import { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { PrismaClient } from "@prisma/client";
+import type { SecretBox } from "../lib/secrets.server";
 import type { MethodHandle } from "../payments/methods";
 
 export class NamespacedSessionStorage implements SessionStorage {
@@ -12,16 +14,29 @@ export class NamespacedSessionStorage implements SessionStorage {
   constructor(
     private readonly inner: SessionStorage,
     readonly method: MethodHandle,
+    private readonly box: SecretBox,
   ) {
     this.prefix = `${method}:`;
   }
 
   private wrap(session: Session): Session {
-    return new Session({ ...session.toObject(), id: this.prefix + session.id });
+    const params = session.toObject();
+    return new Session({
+      ...params,
+      id: this.prefix + session.id,
+      ...(params.accessToken ? { accessToken: this.box.seal(params.accessToken) } : {}),
+      ...(params.refreshToken ? { refreshToken: this.box.seal(params.refreshToken) } : {}),
+    });
   }
 
   private unwrap(session: Session): Session {
-    return new Session({ ...session.toObject(), id: session.id.slice(this.prefix.length) });
+    const params = session.toObject();
+    return new Session({
+      ...params,
+      id: session.id.slice(this.prefix.length),
+      ...(params.accessToken ? { accessToken: openToken(this.box, params.accessToken) } : {}),
+      ...(params.refreshToken ? { refreshToken: openToken(this.box, params.refreshToken) } : {}),
+    });
   }
 
   storeSession(session: Session): Promise<boolean> {
@@ -47,6 +62,11 @@ export class NamespacedSessionStorage implements SessionStorage {
   }
 }
 
-export function createSessionStorage(prisma: PrismaClient, method: MethodHandle): NamespacedSessionStorage {
-  return new NamespacedSessionStorage(new PrismaSessionStorage(prisma, { connectionRetries: 2 }), method);
+/** A sealed token, or (rows written before tokens were sealed) the plaintext until rotate-keys re-seals it. */
+export function openToken(box: SecretBox, stored: string): string {
+  return box.isSealed(stored) ? box.open(stored) : stored;
+}
+
+export function createSessionStorage(prisma: PrismaClient, method: MethodHandle, box: SecretBox): NamespacedSessionStorage {
+  return new NamespacedSessionStorage(new PrismaSessionStorage(prisma, { connectionRetries: 2 }), method, box);
 }

@@ -7,6 +7,8 @@ import { runOps } from "../support/ops";
 import { appSecret, testAppEnv } from "../support/test-env";
 import { signedWebhook } from "../support/webhooks";
 import type { PrismaClient } from "@prisma/client";
+import { createSecretBox } from "~/lib/secrets.server";
+import { createSessionStorage } from "~/shopify/session-storage.server";
 
 const SHOP = "foundation-shop.myshopify.com";
 let db: TestDatabase;
@@ -94,10 +96,12 @@ describe("ops seed-shop", () => {
     seed("credit", SHOP, "shpat_credit_token", opsEnv);
     seed("atm", SHOP, "shpat_atm_token", opsEnv);
     const sessions = await opsPrisma.session.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" } });
-    expect(sessions.map((s) => [s.id, s.accessToken])).toEqual([
-      [`atm:offline_${SHOP}`, "shpat_atm_token"],
-      [`credit:offline_${SHOP}`, "shpat_credit_token"],
-    ]);
+    expect(sessions.map((s) => s.id)).toEqual([`atm:offline_${SHOP}`, `credit:offline_${SHOP}`]);
+    // Tokens are sealed at rest; each app's storage opens its own.
+    expect(sessions.map((s) => s.accessToken).join()).not.toMatch(/shpat_/);
+    const box = createSecretBox(opsEnv);
+    expect((await createSessionStorage(opsPrisma, "atm", box).loadSession(`offline_${SHOP}`))?.accessToken).toBe("shpat_atm_token");
+    expect((await createSessionStorage(opsPrisma, "credit", box).loadSession(`offline_${SHOP}`))?.accessToken).toBe("shpat_credit_token");
   });
 
   it("exits 2 with a clear message on bad arguments and changes nothing", async () => {
