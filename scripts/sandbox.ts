@@ -175,12 +175,22 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stopAll(0));
   // The supervisor is gone (killed): nobody is left to stop us, so stop now.
   process.on("disconnect", () => void stopAll(1));
+  // The generated Prisma client is loaded by the first module that imports @prisma/client, so the
+  // SQLite one must be generated before anything else is imported (a PostgreSQL run of the tests
+  // leaves the PostgreSQL client in node_modules).
+  const { SandboxConfigError, buildIsStale, portFrom, prismaClientIsSqlite, sandboxDatabase, sandboxEncryptionKey } =
+    await import("../app/sandbox/launch");
+  if (!prismaClientIsSqlite(ROOT)) {
+    say("generating the Prisma client for SQLite");
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    await run("npx", ["prisma", "generate"], env);
+  }
   const [
     { createSecretBox },
     { seedShop },
     { METHOD_HANDLES },
     { SANDBOX_PRODUCTION_MERCHANT, SANDBOX_SHOP, SANDBOX_STAGE_MERCHANT, sandboxAccessToken, sandboxApiSecret, sandboxAppCredentialsEnv },
-    { SandboxConfigError, buildIsStale, portFrom, prismaClientIsSqlite, sandboxDatabase, sandboxEncryptionKey },
     { startEcpayEmulator },
     { startShopifySimulator },
     { adminSessionCookies },
@@ -190,7 +200,6 @@ async function main(): Promise<void> {
     import("../app/ops/seed-shop.server"),
     import("../app/payments/methods"),
     import("../app/sandbox/demo-shop"),
-    import("../app/sandbox/launch"),
     import("../tests/emulators/ecpay"),
     import("../tests/simulators/shopify"),
     import("../tests/support/admin-session"),
@@ -203,13 +212,6 @@ async function main(): Promise<void> {
   const appOrigin = `http://${HOST}:${port}`;
   const encryptionKey = sandboxEncryptionKey(process.env, database.file);
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url };
-
-  if (!prismaClientIsSqlite(ROOT)) {
-    say("generating the Prisma client for SQLite");
-    const env = { ...process.env };
-    delete env.DATABASE_URL;
-    await run("npx", ["prisma", "generate"], env);
-  }
   say(`migrating ${path.relative(ROOT, database.file) || database.file}`);
   await run("npx", ["prisma", "migrate", "deploy"], baseEnv);
   if (buildIsStale(ROOT)) {
