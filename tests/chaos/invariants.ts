@@ -10,7 +10,7 @@ import { capturedAmountOf } from "~/payments/operations/rules";
 import type { EcpayEmulator, EmulatorOrder } from "../emulators/ecpay";
 import type { ShopifySimulator } from "../simulators/shopify";
 import { SHOP } from "../support/payment-stack";
-import type { CheckoutRecord } from "./scenario";
+import { stageUnsupported, type CheckoutRecord } from "./scenario";
 
 export interface InvariantResult {
   name: string;
@@ -99,6 +99,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
     const atEcpay = ordersByField.get(paymentIdToCustomField(record.paymentId)) ?? [];
     const paid = atEcpay.filter((o) => o.status === "paid" && (!o.simulatePaid || record.plan.test));
     const expired = atEcpay.some((o) => o.atm?.expired);
+    const accountIssued = atEcpay.some((o) => o.atm && !o.atm.expired);
     terminal.count();
     if (!session) {
       // Shopify never got our 200: nothing may have been sent to ECPay for it.
@@ -125,6 +126,13 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
     } else if (expired) {
       expected = ["REJECTED"];
       if (simulated?.finalMutation !== "paymentSessionReject") terminal.fail(`${where}: ATM expired, Shopify final ${simulated?.finalMutation ?? "none"}`);
+    } else if (accountIssued) {
+      // A virtual account the buyer has not paid into yet: pending, and Shopify knows it.
+      expected = ["PENDING"];
+      if (!simulated?.wasPending || simulated.finalMutation) terminal.fail(`${where}: ATM account issued, Shopify pending ${simulated?.wasPending ?? false}, final ${simulated?.finalMutation ?? "none"}`);
+    } else if (stageUnsupported(record.plan)) {
+      expected = ["REJECTED"];
+      if (atEcpay.length > 0 || simulated?.finalMutation !== "paymentSessionReject") terminal.fail(`${where}: test UnionPay reached ECPay or was not rejected (${simulated?.finalMutation ?? "none"})`);
     } else {
       expected = ["RECEIVED", "REDIRECTED"];
       if (simulated?.finalMutation) terminal.fail(`${where}: nothing paid at ECPay, yet Shopify got ${simulated.finalMutation}`);

@@ -77,6 +77,9 @@ export function planCheckout(rng: Rng, index: number): CheckoutPlan {
   return { index, method, test, kind, amount, outcome, reorder: method === "atm" && outcome === "pay" && rng.chance(0.3), operations };
 }
 
+/** ECPay's stage has no UnionPay: such a test session must be rejected, never handed off. */
+export const stageUnsupported = (plan: Pick<CheckoutPlan, "method" | "test">) => plan.test && PAYMENT_METHODS[plan.method].ecpay.extra.UnionPay === "1";
+
 export interface DriveContext {
   shopify: ShopifySimulator;
   stage: EcpayEmulator;
@@ -132,6 +135,15 @@ export async function driveCheckout(ctx: DriveContext, plan: CheckoutPlan): Prom
     return record;
   }
   const redirectUrl = started.redirectUrl;
+  if (stageUnsupported(plan)) {
+    // Rejected through Shopify at once: there is nothing to hand off.
+    const final = await waitFor(() => ctx.shopify.paymentSession(started.session.id)?.finalMutation, ctx.waitMs);
+    lap("shopify");
+    record.shopifyFinal = final ?? null;
+    record.stage = "done";
+    if (final !== "paymentSessionReject") record.errors.push(`a test UnionPay session got ${final ?? "no final mutation"}`);
+    return record;
+  }
   let form: Awaited<ReturnType<typeof openHandOff>>;
   try {
     const submit = async () =>

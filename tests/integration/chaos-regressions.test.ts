@@ -5,6 +5,7 @@ import { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BusyTimeoutPrismaLibSQL } from "~/lib/sqlite-adapter.server";
 import { cloneDatabase, isPostgresRun, type TestDatabase } from "../support/database";
+import { SHOP, startPaymentStack, type PaymentStack } from "../support/payment-stack";
 
 /**
  * Another process holds SQLite's write lock for `ms` (a real write in an open transaction). It must
@@ -64,5 +65,32 @@ describe.runIf(!isPostgresRun)("the SQLite adapter", () => {
     } finally {
       await Promise.all([plain.$disconnect(), fixed.$disconnect()]);
     }
+  });
+});
+
+describe("a test-mode UnionPay payment", () => {
+  let stack: PaymentStack;
+  beforeAll(async () => {
+    stack = await startPaymentStack(inject("templateDatabaseUrl"));
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("is rejected through Shopify with the reason, instead of sending the buyer to ECPay's stage, which has no UnionPay", async () => {
+    const started = await stack.shopify.startPayment(SHOP, "unionpay", { test: true, kind: "sale", amount: 1500 });
+    expect(started.ok).toBe(true);
+    const reject = await stack.shopify.waitFor(() => stack.shopify.callsFor(started.session.gid).find((c) => c.mutations.includes("paymentSessionReject") && c.status === 200), { timeoutMs: 15_000 });
+    expect(JSON.stringify(reject.variables)).toMatch(/PAYMENT_METHOD_UNSUPPORTED/);
+    expect(JSON.stringify(reject.variables)).toMatch(/銀聯卡/);
+    expect(JSON.stringify(reject.variables)).toMatch(/UnionPay/);
+    const page = await (await fetch(started.redirectUrl!, { redirect: "manual" })).text();
+    expect(page).not.toContain(stack.stage.origin);
+    expect(stack.stage.orders()).toEqual([]);
+    expect((await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: started.session.id } })).status).toBe("REJECTED");
+    // A live UnionPay session still goes to ECPay's production gateway.
+    const live = await stack.shopify.startPayment(SHOP, "unionpay", { test: false, kind: "sale", amount: 1500 });
+    const livePage = await (await fetch(live.redirectUrl!, { headers: { "User-Agent": "Mozilla/5.0 Chrome/120" } })).text();
+    expect(livePage).toContain(`${stack.production.origin}/Cashier/AioCheckOut/V5`);
   });
 });

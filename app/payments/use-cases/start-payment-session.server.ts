@@ -38,6 +38,11 @@ function unchargeable(method: MethodHandle, body: PaymentSessionRequest): Unchar
   if (!PAYMENT_METHODS[method].kinds.includes(body.kind)) {
     return { code: "PAYMENT_METHOD_UNSUPPORTED", message: bilingual("payment.reject.kind", { kind: body.kind }) };
   }
+  // ECPay's stage has no UnionPay (ecpay-aio: error 10200141): a test session could only end on
+  // ECPay's error page, so Shopify is told why at once.
+  if (body.test && PAYMENT_METHODS[method].ecpay.extra.UnionPay === "1") {
+    return { code: "PAYMENT_METHOD_UNSUPPORTED", message: bilingual("payment.reject.stageUnsupported") };
+  }
   return null;
 }
 
