@@ -357,11 +357,11 @@ const agent = new Agent({ keepAlive: true, maxSockets: 16 });
  * ECONNRESET: like browsers (and Node's docs advise), send once more on a fresh connection.
  */
 export async function send(origin: string, request: FuzzRequest, timeoutMs = 15_000): Promise<Answer> {
-  const first = await sendOnce(origin, request, timeoutMs);
-  return first.retryable ? sendOnce(origin, request, timeoutMs) : first;
+  const first = await sendOnce(origin, request, timeoutMs, false);
+  return first.retryable ? sendOnce(origin, request, timeoutMs, true) : first;
 }
 
-function sendOnce(origin: string, request: FuzzRequest, timeoutMs: number): Promise<Answer & { retryable?: boolean }> {
+function sendOnce(origin: string, request: FuzzRequest, timeoutMs: number, fresh: boolean): Promise<Answer & { retryable?: boolean }> {
   const url = new URL(origin);
   return new Promise((resolve) => {
     const headers: OutgoingHttpHeaders = { ...request.headers };
@@ -375,7 +375,7 @@ function sendOnce(origin: string, request: FuzzRequest, timeoutMs: number): Prom
     };
     let outgoing;
     try {
-      outgoing = httpRequest({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers, agent, timeout: timeoutMs }, (response) => {
+      outgoing = httpRequest({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers, agent: fresh ? false : agent, timeout: timeoutMs }, (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () => done({ status: response.statusCode ?? null, body: Buffer.concat(chunks).toString("utf8").slice(0, 2_000), error: null }));
@@ -458,8 +458,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         bump(report.byDefect, request.defect);
         bump(report.byStatus, answer.status === null ? "no-answer" : String(answer.status));
         const serverError = answer.status !== null && answer.status >= 500;
-        // A dropped connection is fine only for an oversized body we were still streaming.
-        const transportError = answer.status === null && !request.defect.startsWith("oversized");
+        // A dropped connection is fine only for an oversized body we were still streaming, or
+        // headers past Node's 16 KB limit (it answers 431 and closes while we are still sending).
+        const headerBytes = request.path.length + JSON.stringify(request.headers).length;
+        const transportError = answer.status === null && !request.defect.startsWith("oversized") && headerBytes < 16_000;
         const accepted = answer.status !== null && answer.status < 300 && STATEFUL.has(request.endpoint) && request.method === "POST";
         if (serverError) report.serverErrors += 1;
         if (transportError) report.transportErrors += 1;
