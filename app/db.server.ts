@@ -1,6 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
-import { BusyTimeoutPrismaLibSQL } from "./lib/sqlite-adapter.server";
+import { OneConnectionPrismaLibSQL } from "./lib/sqlite-one-connection.server";
 
 // The generated client is provider-specific: `npm run setup` generates it for the DATABASE_URL
 // in use. The CLI (prisma.config.ts) and the app must see the same DATABASE_URL.
@@ -14,7 +14,7 @@ declare global {
 function createClient(): PrismaClient {
   const adapter = isPostgres
     ? new PrismaPg({ connectionString: DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) })
-    : new BusyTimeoutPrismaLibSQL({ url: DATABASE_URL });
+    : new OneConnectionPrismaLibSQL({ url: DATABASE_URL });
   return new PrismaClient({ adapter });
 }
 
