@@ -60,6 +60,16 @@ app.use((req: Request, res: Response, next: NextFunction) => {
   next();
 });
 
+// A NUL byte in the URL (a path segment or ?q=) reaches database queries, which PostgreSQL cannot
+// run with one: it is malformed input, refused here with a 400 rather than a 500 later.
+app.use((req: Request, res: Response, next: NextFunction) => {
+  if (/%00/.test(req.originalUrl)) {
+    res.status(400).type("text/plain").send("NUL characters are not allowed in URLs");
+    return;
+  }
+  next();
+});
+
 // Defence in depth behind the mTLS terminator (README "Security model"): when configured, Shopify's
 // session requests must carry the header the terminator sets after verifying Shopify's client
 // certificate. Anything else reached the server around the terminator.

@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
+import { createPgPool } from "./lib/pg-pool.server";
 import { OneConnectionPrismaLibSQL } from "./lib/sqlite-one-connection.server";
 
 // The generated client is provider-specific: `npm run setup` generates it for the DATABASE_URL
@@ -13,7 +14,7 @@ declare global {
 
 function createClient(): PrismaClient {
   const adapter = isPostgres
-    ? new PrismaPg({ connectionString: DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) })
+    ? new PrismaPg(createPgPool(DATABASE_URL, Number(process.env.DATABASE_POOL_SIZE ?? 10)), { disposeExternalPool: true })
     : new OneConnectionPrismaLibSQL({ url: DATABASE_URL });
   return new PrismaClient({ adapter });
 }

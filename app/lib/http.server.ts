@@ -65,8 +65,19 @@ async function readLimited(request: Request): Promise<Result<string, BodyError>>
 export async function readJsonText(request: Request): Promise<Result<string, BodyError>> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) return err({ status: 415, message: "Content-Type must be application/json" });
-  return readLimited(request);
+  const text = await readLimited(request);
+  return text.isOk() && containsNul(text.value, "json") ? err(NUL_REFUSED) : text;
 }
+
+/**
+ * A NUL character is in no field Shopify or ECPay sends, and PostgreSQL cannot store or even
+ * compare one (the query fails): refuse it as malformed input instead of answering 500.
+ */
+export function containsNul(text: string, encoding: "json" | "form"): boolean {
+  return text.includes("\u0000") || (encoding === "json" ? /\\u0000/i.test(text) : text.includes("%00"));
+}
+
+const NUL_REFUSED: BodyError = { status: 400, message: "NUL characters are not allowed" };
 
 /** A JSON body, refusing other content types and malformed JSON with a clear 4xx. */
 export async function readJsonBody(request: Request): Promise<Result<unknown, BodyError>> {
@@ -74,6 +85,7 @@ export async function readJsonBody(request: Request): Promise<Result<unknown, Bo
   if (!/^application\/json\b/i.test(type)) return err({ status: 415, message: "Content-Type must be application/json" });
   const text = await readLimited(request);
   if (text.isErr()) return err(text.error);
+  if (containsNul(text.value, "json")) return err(NUL_REFUSED);
   try {
     return ok(JSON.parse(text.value) as unknown);
   } catch {
@@ -87,5 +99,6 @@ export async function readFormBody(request: Request): Promise<Result<string, Bod
   if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
     return err({ status: 415, message: "Content-Type must be application/x-www-form-urlencoded" });
   }
-  return readLimited(request);
+  const text = await readLimited(request);
+  return text.isOk() && containsNul(text.value, "form") ? err(NUL_REFUSED) : text;
 }

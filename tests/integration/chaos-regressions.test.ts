@@ -1,11 +1,24 @@
 // Regression tests for defects the chaos and fuzz runs found (see README "Reliability").
 import { spawn } from "node:child_process";
+import pg from "pg";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaClient } from "@prisma/client";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { err, ok } from "neverthrow";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { loadServerConfig } from "~/config.server";
+import type { DoActionInput, EcpayCredentials, IEcpayGateway } from "~/ecpay/types";
+import { createPgPool } from "~/lib/pg-pool.server";
+import { createSecretBox } from "~/lib/secrets.server";
+import { seedShop } from "~/ops/seed-shop.server";
+import type { Deps } from "~/payments/deps.server";
+import { doActionPausedUntil } from "~/payments/operations/close-window";
+import { processDueOperations } from "~/payments/operations/process-operations.server";
+import type { EcpayLogEntry } from "~/payments/operations/types";
 import { BusyTimeoutPrismaLibSQL } from "~/lib/sqlite-adapter.server";
 import { cloneDatabase, isPostgresRun, type TestDatabase } from "../support/database";
-import { SHOP, startPaymentStack, type PaymentStack } from "../support/payment-stack";
+import { preparedPrismaFor } from "../support/db-client";
+import { PRODUCTION_MERCHANT, SHOP, startPaymentStack, type PaymentStack } from "../support/payment-stack";
+import { TEST_ENCRYPTION_KEY, testAppEnv } from "../support/test-env";
 
 /**
  * Another process holds SQLite's write lock for `ms` (a real write in an open transaction). It must
@@ -92,5 +105,119 @@ describe("a test-mode UnionPay payment", () => {
     const live = await stack.shopify.startPayment(SHOP, "unionpay", { test: false, kind: "sale", amount: 1500 });
     const livePage = await (await fetch(live.redirectUrl!, { headers: { "User-Agent": "Mozilla/5.0 Chrome/120" } })).text();
     expect(livePage).toContain(`${stack.production.origin}/Cashier/AioCheckOut/V5`);
+  });
+});
+
+describe("a refund ECPay carried out but the server could not record", () => {
+  it("is recorded on the next run, never sent to ECPay again (the long PostgreSQL chaos run lost connections right there)", async () => {
+    const db = await cloneDatabase(inject("templateDatabaseUrl"));
+    const prisma = await preparedPrismaFor(db.url);
+    try {
+      const box = createSecretBox({ ENCRYPTION_KEY: TEST_ENCRYPTION_KEY });
+      await seedShop(prisma, box, { method: "credit", shop: SHOP, accessToken: "shpat_t", ...PRODUCTION_MERCHANT, ready: true });
+      await prisma.paymentSession.create({
+        data: {
+          id: "payLost1",
+          gid: "gid://shopify/PaymentSession/payLost1",
+          method: "credit",
+          shop: SHOP,
+          group: "g-lost",
+          amount: 1000,
+          amountRaw: "1000.00",
+          currency: "TWD",
+          kind: "SALE",
+          test: false,
+          status: "PAID",
+          capturedAmount: 1000,
+          cancelUrl: `https://${SHOP}/checkouts/cn/x/processing`,
+          proposedAt: new Date(),
+          attempts: { create: { merchantTradeNo: "LOST0000000000000001", merchantId: PRODUCTION_MERCHANT.merchantId, stage: false, status: "PAID", amount: 1000, tradeAmt: 1000, tradeNo: "2611250000000001", gwsr: "12043783", cardState: "CLOSED" } },
+        },
+      });
+      await prisma.operationSession.create({
+        data: { id: "refLost1", gid: "gid://shopify/RefundSession/refLost1", type: "REFUND", paymentSessionId: "payLost1", shop: SHOP, method: "credit", amount: 400, amountRaw: "400.00", currency: "TWD", test: false, proposedAt: new Date() },
+      });
+
+      const doAction = vi.fn(async (_credentials: EcpayCredentials, _input: DoActionInput) => ok({ rtnCode: "1", rtnMsg: "成功", fields: {} }));
+      const gateway: IEcpayGateway = {
+        createCheckout: vi.fn(),
+        verifyCallback: vi.fn(),
+        queryTradeInfo: vi.fn(),
+        // Unreadable card state: the run plans from what we recorded (the trade is closed).
+        queryCreditDetail: vi.fn(async () => err({ kind: "not-allowed" as const, message: "CreditCheckCode Error" })),
+        doAction,
+      };
+      // The connection drops once, exactly when the run records the refund (its transaction).
+      let drops = 1;
+      const flaky = new Proxy(prisma, {
+        get(target, property) {
+          if (property === "$transaction" && drops > 0) {
+            return async () => {
+              drops -= 1;
+              throw new Error("Client has encountered a connection error and is not queryable");
+            };
+          }
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      // Due now, and never inside ECPay's daily 20:15–20:30 close window (DoAction pauses then).
+      let clock = Date.now() + 1_000;
+      clock = doActionPausedUntil(new Date(clock + 120_000))?.getTime() ?? clock;
+      const deps = {
+        db: flaky,
+        secrets: box,
+        ecpay: gateway,
+        shopify: { mutate: vi.fn() },
+        tokens: { offlineToken: vi.fn() },
+        config: loadServerConfig(testAppEnv()),
+        now: () => new Date(clock),
+      } as unknown as Deps;
+      const silence = vi.spyOn(console, "error").mockImplementation(() => undefined);
+
+      expect(await processDueOperations(deps)).toMatchObject({ retried: 1 });
+      expect(doAction).toHaveBeenCalledTimes(1);
+      clock += 60_000;
+      expect(await processDueOperations(deps)).toMatchObject({ succeeded: 1 });
+      silence.mockRestore();
+
+      expect(doAction).toHaveBeenCalledTimes(1);
+      const op = await prisma.operationSession.findUniqueOrThrow({ where: { id: "refLost1" } });
+      expect(op.status).toBe("SUCCEEDED");
+      const log = JSON.parse(op.ecpayLog ?? "[]") as EcpayLogEntry[];
+      expect(log.filter((entry) => entry.call === "DoAction").map((entry) => entry.call === "DoAction" && `${entry.action}:${entry.outcome}`)).toEqual(["R:ok"]);
+      const payment = await prisma.paymentSession.findUniqueOrThrow({ where: { id: "payLost1" } });
+      expect([payment.status, payment.refundedAmount]).toEqual(["PARTIALLY_REFUNDED", 400]);
+      expect(await prisma.outboxMessage.count({ where: { subjectId: "refLost1", mutation: "refundSessionResolve" } })).toBe(1);
+    } finally {
+      await prisma.$disconnect();
+      await db.drop();
+    }
+  });
+});
+
+// PostgreSQL only: what a failover or restart does to the connections the server holds.
+describe.runIf(isPostgresRun)("the PostgreSQL pool", () => {
+  it("survives the server ending a connection the app has checked out (an unhandled 'error' event killed the process)", async () => {
+    const db = await cloneDatabase(inject("templateDatabaseUrl"));
+    const pool = createPgPool(db.url, 2);
+    const silence = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const client = await pool.connect();
+      const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      const admin = new pg.Client({ connectionString: db.url });
+      await admin.connect();
+      await admin.query("SELECT pg_terminate_backend($1)", [rows[0]!.pid]);
+      await admin.end();
+      // Without a listener this 'error' event is unhandled: vitest fails the run, node exits.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(silence).toHaveBeenCalledWith(expect.stringMatching(/database connection lost: terminating connection/));
+      client.release(true);
+      expect((await pool.query<{ one: number }>("SELECT 1 AS one")).rows[0]!.one).toBe(1);
+    } finally {
+      silence.mockRestore();
+      await pool.end();
+      await db.drop();
+    }
   });
 });

@@ -86,6 +86,20 @@ describe("defects the fuzzer found", () => {
     expect(await stack.prisma.ecpayNotification.count()).toBe(before);
   });
 
+  it("refuses NUL characters in URLs and bodies with 400 (PostgreSQL cannot run a query with one)", async () => {
+    const shopify = { "Content-Type": "application/json", "Shopify-Shop-Domain": SHOP, "Shopify-Request-Id": "r", "Shopify-Api-Version": "2026-07" };
+    const answers = await Promise.all([
+      fetch(`${stack.server.origin}/pay/credit/%00`),
+      fetch(`${stack.server.origin}/pay/installments/abc%00?wait=1`),
+      fetch(`${stack.server.origin}/apps/credit/transactions?q=%00`, { headers: { "User-Agent": BROWSER } }),
+      fetch(`${stack.server.origin}/payments/credit/session`, { method: "POST", headers: shopify, body: JSON.stringify({ id: "a\u0000b" }) }),
+      fetch(`${stack.server.origin}/payments/credit/refund`, { method: "POST", headers: shopify, body: JSON.stringify({ id: "r1", payment_id: "\u0000" }) }),
+      fetch(`${stack.server.origin}/ecpay/credit/return`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "MerchantTradeNo=%00&RtnCode=1" }),
+      fetch(`${stack.server.origin}/ecpay/credit/result`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "MerchantTradeNo=A%00" }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 400, 400, 400, 400]);
+  });
+
   it("refuses refund, capture and void requests that are not application/json with 415", async () => {
     for (const kind of ["refund", "capture", "void"]) {
       const response = await fetch(`${stack.server.origin}/payments/credit/${kind}`, {

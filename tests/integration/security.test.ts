@@ -314,7 +314,7 @@ describe("secrets", () => {
     await stack.production.whenNotificationsSettled();
     const secrets = [PRODUCTION_MERCHANT.hashKey, PRODUCTION_MERCHANT.hashIv, PRODUCTION_MERCHANT.creditCheckCode, OTHER_MERCHANT.hashKey, OTHER_MERCHANT.hashIv, OTHER_TOKEN, ...METHOD_HANDLES.map(tokenFor)];
     if (isPostgresRun) {
-      const tables = await stack.prisma.$queryRawUnsafe<Array<{ tablename: string }>>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
+      const tables = await stack.prisma.$queryRawUnsafe<Array<{ tablename: string }>>(`SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = 'public'`);
       for (const { tablename } of tables) {
         const rows = await stack.prisma.$queryRawUnsafe<unknown[]>(`SELECT row_to_json(t)::text AS row FROM "${tablename}" t`);
         const text = JSON.stringify(rows);

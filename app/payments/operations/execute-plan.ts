@@ -37,6 +37,7 @@ export async function executePlan(ctx: ExecuteContext, first: PlanStep): Promise
       entry.rtnCode = answer.value.rtnCode;
       entry.rtnMsg = answer.value.rtnMsg;
       state = stateAfter(step.action, state);
+      if (!step.then) entry.completed = { cardState: state };
       await ctx.persist(state);
       step = step.then;
       continue;

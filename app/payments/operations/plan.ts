@@ -85,6 +85,12 @@ export function refundedTotalFromCloseData(fields: Record<string, unknown>): num
 }
 
 /** The DoAction whose outcome is still unknown: the last one in the log, if it never got a clear answer. */
+/** The card state after an earlier run carried the whole plan out at ECPay, or undefined when none did. */
+export function completedAtEcpay(log: readonly EcpayLogEntry[]): { cardState: CardState | null } | undefined {
+  const last = [...log].reverse().find((entry) => entry.call === "DoAction");
+  return last?.call === "DoAction" && last.outcome === "ok" ? last.completed : undefined;
+}
+
 export function unresolvedAction(log: readonly EcpayLogEntry[]): DoActionKind | null {
   const last = [...log].reverse().find((entry) => entry.call === "DoAction");
   if (!last || last.call !== "DoAction") return null;

@@ -13,7 +13,7 @@ import { getMethod, isMethodHandle } from "../methods";
 import { nextStatus } from "../payment-state";
 import { doActionPausedUntil } from "./close-window";
 import { executePlan } from "./execute-plan";
-import { cardStateFromEcpay, planOperation, refundedTotalFromCloseData, unresolvedAction, type CardView } from "./plan";
+import { cardStateFromEcpay, completedAtEcpay, planOperation, refundedTotalFromCloseData, unresolvedAction, type CardView } from "./plan";
 import { capturedAmountOf, checkOperationRules } from "./rules";
 import { authorizedAmountOf, bindingForTrade, paidAttempt } from "./trade.server";
 import { asCardState, CLOSING, type CardState, type EcpayLogEntry, type OperationType, type Rejection } from "./types";
@@ -340,6 +340,13 @@ async function runAtEcpay(run: Run, work: EcpayWork): Promise<Outcome> {
   const authorized = authorizedAmountOf(trade);
   const unresolved = unresolvedAction(run.log);
   const canQuery = checkCode !== null && trade.gwsr !== null;
+  const tradeRef = (cardState: CardState | null) => ({ merchantTradeNo: trade.merchantTradeNo, cardState });
+
+  // An earlier run carried every DoAction out and then could not record it (a lost database
+  // connection, a crash): ECPay's state now shows the operation done, and planning from it again
+  // would repeat a refund or report a capture that happened as failed. Record it instead.
+  const completed = completedAtEcpay(run.log);
+  if (completed) return run.succeed(decision.amount, { simulated: false, attempt: tradeRef(completed.cardState) });
 
   let view: CardView = { source: "record", state: asCardState(trade.cardState) };
   if (canQuery) {
@@ -367,7 +374,6 @@ async function runAtEcpay(run: Run, work: EcpayWork): Promise<Outcome> {
     unresolved,
   });
   const startState = view.source === "ecpay" ? ecpayCardState(view.status) ?? asCardState(trade.cardState) : view.state;
-  const tradeRef = (cardState: CardState | null) => ({ merchantTradeNo: trade.merchantTradeNo, cardState });
   switch (plan.kind) {
     case "done":
       return run.succeed(decision.amount, { simulated: false, attempt: tradeRef(doneState(run.type, decision.full, startState)) });

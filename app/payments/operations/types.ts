@@ -42,6 +42,11 @@ export type EcpayLogEntry =
       rtnCode?: string;
       rtnMsg?: string;
       error?: string;
+      /**
+       * Set on the plan's last step when it succeeded, with the card state after it: the operation
+       * is done at ECPay, and a run that could not record it must record it, never run it again.
+       */
+      completed?: { cardState: CardState | null };
     }
   | {
       at: string;

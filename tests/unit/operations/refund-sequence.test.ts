@@ -2,7 +2,7 @@ import { err, ok } from "neverthrow";
 import { describe, expect, it, vi } from "vitest";
 import type { DoActionInput, DoActionKind, EcpayCredentials, EcpayError, IEcpayGateway } from "~/ecpay/types";
 import { executePlan } from "~/payments/operations/execute-plan";
-import { planOperation, refundedTotalFromCloseData, unresolvedAction, type CardView, type PlanInput } from "~/payments/operations/plan";
+import { completedAtEcpay, planOperation, refundedTotalFromCloseData, unresolvedAction, type CardView, type PlanInput } from "~/payments/operations/plan";
 import type { CardState, EcpayLogEntry } from "~/payments/operations/types";
 
 const CREDENTIALS: EcpayCredentials = { merchantId: "2000132", hashKey: "k", hashIv: "v", environment: "production" };
@@ -177,11 +177,14 @@ describe("walking a plan", () => {
     const { log, persist } = await run({ ...base, view: ecpay("要關帳") });
     expect(log).toEqual([
       { at: "t", call: "DoAction", action: "E", amount: 1000, outcome: "ok", rtnCode: "1", rtnMsg: "成功" },
-      { at: "t", call: "DoAction", action: "N", amount: 1000, outcome: "ok", rtnCode: "1", rtnMsg: "成功" },
+      // The last step marks the operation done at ECPay, so a run that cannot record it never repeats it.
+      { at: "t", call: "DoAction", action: "N", amount: 1000, outcome: "ok", rtnCode: "1", rtnMsg: "成功", completed: { cardState: "ABANDONED" } },
     ]);
     // sent, answered (with state) for each call
     expect(persist.mock.calls).toEqual([[], ["AUTHORIZED"], [], ["ABANDONED"]]);
     expect(unresolvedAction(log)).toBeNull();
+    expect(completedAtEcpay(log)).toEqual({ cardState: "ABANDONED" });
+    expect(completedAtEcpay(log.slice(0, 1))).toBeUndefined();
     expect(unresolvedAction([{ at: "t", call: "DoAction", action: "C", amount: 1, outcome: "sent" }])).toBe("C");
   });
 });
