@@ -1,6 +1,7 @@
 // npm run fuzz -- [--requests N] [--seed S] [--out DIR]
 // N generated malformed/oversized/unicode-heavy requests to every endpoint of the built server
-// (npm run build first): no 5xx, no hang, no row changed. Writes chaos/results/<date>-fuzz.json.
+// (npm run build first): no 5xx, no hang, no row changed. Writes chaos/results/<date>-fuzz-<db>.json
+// (DATABASE_URL=postgresql://… and a PostgreSQL Prisma client run it on PostgreSQL).
 import { parseArgs } from "node:util";
 
 const USAGE = "Usage: npm run fuzz -- [--requests N] [--seed S] [--out DIR]";
@@ -35,7 +36,8 @@ try {
   try {
     const report = await fuzzPaymentStack(stack, { requests, seed, log: (line) => console.info(line) });
     console.info(summarizeFuzz(report));
-    console.info(`report: ${writeReport(report, values.out!, `${report.startedAt.slice(0, 10)}-fuzz.json`)}`);
+    const database = /^postgres(ql)?:\/\//i.test(process.env.DATABASE_URL ?? "") ? "postgres" : "sqlite";
+    console.info(`report: ${writeReport(report, values.out!, `${report.startedAt.slice(0, 10)}-fuzz-${database}.json`)}`);
     process.exitCode = report.ok ? 0 : 1;
   } finally {
     await stack.close();
