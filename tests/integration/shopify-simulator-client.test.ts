@@ -6,6 +6,7 @@ import { defaultResponder, startFakePaymentsApp, type FakePaymentsApp } from "..
 
 const SHOP = "client-test.myshopify.com";
 const TOKENS = { credit: "shpat_client_credit", atm: "shpat_client_atm" };
+const CLIENT_TIMEOUT_MS = 2_000;
 
 let app: FakePaymentsApp;
 let sim: ShopifySimulator;
@@ -15,7 +16,9 @@ beforeAll(async () => {
   app = await startFakePaymentsApp();
   sim = await startShopifySimulator({ appOrigin: app.origin, requestRetries: 0 });
   sim.addShop(SHOP, TOKENS);
-  client = PaymentsAppsClient.create({ apiVersion: sim.apiVersion, originOverride: sim.paymentsApiOrigin, timeoutMs: 300 });
+  // Generous enough that a loaded CI machine never turns a normal answer into a timeout; the hang
+  // test below holds the answer longer than this.
+  client = PaymentsAppsClient.create({ apiVersion: sim.apiVersion, originOverride: sim.paymentsApiOrigin, timeoutMs: CLIENT_TIMEOUT_MS });
 });
 
 afterEach(() => {
@@ -134,7 +137,7 @@ describe("PaymentsAppsClient against the Shopify simulator", () => {
 
   it("maps a hang past its timeout to transient", async () => {
     const session = await started();
-    sim.faults.hangNext(1, { ms: 3_000 });
+    sim.faults.hangNext(1, { ms: CLIENT_TIMEOUT_MS + 2_000 });
     const result = await client.mutate(SHOP, TOKENS.credit, "paymentSessionResolve", { id: session.gid });
     expect(result._unsafeUnwrapErr()).toMatchObject({ kind: "transient", status: null });
   });
