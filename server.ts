@@ -8,6 +8,7 @@ import { timingSafeEqual } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { loadServerConfig } from "./app/config.server";
 import { scopeCookiePath } from "./app/lib/cookie-scope";
+import type { OutageReporter } from "./app/lib/database-unavailable.server";
 
 installGlobals({ nativeFetch: true });
 
@@ -108,7 +109,29 @@ app.use((req: Request, res: Response, next: NextFunction) => {
 
 app.use("/assets", express.static(path.join(here, "client", "assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(here, "client"), { maxAge: "1h" }));
-app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production" }));
+// A route that failed because the database was unreachable (entry.server handleError) is answered
+// 503 with Retry-After instead of Remix's 500: an outage to retry, not a defect.
+app.use((_req: Request, res: Response, next: NextFunction) => {
+  const status = res.status.bind(res);
+  res.status = (code: number) => {
+    if (code !== 500 || res.locals.databaseUnavailable !== true) return status(code);
+    res.statusMessage = "Service Unavailable";
+    res.set("Retry-After", "5");
+    return status(503);
+  };
+  next();
+});
+app.all(
+  "*",
+  createRequestHandler({
+    build,
+    mode: process.env.NODE_ENV ?? "production",
+    getLoadContext: (_req, res) => {
+      const reporter: OutageReporter = { markDatabaseUnavailable: () => void (res.locals.databaseUnavailable = true) };
+      return { ...reporter };
+    },
+  }),
+);
 
 const server = app.listen(port, host, () => {
   const address = server.address();

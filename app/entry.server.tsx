@@ -1,9 +1,10 @@
 import { PassThrough } from "node:stream";
-import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
+import { createReadableStreamFromReadable, type ActionFunctionArgs, type EntryContext, type LoaderFunctionArgs } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { loadServerConfig } from "./config.server";
+import { isDatabaseUnavailable, reportDatabaseUnavailable } from "./lib/database-unavailable.server";
 import { createSecretBox } from "./lib/secrets.server";
 
 const ABORT_DELAY = 5000;
@@ -36,6 +37,18 @@ export default async function handleRequest(
     });
     setTimeout(abort, ABORT_DELAY);
   });
+}
+
+/** A route failed: an unreachable database becomes a 503 (server.ts); anything else is a defect. */
+export function handleError(error: unknown, { request, context }: LoaderFunctionArgs | ActionFunctionArgs): void {
+  if (request.signal.aborted) return;
+  if (isDatabaseUnavailable(error)) {
+    reportDatabaseUnavailable(context);
+    const detail = error instanceof Error ? error.message.split("\n").filter(Boolean).pop() : String(error);
+    console.error(`database unavailable: ${request.method} ${new URL(request.url).pathname}: ${detail}`);
+    return;
+  }
+  console.error(error);
 }
 
 // The custom server (server.ts) reaches the background workers through the Remix build's entry

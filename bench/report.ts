@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { BenchDatabase } from "./database";
 import type { BenchOptions } from "./run";
+import type { QueryCost } from "./query-cost";
 import type { Endpoint } from "./traffic";
 import type { LoadResult } from "./types";
 
@@ -81,6 +82,8 @@ export interface BenchResult {
     p99Ratio: number;
   };
   rss: { peakMb: number; byPhaseMb: Record<string, number> };
+  /** One query's cost through Prisma's client engine, raw through Prisma and through the driver. */
+  queryCost?: QueryCost[];
   targets: Target[];
 }
 
@@ -217,6 +220,9 @@ export function markdownTable(results: BenchResult[]): string {
     row("session p50 / p99 at 200 req/s", "p99 < 50 ms", (r) => `${r.fixedRate.session.latencyMs.p50} / ${r.fixedRate.session.latencyMs.p99} ms ${mark(r, 2)}`),
     row("notification p50 / p99 at 200 req/s", "p99 < 50 ms", (r) => `${r.fixedRate.notification.latencyMs.p50} / ${r.fixedRate.notification.latencyMs.p99} ms ${mark(r, 3)}`),
     row("outbox: 10,000 resolves into the Shopify simulator", "< 60 s", (r) => `${r.outbox.seconds} s (${r.outbox.perSecond}/s) ${mark(r, 4)}`),
+    row("one indexed SELECT, CPU: Prisma model query / Prisma raw / driver", "", (r) =>
+      r.queryCost ? r.queryCost.filter((c) => !/create/.test(c.name)).map((c) => `${c.cpuMs} ms`).join(" / ") : "not measured",
+    ),
     row("peak RSS of the server process", "< 250 MB", (r) => `${r.rss.peakMb} MB ${mark(r, 5)}`),
     row("session p50 / p99 at 200 req/s with 1,000,000 more transactions", "p99 ≤ 1.2× without", (r) => `${r.history.sessionAtRate.latencyMs.p50} / ${r.history.p99} ms (${r.history.p99Ratio}×) ${mark(r, 6)}`),
   ];

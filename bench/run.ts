@@ -7,6 +7,8 @@
 // The server runs with DISABLE_WORKERS=1 for 1, 2 and 4 so the request path is measured alone
 // (the outbox's cost is measured in 3); peak RSS is read for every server process.
 import { randomBytes } from "node:crypto";
+import { createClient } from "@libsql/client";
+import pg from "pg";
 import os from "node:os";
 import { createSecretBox } from "../app/lib/secrets.server";
 import { seedShop } from "../app/ops/seed-shop.server";
@@ -19,6 +21,7 @@ import { startBenchServer, type BenchServer } from "./server";
 import { BENCH_MERCHANT, BENCH_METHOD, BENCH_SHOP, type Endpoint } from "./traffic";
 import type { LoadResult } from "./types";
 import { collectVersions, summarize, type BenchResult, type Round } from "./report";
+import { measureQueryCost, type QueryCostDriver } from "./query-cost";
 
 export interface BenchOptions {
   db: DbKind;
@@ -74,6 +77,25 @@ function tag(): string {
   return [...randomBytes(5)].map((b) => alphabet[b % alphabet.length]).join("");
 }
 
+async function withDriver<T>(kind: DbKind, url: string, run: (driver: QueryCostDriver) => Promise<T>): Promise<T> {
+  const sql = 'SELECT * FROM "ShopInstallation" WHERE "method" = $1 AND "shop" = $2';
+  if (kind === "postgres") {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return await run({ select: (shop) => client.query(sql, ["credit", shop]) });
+    } finally {
+      await client.end();
+    }
+  }
+  const client = createClient({ url });
+  try {
+    return await run({ select: (shop) => client.execute({ sql: sql.replace(/\$\d/g, "?"), args: ["credit", shop] }) });
+  } finally {
+    client.close();
+  }
+}
+
 async function pool<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array(count);
   let next = 0;
@@ -103,6 +125,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     log(`database: ${db.kind} (${db.kind === "postgres" ? new URL(db.url).pathname.slice(1) : db.url})`);
     const box = createSecretBox({ ENCRYPTION_KEY: TEST_ENCRYPTION_KEY });
     await seedShop(db.prisma, box, { method: BENCH_METHOD, shop: BENCH_SHOP, accessToken: ACCESS_TOKEN, ...BENCH_MERCHANT, ready: true });
+    // 0. The framework's floor: one query through Prisma, raw through Prisma, and the driver alone.
+    const queryCost = await withDriver(db.kind, db.url, (driver) => measureQueryCost(db.prisma, driver, options.smoke ? 100 : 2_000));
+    for (const cost of queryCost) log(`query cost: ${cost.name}: ${cost.cpuMs} ms CPU, ${cost.wallMs} ms wall`);
     let t = Date.now();
     await insertTradePool(db, poolPrefix, options.tradePool);
     log(`trade pool: ${options.tradePool} sessions + attempts in ${((Date.now() - t) / 1000).toFixed(1)} s`);
@@ -266,7 +291,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       },
       rss,
     });
-    return result;
+    return { ...result, queryCost };
   } finally {
     if (server) await server.stop().catch(() => 0);
     await simulator?.close();

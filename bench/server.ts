@@ -30,7 +30,12 @@ function waitExit(child: ChildProcess): Promise<void> {
 }
 
 /** `nodeArgs` go before the script, e.g. ["--cpu-prof", "--cpu-prof-dir=prof"] to profile the server. */
-export async function startBenchServer(env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<BenchServer> {
+export async function startBenchServer(
+  env: Record<string, string>,
+  port: number,
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles every server the bench starts.
+  nodeArgs: string[] = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean),
+): Promise<BenchServer> {
   if (!existsSync(BUILD)) throw new Error("build/server.js is missing: run `npm run build` first");
   const output: string[] = [];
   const child = spawn(process.execPath, [...nodeArgs, BUILD], {

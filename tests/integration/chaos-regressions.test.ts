@@ -17,8 +17,10 @@ import type { EcpayLogEntry } from "~/payments/operations/types";
 import { BusyTimeoutPrismaLibSQL } from "~/lib/sqlite-adapter.server";
 import { cloneDatabase, isPostgresRun, type TestDatabase } from "../support/database";
 import { preparedPrismaFor } from "../support/db-client";
+import { startAppServer } from "../support/app-server";
 import { PRODUCTION_MERCHANT, SHOP, startPaymentStack, type PaymentStack } from "../support/payment-stack";
 import { TEST_ENCRYPTION_KEY, testAppEnv } from "../support/test-env";
+import { waitUntil } from "../support/wait";
 
 /**
  * Another process holds SQLite's write lock for `ms` (a real write in an open transaction). It must
@@ -217,6 +219,34 @@ describe.runIf(isPostgresRun)("the PostgreSQL pool", () => {
     } finally {
       silence.mockRestore();
       await pool.end();
+      await db.drop();
+    }
+  });
+
+  it("answers 503 with Retry-After, not a 500, when the database ends the connection of a request (the long run saw 33 such 500s)", async () => {
+    const db = await cloneDatabase(inject("templateDatabaseUrl"));
+    const server = await startAppServer(testAppEnv({ DATABASE_URL: db.url, DISABLE_WORKERS: "1" }));
+    const locker = new pg.Client({ connectionString: db.url });
+    await locker.connect();
+    const waiting = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`;
+    const page = `${server.origin}/pay/credit/gid0000000000000000000001`;
+    try {
+      // The server's query waits for a lock; then its connection is terminated, as in a restart.
+      await locker.query("BEGIN");
+      await locker.query('LOCK TABLE "PaymentSession" IN ACCESS EXCLUSIVE MODE');
+      const answer = fetch(page);
+      await waitUntil(async () => (await locker.query(waiting)).rows.length > 0, { message: "the server's query waits for the lock" });
+      await locker.query(`SELECT pg_terminate_backend(pid) FROM (${waiting}) AS w`);
+      const response = await answer;
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("5");
+      expect(server.output.join("\n")).toMatch(/database unavailable: GET \/pay\/credit\//);
+      await locker.query("ROLLBACK");
+      // With the database back, the same request is answered as usual (no such payment).
+      expect((await fetch(page)).status).toBe(404);
+    } finally {
+      await locker.end();
+      await server.stop();
       await db.drop();
     }
   });
