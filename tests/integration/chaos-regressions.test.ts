@@ -228,15 +228,18 @@ describe.runIf(isPostgresRun)("the PostgreSQL pool", () => {
     const server = await startAppServer(testAppEnv({ DATABASE_URL: db.url, DISABLE_WORKERS: "1" }));
     const locker = new pg.Client({ connectionString: db.url });
     await locker.connect();
-    const waiting = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`;
+    // pg_stat_activity is a snapshot per transaction: watch from outside the locker's transaction.
+    const watcher = new pg.Client({ connectionString: db.url });
+    await watcher.connect();
+    const waiting = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
     const page = `${server.origin}/pay/credit/gid0000000000000000000001`;
     try {
       // The server's query waits for a lock; then its connection is terminated, as in a restart.
       await locker.query("BEGIN");
       await locker.query('LOCK TABLE "PaymentSession" IN ACCESS EXCLUSIVE MODE');
       const answer = fetch(page);
-      await waitUntil(async () => (await locker.query(waiting)).rows.length > 0, { message: "the server's query waits for the lock" });
-      await locker.query(`SELECT pg_terminate_backend(pid) FROM (${waiting}) AS w`);
+      await waitUntil(async () => (await watcher.query(waiting)).rows.length > 0, { message: "the server's query waits for the lock" });
+      await watcher.query(`SELECT pg_terminate_backend(pid) FROM (${waiting}) AS w`);
       const response = await answer;
       expect(response.status).toBe(503);
       expect(response.headers.get("retry-after")).toBe("5");
@@ -245,7 +248,7 @@ describe.runIf(isPostgresRun)("the PostgreSQL pool", () => {
       // With the database back, the same request is answered as usual (no such payment).
       expect((await fetch(page)).status).toBe(404);
     } finally {
-      await locker.end();
+      await Promise.all([locker.end(), watcher.end()]);
       await server.stop();
       await db.drop();
     }
