@@ -161,7 +161,9 @@ export async function insertHistory(
     await insertSessions(db, { prefix, start, count: Math.min(chunk, count - start), status: "PAID", spreadSeconds: 365 * 24 * 3600 });
     options.onProgress?.(Math.min(start + chunk, count));
   }
-  await db.prisma.$executeRawUnsafe("ANALYZE");
+  // A year of history has long been vacuumed; a bulk load of 1M rows has not, and PostgreSQL's
+  // autovacuum would otherwise run against the measurement that follows.
+  await db.prisma.$executeRawUnsafe(db.kind === "postgres" ? "VACUUM (ANALYZE)" : "ANALYZE");
 }
 
 /** Queue one paymentSessionResolve per session, as settlePaid would, due now (multi-row INSERTs). */
