@@ -97,6 +97,32 @@ describe("official CheckMacValue vectors (ecpay-aio §1.1, §1.6)", () => {
     expect(verifyCheckMacValue(notification, LEGACY_2000132)).toBe(false);
   });
 
+  it("computes the PDF §6 PaymentInfoURL (CVS code) sample, whose empty barcode and custom fields are hashed too", () => {
+    const notification = {
+      Barcode1: "",
+      Barcode2: "",
+      Barcode3: "",
+      ExpireDate: "2017/12/28 00:39:03",
+      MerchantID: "2000132",
+      MerchantTradeNo: "Test1513787899",
+      PaymentNo: "LLL17355880822",
+      PaymentType: "CVS_CVS",
+      RtnCode: "10100073",
+      RtnMsg: "Get CVS Code Succeeded.",
+      TradeAmt: "2000",
+      TradeDate: "2017/12/21 00:39:03",
+      TradeNo: "17122100383415923452",
+      StoreID: "",
+      CustomField1: "",
+      CustomField2: "",
+      CustomField3: "",
+      CustomField4: "",
+    };
+    expect(computeCheckMacValue(notification, LEGACY_2000132)).toBe(
+      "C25373CE6379BB6116FAE8398F4A8E60B71B289D955F6B8A9D9F53FDCC97F571",
+    );
+  });
+
   it("computes the MD5 variant of the e-invoice allowance example (p=38242)", () => {
     const params = {
       RtnCode: "1",
