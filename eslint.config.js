@@ -17,4 +17,24 @@ export default tseslint.config(
       "no-console": ["error", { allow: ["warn", "error", "info"] }],
     },
   },
+  // app/ecpay is the ECPay gateway alone (issue 3): no database and no Shopify. Use cases hand it
+  // what it needs; anything persistent or Shopify-facing lives in app/payments or app/shopify.
+  {
+    files: ["app/ecpay/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@prisma/*", "prisma", "prisma/*"], message: "app/ecpay has no Prisma imports: persistence belongs to the use cases." },
+            { group: ["@shopify/*"], message: "app/ecpay has no Shopify imports: it only speaks to ECPay." },
+            {
+              group: ["~/*", "../*", "!~/ecpay", "!~/ecpay/*"],
+              message: "app/ecpay imports only its own modules (and plain libraries): no database, no Shopify, no use cases.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
