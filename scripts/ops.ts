@@ -75,7 +75,7 @@ async function main(argv: string[]) {
       return;
     }
     case "reconcile": {
-      if (!rest.includes("--once") || rest.some((arg) => arg !== "--once")) fail(`reconcile needs --once\n\n${USAGE}`, 2);
+      if (!rest.includes("--once") || rest.some((arg) => arg !== "--once")) fail(`reconcile takes exactly --once${rest.length ? ` (got ${rest.join(" ")})` : ""}\n\n${USAGE}`, 2);
       const { deps } = await import("../app/payments/deps.server");
       const { reconcileOnce } = await import("../app/jobs/reconciler.server");
       const { deliverDue } = await import("../app/jobs/outbox.server");
@@ -89,7 +89,7 @@ async function main(argv: string[]) {
       return;
     }
     case "rotate-keys": {
-      if (rest.length > 0) fail(`rotate-keys takes no options\n\n${USAGE}`, 2);
+      if (rest.length > 0) fail(`rotate-keys takes no options (got ${rest.join(" ")})\n\n${USAGE}`, 2);
       let box;
       try {
         box = createSecretBox();
@@ -106,6 +106,7 @@ async function main(argv: string[]) {
       return;
     }
     case "doctor": {
+      if (rest.length > 0) fail(`doctor takes no options (got ${rest.join(" ")})\n\n${USAGE}`, 2);
       const checks = await runDoctor(prisma, { isPostgres, migrationsDir: defaultMigrationsDir(isPostgres) });
       for (const c of checks) console.info(`${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
       if (checks.some((c) => !c.ok)) process.exitCode = 1;
