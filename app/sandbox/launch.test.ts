@@ -7,8 +7,11 @@ import {
   buildIsStale,
   portFrom,
   prismaClientIsSqlite,
+  readStoreSnapshot,
   sandboxDatabase,
   sandboxEncryptionKey,
+  sandboxStoreFile,
+  writeStoreSnapshot,
 } from "./launch";
 
 let root: string;
@@ -118,5 +121,21 @@ describe("portFrom", () => {
   it("rejects what is not a port", () => {
     expect(() => portFrom({ PORT: "http" }, "PORT", 3000)).toThrow(/PORT must be a port number/);
     expect(() => portFrom({ PORT: "70000" }, "PORT", 3000)).toThrow(SandboxConfigError);
+  });
+});
+
+describe("the store snapshot", () => {
+  it("is kept next to the database and read back as written", () => {
+    const file = sandboxStoreFile(path.join(root, "dev.sqlite"));
+    expect(file).toBe(path.join(root, "dev.sqlite.store.json"));
+    expect(readStoreSnapshot(file)).toBeNull();
+    writeStoreSnapshot(file, { version: 1, orders: [{ id: "5000001001" }] });
+    expect(readStoreSnapshot(file)).toEqual({ version: 1, orders: [{ id: "5000001001" }] });
+  });
+
+  it("refuses a damaged snapshot with a message saying how to start over", () => {
+    write("dev.sqlite.store.json", "{not json");
+    expect(() => readStoreSnapshot(path.join(root, "dev.sqlite.store.json"))).toThrow(SandboxConfigError);
+    expect(() => readStoreSnapshot(path.join(root, "dev.sqlite.store.json"))).toThrow(/delete it/);
   });
 });

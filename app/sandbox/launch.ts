@@ -1,7 +1,8 @@
 // Pure helpers of the sandbox launcher (scripts/sandbox.ts): which SQLite file, whether the server
-// build is stale, whether the generated Prisma client is the SQLite one, the encryption key.
+// build is stale, whether the generated Prisma client is the SQLite one, the encryption key, and
+// the file that keeps the simulated Shopify's orders across restarts.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 export const DEFAULT_SANDBOX_DATABASE_URL = "file:./prisma/dev.sqlite";
@@ -71,4 +72,24 @@ export function portFrom(env: Record<string, string | undefined>, name: string, 
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SandboxConfigError(`${name} must be a port number, not ${raw}`);
   return port;
+}
+
+/** The simulated Shopify's shops, checkouts and orders, kept next to the database between runs. */
+export const sandboxStoreFile = (databaseFile: string) => `${databaseFile}.store.json`;
+
+/** The snapshot a previous run saved, or null on a first run. */
+export function readStoreSnapshot<T>(file: string): T | null {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as T;
+  } catch (error) {
+    throw new SandboxConfigError(`${file} is not a valid store snapshot (${error instanceof Error ? error.message : String(error)}); delete it to start the store empty`);
+  }
+}
+
+/** Written whole or not at all (a rename), so an interrupted save never leaves half a file. */
+export function writeStoreSnapshot(file: string, snapshot: unknown): void {
+  const partial = `${file}.partial`;
+  writeFileSync(partial, JSON.stringify(snapshot), { mode: 0o600 });
+  renameSync(partial, file);
 }

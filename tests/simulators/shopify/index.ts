@@ -31,9 +31,10 @@ import {
   type PaymentSessionRecord,
   type ShopSettings,
   type SimulatedShop,
+  type StateSnapshot,
 } from "./state";
 
-export type { SimulatedShop, ShopSettings, OrderView, PaymentSessionRecord, FinancialSessionRecord, Checkout, CartLine };
+export type { SimulatedShop, ShopSettings, OrderView, PaymentSessionRecord, FinancialSessionRecord, Checkout, CartLine, StateSnapshot };
 export type { AppRequestRecord, GraphqlCall, FaultInjector };
 export { formatAmount, parseAmount };
 
@@ -116,7 +117,8 @@ export interface ShopifySimulator {
   shop(domain: string): SimulatedShop;
   setShopSettings(domain: string, settings: Partial<ShopSettings>): SimulatedShop;
   revokeToken(domain: string, method: MethodHandle): void;
-  createCheckout(domain: string, options?: { lines?: CartLine[]; amount?: number; customer?: Partial<Customer> }): Checkout;
+  /** A checkout with the default cart, or `lines`/`amount`; `currency` other than TWD for rejection tests. */
+  createCheckout(domain: string, options?: { lines?: CartLine[]; amount?: number; customer?: Partial<Customer>; currency?: string }): Checkout;
   startPayment(domain: string, method: MethodHandle, options?: StartPaymentOptions): Promise<StartPaymentResult>;
   capture(orderId: string, amount?: number): Promise<FinancialRequestResult>;
   void(orderId: string): Promise<FinancialRequestResult>;
@@ -136,6 +138,10 @@ export interface ShopifySimulator {
   /** Every session request sent to the app, with each attempt. */
   appRequests(): AppRequestRecord[];
   anomalies(): string[];
+  /** Shops, checkouts, sessions and orders as JSON-safe data (the sandbox keeps them across restarts). */
+  snapshot(): StateSnapshot;
+  /** Replaces shops, checkouts, sessions and orders with a snapshot's. */
+  restore(snapshot: StateSnapshot): void;
   /** Poll until `probe` returns a truthy value (default 5 s). */
   waitFor<T>(probe: () => T | null | undefined | false, options?: { timeoutMs?: number; intervalMs?: number; message?: string }): Promise<T>;
   url(path: string): string;
@@ -194,9 +200,12 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
 
   // ---------- operations (shared by the API and the pages) ----------
 
-  function createCheckout(domain: string, opts: { lines?: CartLine[]; amount?: number; customer?: Partial<Customer> } = {}): Checkout {
+  function createCheckout(
+    domain: string,
+    opts: { lines?: CartLine[]; amount?: number; customer?: Partial<Customer>; currency?: string } = {},
+  ): Checkout {
     const lines = opts.lines ?? (opts.amount !== undefined ? cartForAmount(opts.amount) : undefined);
-    return state.createCheckout(domain, { lines, customer: opts.customer });
+    return state.createCheckout(domain, { lines, customer: opts.customer, currency: opts.currency });
   }
 
   async function startPayment(domain: string, method: MethodHandle, opts: StartPaymentOptions = {}): Promise<StartPaymentResult> {
@@ -565,6 +574,8 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
     },
     appRequests: () => sender.requests(),
     anomalies: () => [...state.anomalies],
+    snapshot: () => state.snapshot(),
+    restore: (snapshot) => state.restore(snapshot),
     async waitFor(probe, waitOptions = {}) {
       const deadline = Date.now() + (waitOptions.timeoutMs ?? 5_000);
       for (;;) {

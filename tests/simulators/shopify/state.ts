@@ -225,6 +225,22 @@ export function defaultCustomer(): Customer {
   };
 }
 
+type Cached<T extends { responses: Map<string, Record<string, unknown>> }> = Omit<T, "responses"> & {
+  responses: Array<[string, Record<string, unknown>]>;
+};
+
+/** Everything a restart must keep (shops, checkouts, sessions, orders), as JSON; request logs are not kept. */
+export interface StateSnapshot {
+  version: 1;
+  shops: SimulatedShop[];
+  checkouts: Checkout[];
+  paymentSessions: Cached<PaymentSessionRecord>[];
+  financialSessions: Cached<FinancialSessionRecord>[];
+  orders: OrderRecord[];
+  anomalies: string[];
+  nextOrderNumber: number;
+}
+
 export class SimulatorState {
   readonly shops = new Map<string, SimulatedShop>();
   readonly tokens = new Map<string, { shop: string; method: MethodHandle }>();
@@ -237,6 +253,42 @@ export class SimulatorState {
   private nextOrderNumber = 1001;
 
   constructor(readonly now: () => Date) {}
+
+  snapshot(): StateSnapshot {
+    const cached = <T extends { responses: Map<string, Record<string, unknown>> }>(record: T): Cached<T> => ({
+      ...record,
+      responses: [...record.responses],
+    });
+    return structuredClone({
+      version: 1,
+      shops: [...this.shops.values()],
+      checkouts: [...this.checkouts.values()],
+      paymentSessions: [...this.paymentSessions.values()].map(cached),
+      financialSessions: [...this.financialSessions.values()].map(cached),
+      orders: [...this.orders.values()],
+      anomalies: [...this.anomalies],
+      nextOrderNumber: this.nextOrderNumber,
+    });
+  }
+
+  /** Replaces the whole state with a snapshot taken by snapshot() (possibly in an earlier process). */
+  restore(snapshot: StateSnapshot): void {
+    if (snapshot.version !== 1) throw new Error(`Unknown simulator snapshot version ${String(snapshot.version)}`);
+    const data = structuredClone(snapshot);
+    for (const map of [this.shops, this.tokens, this.checkouts, this.paymentSessions, this.financialSessions, this.orders]) map.clear();
+    for (const shop of data.shops) {
+      this.shops.set(shop.domain, shop);
+      for (const [method, token] of Object.entries(shop.accessTokens) as [MethodHandle, string][]) {
+        this.tokens.set(token, { shop: shop.domain, method });
+      }
+    }
+    for (const checkout of data.checkouts) this.checkouts.set(checkout.token, checkout);
+    for (const session of data.paymentSessions) this.paymentSessions.set(session.id, { ...session, responses: new Map(session.responses) });
+    for (const session of data.financialSessions) this.financialSessions.set(session.id, { ...session, responses: new Map(session.responses) });
+    for (const order of data.orders) this.orders.set(order.id, order);
+    this.anomalies.splice(0, this.anomalies.length, ...data.anomalies);
+    this.nextOrderNumber = data.nextOrderNumber;
+  }
 
   addShop(domain: string, accessTokens: Partial<Record<MethodHandle, string>>, settings?: Partial<ShopSettings>): SimulatedShop {
     const existing = this.shops.get(domain);
