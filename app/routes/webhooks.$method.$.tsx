@@ -15,6 +15,9 @@ import { requireApp } from "~/shopify/apps.server";
 
 const customerPayload = z.object({
   customer: z.object({ email: z.string().nullish(), phone: z.string().nullish() }).partial().optional(),
+  // Shopify order ids: we hold none (see redactCustomer), so they are acknowledged, not matched.
+  orders_to_redact: z.array(z.union([z.number(), z.string()])).optional(),
+  orders_requested: z.array(z.union([z.number(), z.string()])).optional(),
 });
 const scopesPayload = z.object({ current: z.array(z.string()) });
 
@@ -49,7 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (!parsed.success) return new Response("Malformed customers/redact payload", { status: 400 });
       const who = parsed.data.customer ?? {};
       const redacted = await redactCustomer(prisma, shop, who);
-      return jsonResponse({ redacted });
+      return jsonResponse({ redacted, ordersToRedact: parsed.data.orders_to_redact ?? [] });
     }
     case "SHOP_REDACT":
       await purgeShop(prisma, shop);

@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { cloneDatabase, isPostgresRun, type TestDatabase } from "../support/database";
 import { prismaFor } from "../support/db-client";
 import { runOps } from "../support/ops";
 import { appSecret, testAppEnv } from "../support/test-env";
+import { waitUntil } from "../support/wait";
 import { signedWebhook } from "../support/webhooks";
 import type { PrismaClient } from "@prisma/client";
 import { createSecretBox } from "~/lib/secrets.server";
@@ -52,6 +54,38 @@ describe("the server", () => {
     const response = await fetch(`${server.origin}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true, database: "ok" });
+  });
+
+  // SQLite's "SELECT 1" never touches the file, so nothing short of the process makes it fail there;
+  // the loader's 503 is unit-tested (tests/unit/healthz.test.ts). PostgreSQL can refuse connections.
+  it.runIf(isPostgresRun)("answers /healthz with 503 while the database refuses connections, and 200 again once it is back", async () => {
+    const own = await cloneDatabase(inject("templateDatabaseUrl"));
+    const name = new URL(own.url).pathname.slice(1);
+    const ownServer = await startAppServer({ ...env, DATABASE_URL: own.url });
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    admin.on("error", () => undefined);
+    await admin.connect();
+    const health = async () => {
+      const response = await fetch(`${ownServer.origin}/healthz`);
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    try {
+      expect((await health()).status).toBe(200);
+      await admin.query(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS false`);
+      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [name]);
+      const down = await waitUntil(async () => {
+        const answer = await health();
+        return answer.status === 503 ? answer : null;
+      }, { message: "/healthz answers 503" });
+      expect(down.body).toEqual({ ok: false, database: "unreachable" });
+      await admin.query(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS true`);
+      await waitUntil(async () => (await health()).status === 200, { message: "/healthz answers 200 again" });
+    } finally {
+      await admin.query(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS true`).catch(() => undefined);
+      await admin.end();
+      await ownServer.stop();
+      await own.drop();
+    }
   });
 
   it("answers 404 naming the problem for an unknown method in any stable path", async () => {
@@ -188,14 +222,16 @@ describe("webhooks", () => {
     expect(await prisma.paymentSession.count({ where: { id: "pay_kept" } })).toBe(1);
   });
 
-  it("on customers/redact scrub the buyer's personal data but keep amounts", async () => {
+  /** A paid ATM payment by buyer@example.com, with what ECPay sent about the payer. */
+  async function buyerPayment(id: string) {
+    const tradeNo = `T${id.replace(/[^A-Za-z0-9]/g, "")}`.slice(0, 20);
     await prisma.paymentSession.create({
       data: {
-        id: "pay_buyer",
-        gid: "gid://shopify/PaymentSession/pay_buyer",
+        id,
+        gid: `gid://shopify/PaymentSession/${id}`,
         method: "atm",
         shop: SHOP,
-        group: "g2",
+        group: `g-${id}`,
         amount: 500,
         amountRaw: "500.00",
         currency: "TWD",
@@ -203,23 +239,93 @@ describe("webhooks", () => {
         test: false,
         cancelUrl: "https://x/c",
         proposedAt: new Date(),
+        status: "PAID",
         customer: JSON.stringify({ email: "buyer@example.com", phone_number: "0912345678" }),
         customerEmail: "buyer@example.com",
+        attempts: {
+          create: { merchantTradeNo: tradeNo, merchantId: "3002607", stage: false, status: "PAID", amount: 500, tradeNo: "2411250000001", tradeAmt: 500, bankCode: "812", vAccount: "9103522850129871" },
+        },
       },
     });
+    const paid = new URLSearchParams({ MerchantID: "3002607", MerchantTradeNo: tradeNo, RtnCode: "1", TradeAmt: "500", TradeNo: "2411250000001", ATMAccBank: "822", ATMAccNo: "54321", card4no: "", CheckMacValue: "X" });
+    const issued = new URLSearchParams({ MerchantID: "3002607", MerchantTradeNo: tradeNo, RtnCode: "2", TradeAmt: "500", BankCode: "812", vAccount: "9103522850129871", ExpireDate: "2026/11/28", CheckMacValue: "Y" });
+    await prisma.ecpayNotification.createMany({
+      data: [
+        { channel: "PAYMENT_INFO", method: "atm", merchantTradeNo: tradeNo, rawBody: issued.toString(), signatureValid: true, outcome: "ACCEPTED" },
+        { channel: "RETURN", method: "atm", merchantTradeNo: tradeNo, rawBody: paid.toString(), signatureValid: true, outcome: "ACCEPTED" },
+      ],
+    });
+    return tradeNo;
+  }
+
+  it("on customers/data_request answer with the buyer's payments and what ECPay told us about them", async () => {
     seed("atm");
+    const tradeNo = await buyerPayment("pay_data_request");
+    const response = await signedWebhook(server.origin, {
+      method: "atm",
+      topic: "customers/data_request",
+      shop: SHOP,
+      secret: appSecret("atm"),
+      payload: { shop_domain: SHOP, customer: { id: 1, email: "Buyer@Example.com", phone: "0912345678" }, orders_requested: [299938] },
+    });
+    expect(response.status).toBe(200);
+    const report = (await response.json()) as { payments: Array<Record<string, unknown>> };
+    const payment = report.payments.find((p) => p.id === "pay_data_request");
+    expect(payment).toMatchObject({
+      method: "atm",
+      amount: 500,
+      currency: "TWD",
+      status: "PAID",
+      customer: { email: "buyer@example.com", phone_number: "0912345678" },
+      attempts: [
+        {
+          merchantTradeNo: tradeNo,
+          tradeNo: "2411250000001",
+          bankCode: "812",
+          vAccount: "9103522850129871",
+          buyerDataFromEcpay: { vAccount: "9103522850129871", ATMAccBank: "822", ATMAccNo: "54321" },
+        },
+      ],
+    });
+    // Another buyer's request finds nothing of this one.
+    const other = await signedWebhook(server.origin, {
+      method: "atm",
+      topic: "customers/data_request",
+      shop: SHOP,
+      secret: appSecret("atm"),
+      payload: { shop_domain: SHOP, customer: { id: 2, email: "someone-else@example.com" }, orders_requested: [] },
+    });
+    expect(await other.json()).toEqual({ payments: [] });
+  });
+
+  it("on customers/redact scrub the buyer's personal data, in our records and in ECPay's stored messages, but keep amounts and ids", async () => {
+    seed("atm");
+    const tradeNo = await buyerPayment("pay_buyer");
+    const buyers = await prisma.paymentSession.count({ where: { shop: SHOP, customerEmail: "buyer@example.com" } });
     const response = await signedWebhook(server.origin, {
       method: "atm",
       topic: "customers/redact",
       shop: SHOP,
       secret: appSecret("atm"),
-      payload: { shop_domain: SHOP, customer: { id: 1, email: "Buyer@Example.com" }, orders_to_redact: [] },
+      payload: { shop_domain: SHOP, customer: { id: 1, email: "Buyer@Example.com", phone: "0912345678" }, orders_to_redact: [299938, 280263] },
     });
     expect(response.status).toBe(200);
-    const row = await prisma.paymentSession.findUniqueOrThrow({ where: { id: "pay_buyer" } });
+    expect(await response.json()).toMatchObject({ redacted: { payments: buyers, attempts: buyers, notifications: 2 * buyers }, ordersToRedact: [299938, 280263] });
+    const row = await prisma.paymentSession.findUniqueOrThrow({ where: { id: "pay_buyer" }, include: { attempts: true } });
     expect(row.customer).toBeNull();
     expect(row.customerEmail).toBeNull();
     expect(row.amount).toBe(500);
+    expect(row.status).toBe("PAID");
+    expect(row.attempts[0]).toMatchObject({ merchantTradeNo: tradeNo, tradeNo: "2411250000001", tradeAmt: 500, bankCode: "812", vAccount: null });
+    const messages = await prisma.ecpayNotification.findMany({ where: { merchantTradeNo: tradeNo }, orderBy: { channel: "asc" } });
+    const fields = messages.map((m) => Object.fromEntries(new URLSearchParams(m.rawBody)));
+    for (const f of fields) {
+      for (const buyerField of ["vAccount", "ATMAccBank", "ATMAccNo", "card4no", "card6no"]) expect(f[buyerField] ?? "", buyerField).toBe("");
+      expect(f).toMatchObject({ MerchantTradeNo: tradeNo, TradeAmt: "500" });
+    }
+    expect(fields.find((f) => f.RtnCode === "1")).toMatchObject({ TradeNo: "2411250000001", ATMAccNo: "" });
+    expect(fields.find((f) => f.RtnCode === "2")).toMatchObject({ BankCode: "812", ExpireDate: "2026/11/28", vAccount: "" });
+    expect(JSON.stringify(await prisma.ecpayNotification.findMany())).not.toMatch(/9103522850129871|54321/);
   });
 
   it("on shop/redact purge everything held for the shop", async () => {
