@@ -1,11 +1,13 @@
 // EcpayGateway (app/ecpay) against the ECPay emulator over real HTTP, for all eight methods:
 // create the checkout, post the buyer's form, pay, verify the notifications, query the trade,
-// and run the card operations (capture, partial/full refund, abandon), plus every error class.
+// and run the card operations (capture, partial/full refund, abandon), plus every error class
+// (declined, not allowed, wrong credentials, rate-limited, network/indeterminate).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { autoSubmitFormHtml, EcpayGateway, encodeFormBody } from "../../app/ecpay";
 import type { CheckoutInput, EcpayCallback, EcpayCredentials, EcpayError } from "../../app/ecpay/types";
 import { METHOD_HANDLES, type MethodHandle, PAYMENT_METHODS } from "../../app/payments/methods";
-import { type EcpayEmulator, type EcpayMerchant, STAGE_MERCHANT, startEcpayEmulator } from "../emulators/ecpay";
+import { type EcpayEmulator, type EcpayMerchant, EMULATOR_RULE_ERROR, STAGE_MERCHANT, startEcpayEmulator } from "../emulators/ecpay";
+import { EMULATOR_BALANCE_ERROR } from "../emulators/ecpay/api-faults";
 import { freshTradeNo, postForm, readAutoPostForm, type Receiver, startReceiver } from "../emulators/ecpay/testing";
 
 const PROD: EcpayMerchant = { merchantId: "3311111", hashKey: "ClientProdKey123", hashIv: "ClientProdIv1234", creditCheckCode: "81234567" };
@@ -199,6 +201,22 @@ describe("EcpayGateway against the production emulator", () => {
     expect((await gateway.doAction(prodCreds, { ...trade, action: "R", totalAmount: 1200 })).isOk()).toBe(true);
   });
 
+  it.each(["installments", "redeem"] as const)("%s: abandons an authorization with N", async (method) => {
+    const paid = await payWithGateway(method, prodCreds, production);
+    const abandon = await gateway.doAction(prodCreds, { merchantTradeNo: paid.merchantTradeNo, tradeNo: paid.tradeNo, action: "N", totalAmount: 1200 });
+    expect(abandon._unsafeUnwrap().rtnCode).toBe("1");
+    const detail = (await gateway.queryCreditDetail(prodCreds, { creditRefundId: paid.gwsr as string, creditAmount: 1200, creditCheckCode: "81234567" }))._unsafeUnwrap();
+    expect(detail.status).toBe("已取消");
+  });
+
+  it("unionpay: abandon (N) is not allowed, the trade is closed at authorization", async () => {
+    const paid = await payWithGateway("unionpay", prodCreds, production);
+    const abandon = await gateway.doAction(prodCreds, { merchantTradeNo: paid.merchantTradeNo, tradeNo: paid.tradeNo, action: "N", totalAmount: 1200 });
+    expect(unwrapErr(abandon)).toMatchObject({ kind: "not-allowed", code: EMULATOR_RULE_ERROR });
+    const detail = (await gateway.queryCreditDetail(prodCreds, { creditRefundId: paid.gwsr as string, creditAmount: 1200, creditCheckCode: "81234567" }))._unsafeUnwrap();
+    expect(detail).toMatchObject({ status: "已關帳", closedAmount: 1200 });
+  });
+
   it("unionpay: closed at authorization, refunded partially then fully without a capture", async () => {
     const paid = await payWithGateway("unionpay", prodCreds, production);
     const trade = { merchantTradeNo: paid.merchantTradeNo, tradeNo: paid.tradeNo };
@@ -242,6 +260,63 @@ describe("EcpayGateway error classes against the emulator", () => {
     } finally {
       production.setRateLimit(null);
     }
+  });
+
+  it("a refund above the merchant's ECPay balance reports declined (no rule broken), and goes through once the balance covers it", async () => {
+    const paid = await payWithGateway("credit", prodCreds, production);
+    const trade = { merchantTradeNo: paid.merchantTradeNo, tradeNo: paid.tradeNo };
+    expect((await gateway.doAction(prodCreds, { ...trade, action: "C", totalAmount: 1200 })).isOk()).toBe(true);
+    production.runDailyClose();
+    // Over HTTP, as the sandbox or another process would set it.
+    const set = (balance: number | null) =>
+      fetch(`${production.origin}/_emulator/merchant-balance`, { method: "POST", body: JSON.stringify({ merchantId: PROD.merchantId, balance }) });
+    expect((await set(300)).status).toBe(200);
+    try {
+      const refused = unwrapErr(await gateway.doAction(prodCreds, { ...trade, action: "R", totalAmount: 500 }));
+      expect(refused).toMatchObject({ kind: "declined", code: EMULATOR_BALANCE_ERROR });
+      expect(refused.message).toContain("餘額不足");
+      const unchanged = (await gateway.queryCreditDetail(prodCreds, { creditRefundId: paid.gwsr as string, creditAmount: 1200, creditCheckCode: "81234567" }))._unsafeUnwrap();
+      expect(unchanged).toMatchObject({ status: "已關帳", closedAmount: 1200 });
+      expect((await gateway.doAction(prodCreds, { ...trade, action: "R", totalAmount: 300 })).isOk()).toBe(true);
+      // The balance paid that refund: nothing is left for the next one.
+      expect(unwrapErr(await gateway.doAction(prodCreds, { ...trade, action: "R", totalAmount: 1 })).kind).toBe("declined");
+    } finally {
+      expect((await set(null)).status).toBe(200);
+    }
+    expect((await gateway.doAction(prodCreds, { ...trade, action: "R", totalAmount: 900 })).isOk()).toBe(true);
+  });
+
+  it("an API that never answers reports indeterminate once the client's timeout passes, over real HTTP", async () => {
+    const impatient = EcpayGateway.create({ stageOrigin: stage.origin, productionOrigin: production.origin, timeoutMs: 300 });
+    const hang = (rule: unknown) => fetch(`${production.origin}/_emulator/api-hang`, { method: "POST", body: JSON.stringify(rule) });
+    expect((await hang({ paths: ["/Cashier/QueryTradeInfo/V5", "/CreditDetail/DoAction", "/CreditDetail/QueryTrade/V2"] })).status).toBe(200);
+    try {
+      const query = unwrapErr(await impatient.queryTradeInfo(prodCreds, "HANGING1"));
+      expect(query.kind).toBe("indeterminate");
+      expect(query.message).toMatch(/did not answer in time/);
+      const action = unwrapErr(await impatient.doAction(prodCreds, { merchantTradeNo: "HANGING1", tradeNo: "2401010000000000", action: "N", totalAmount: 1 }));
+      expect(action.kind).toBe("indeterminate");
+      const detail = unwrapErr(await impatient.queryCreditDetail(prodCreds, { creditRefundId: "1", creditAmount: 1, creditCheckCode: "81234567" }));
+      expect(detail.kind).toBe("indeterminate");
+    } finally {
+      expect((await hang(null)).status).toBe(200);
+    }
+    expect((await impatient.queryTradeInfo(prodCreds, "HANGING1"))._unsafeUnwrap().tradeStatus).toBe("10200047");
+  });
+
+  it("a capture ECPay carried out but never answered is indeterminate, and querying shows it happened", async () => {
+    const paid = await payWithGateway("credit", prodCreds, production);
+    const impatient = EcpayGateway.create({ stageOrigin: stage.origin, productionOrigin: production.origin, timeoutMs: 300 });
+    production.setApiHang({ paths: ["/CreditDetail/DoAction"], afterApplying: true });
+    try {
+      const capture = unwrapErr(await impatient.doAction(prodCreds, { merchantTradeNo: paid.merchantTradeNo, tradeNo: paid.tradeNo, action: "C", totalAmount: 1200 }));
+      expect(capture.kind).toBe("indeterminate");
+      expect(capture.message).toMatch(/query before retrying/);
+    } finally {
+      production.setApiHang(null);
+    }
+    const detail = (await gateway.queryCreditDetail(prodCreds, { creditRefundId: paid.gwsr as string, creditAmount: 1200, creditCheckCode: "81234567" }))._unsafeUnwrap();
+    expect(detail).toMatchObject({ status: "要關帳", closedAmount: 1200 });
   });
 
   it("an emulator that is down reports indeterminate", async () => {

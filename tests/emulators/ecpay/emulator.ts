@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { verifyCheckMacValue } from "../../../app/ecpay/check-mac-value";
+import { ApiFaults, apiHangSchema, merchantBalanceSchema } from "./api-faults";
 import { applyDoAction, dailyClose, type DoActionKind, newCardTrade, queryTradeValue } from "./card-trade";
 import {
   ATM_BANKS,
@@ -97,6 +98,7 @@ export class EcpayEmulatorServer {
   private readonly notifier: Notifier;
   private readonly now: () => Date;
   private rateLimit: RateLimitRule | null;
+  private readonly apiFaults = new ApiFaults();
   private apiCalls: number[] = [];
   private gwsrCounter = 12_000_000 + randomInt(0, 1_000_000);
   private server: Server | null = null;
@@ -173,6 +175,8 @@ export class EcpayEmulatorServer {
       notificationLog: () => this.notifier.entries(),
       addMerchant: (merchant) => this.addMerchant(merchant),
       whenNotificationsSettled: () => this.notifier.settled(),
+      setApiHang: (rule) => this.apiFaults.setHang(rule),
+      setMerchantBalance: (merchantId, balance) => this.apiFaults.setMerchantBalance(merchantId, balance),
     };
   }
 
@@ -282,6 +286,9 @@ export class EcpayEmulatorServer {
     };
     const api = apis[path];
     if (api && method === "POST") {
+      const hang = this.apiFaults.hangFor(path);
+      if (hang === "before") return this.apiFaults.withhold(res);
+      if (hang === "after") this.apiFaults.withhold(res);
       if (this.rateLimited()) return sendHtml(res, "<!DOCTYPE html><title>403 Forbidden</title><h1>403 Forbidden</h1>", 403);
       return api(await readForm(req), res);
     }
@@ -582,9 +589,12 @@ export class EcpayEmulatorServer {
     if (!order.card) {
       return reply("10100050", order.choosePayment === "Credit" ? "查無信用卡授權 (no card authorization: unpaid or simulated)" : "非信用卡交易不支援此 API (not a credit card trade)");
     }
+    const declined = this.apiFaults.refundRefusal(merchant.merchantId, action, Number(amountText));
+    if (declined) return reply(declined.code, declined.message);
     const merchantSettings = { now: this.now(), dailyAutoClose: merchant.dailyAutoClose ?? false };
     const outcome = applyDoAction(order.card, action as DoActionKind, Number(amountText), merchantSettings);
     if (!outcome.ok) return reply(outcome.code, outcome.message);
+    this.apiFaults.refunded(merchant.merchantId, action, Number(amountText));
     return reply("1", "成功");
   }
 
@@ -647,6 +657,16 @@ export class EcpayEmulatorServer {
         case "/_emulator/merchants":
           control.addMerchant(dropUndefined(await body(merchantSchema)));
           return json({ ok: true });
+        case "/_emulator/api-hang": {
+          const rule = await body(apiHangSchema);
+          control.setApiHang(rule === null ? null : dropUndefined(rule));
+          return json({ ok: true });
+        }
+        case "/_emulator/merchant-balance": {
+          const { merchantId: id, balance } = await body(merchantBalanceSchema);
+          control.setMerchantBalance(id, balance);
+          return json({ ok: true });
+        }
         case "/_emulator/notifications/settled":
           await control.whenNotificationsSettled();
           return json({ ok: true });

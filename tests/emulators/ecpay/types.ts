@@ -1,8 +1,9 @@
 // Public shapes of the ECPay emulator (tests/emulators/ecpay). The emulator is a test double of
 // ECPay's AIO gateway: every rule here comes from /work/shared/docs/ecpay-aio.md (cited as §n).
 import type { ChoosePayment } from "../../../app/ecpay/types";
+import type { ApiHangRule } from "./api-faults";
 
-export type { ChoosePayment };
+export type { ApiHangRule, ChoosePayment };
 
 export type EcpayEnvironment = "stage" | "production";
 
@@ -171,4 +172,8 @@ export interface EcpayEmulator {
   addMerchant(merchant: EcpayMerchant): void;
   /** Resolves when no notification delivery (first POST or resend) is pending. */
   whenNotificationsSettled(): Promise<void>;
+  /** Server-to-server APIs stop answering (api-faults.ts); null answers again and drops the held requests. */
+  setApiHang(rule: ApiHangRule | null): void;
+  /** TWD the merchant has for refunds: a larger DoAction R is declined (not a rule refusal); null: enough. */
+  setMerchantBalance(merchantId: string, balance: number | null): void;
 }
