@@ -13,11 +13,22 @@ export interface AdminContext {
   locale: Locale;
 }
 
+/**
+ * The admin's language before the merchant chooses one: Chinese for a Chinese-speaking merchant
+ * (ECPay's merchants are Taiwanese shops, so also when nothing says otherwise), English for any
+ * other language. `tag` is Shopify's `locale` or the browser's Accept-Language (its first choice).
+ */
+export function defaultAdminLocale(tag: string | null | undefined): Locale {
+  const first = tag?.split(",")[0]?.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (first === "" || first === "*") return "zh-TW";
+  return first === "zh" || first.startsWith("zh-") ? "zh-TW" : "en";
+}
+
 /** The merchant's language: what they chose in the admin, else Shopify's `locale` param, else the browser's. */
 export function adminLocale(installation: Pick<ShopInstallation, "locale"> | null, request: Request): Locale {
   if (installation?.locale) return resolveLocale(installation.locale);
   const url = new URL(request.url);
-  return resolveLocale(url.searchParams.get("locale") ?? request.headers.get("accept-language"));
+  return defaultAdminLocale(url.searchParams.get("locale") ?? request.headers.get("accept-language"));
 }
 
 /** The installation row for this shop and app; created on first visit (OAuth does not write it). */

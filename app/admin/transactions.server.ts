@@ -3,16 +3,20 @@
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import type { MethodHandle } from "../payments/methods";
+import { PAYMENT_TYPE_PATTERN, usedPaymentType } from "./payment-types";
+import { isCalendarDate } from "./date-range";
 import { checkoutReference, DISPLAY_STATUSES, displayStatus, STATUS_FILTER, type DisplayStatus } from "./status";
 
 export const PAGE_SIZE = 50;
 
-const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00+08:00`)));
+const dateOnly = z.string().refine(isCalendarDate);
 
 export const transactionQuerySchema = z.object({
   q: z.string().trim().max(128).optional().catch(undefined),
   status: z.enum(DISPLAY_STATUSES).optional().catch(undefined),
   test: z.enum(["test", "live"]).optional().catch(undefined),
+  /** ECPay's PaymentType of the attempt (Credit_CreditCard, ATM_TAISHIN, …). */
+  paymentType: z.string().max(41).regex(PAYMENT_TYPE_PATTERN).optional().catch(undefined),
   from: dateOnly.optional().catch(undefined),
   to: dateOnly.optional().catch(undefined),
   after: z.string().max(200).optional().catch(undefined),
@@ -21,7 +25,10 @@ export const transactionQuerySchema = z.object({
 
 export type TransactionQuery = z.output<typeof transactionQuerySchema>;
 
-/** Query-string values → a query; anything malformed is ignored rather than trusted. */
+/**
+ * Query-string values → a query; anything malformed is left out rather than trusted. The page
+ * reports bad dates on their fields (checkDateRange) and lists nothing until they are fixed.
+ */
 export function parseTransactionQuery(params: URLSearchParams): TransactionQuery {
   const raw = Object.fromEntries([...params.entries()].filter(([, value]) => value !== ""));
   return transactionQuerySchema.parse(raw);
@@ -74,6 +81,8 @@ export interface TransactionRow {
   checkoutRef: string | null;
   merchantTradeNos: string[];
   tradeNo: string | null;
+  /** ECPay's PaymentType of the attempt that paid (else the latest reported), e.g. ATM_TAISHIN. */
+  paymentType: string | null;
   amount: number | null;
   amountRaw: string;
   currency: string;
@@ -103,7 +112,7 @@ const rowSelect = {
   flag: true,
   createdAt: true,
   attempts: {
-    select: { merchantTradeNo: true, tradeNo: true, status: true, simulatePaid: true, createdAt: true },
+    select: { merchantTradeNo: true, tradeNo: true, paymentType: true, status: true, simulatePaid: true, createdAt: true },
     orderBy: { createdAt: "asc" },
   },
 } satisfies Prisma.PaymentSessionSelect;
@@ -117,6 +126,7 @@ export function toRow(session: RowSource): TransactionRow {
     checkoutRef: checkoutReference(session.cancelUrl),
     merchantTradeNos: session.attempts.map((a) => a.merchantTradeNo),
     tradeNo: paid?.tradeNo ?? null,
+    paymentType: usedPaymentType(session.attempts),
     amount: session.amount,
     amountRaw: session.amountRaw,
     currency: session.currency,
@@ -131,11 +141,14 @@ export function toRow(session: RowSource): TransactionRow {
 
 export function filterWhere(shop: string, method: MethodHandle, query: TransactionQuery): Prisma.PaymentSessionWhereInput {
   const where: Prisma.PaymentSessionWhereInput = { shop, method };
+  const attempts: Prisma.PaymentSessionWhereInput[] = [];
   if (query.status) {
     where.status = { in: [...STATUS_FILTER[query.status]] };
-    if (query.status === "expired") where.attempts = { some: { status: "EXPIRED" } };
-    if (query.status === "failed") where.attempts = { none: { status: "EXPIRED" } };
+    if (query.status === "expired") attempts.push({ attempts: { some: { status: "EXPIRED" } } });
+    if (query.status === "failed") attempts.push({ attempts: { none: { status: "EXPIRED" } } });
   }
+  if (query.paymentType) attempts.push({ attempts: { some: { paymentType: query.paymentType } } });
+  if (attempts.length) where.AND = attempts;
   if (query.test) where.test = query.test === "test";
   if (query.from || query.to) {
     where.createdAt = {

@@ -2,14 +2,16 @@
 // Each area keeps its messages in app/i18n/messages/<area>.ts with both languages side by side;
 // the compiler checks that every key exists in both.
 import { adminMessages } from "./messages/admin";
+import { adminHelpMessages } from "./messages/admin-help";
+import { adminTransactionMessages } from "./messages/admin-transactions";
 import { commonMessages } from "./messages/common";
 import { operationMessages } from "./messages/operations";
 import { paymentMessages } from "./messages/payments";
 
 export type Locale = "zh-TW" | "en";
 
-const zhTW = { ...commonMessages["zh-TW"], ...paymentMessages["zh-TW"], ...adminMessages["zh-TW"], ...operationMessages["zh-TW"] };
-const en = { ...commonMessages.en, ...paymentMessages.en, ...adminMessages.en, ...operationMessages.en };
+const zhTW = { ...commonMessages["zh-TW"], ...paymentMessages["zh-TW"], ...adminMessages["zh-TW"], ...adminTransactionMessages["zh-TW"], ...adminHelpMessages["zh-TW"], ...operationMessages["zh-TW"] };
+const en = { ...commonMessages.en, ...paymentMessages.en, ...adminMessages.en, ...adminTransactionMessages.en, ...adminHelpMessages.en, ...operationMessages.en };
 
 export type MessageKey = keyof typeof zhTW & keyof typeof en;
 

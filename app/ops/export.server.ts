@@ -3,6 +3,7 @@
 // keyset, so a year of payments streams in constant memory.
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { z } from "zod";
+import { paymentTypeLabel, usedPaymentType } from "../admin/payment-types";
 import { displayStatus, STATUS_LABELS } from "../admin/status";
 import { formatTaiwanDateTime } from "../ecpay/taiwan-time";
 import { t, type Locale } from "../i18n";
@@ -12,6 +13,8 @@ export const BOM = "\uFEFF";
 
 export const EXPORT_COLUMNS = [
   "商店代號",
+  // ECPay's export names the ECPay store; ours names the Shopify store it was paid in.
+  "商店名稱",
   "綠界訂單編號",
   "廠商訂單編號",
   "PaymentID",
@@ -56,6 +59,7 @@ export function csvLine(cells: ReadonlyArray<string | number | null | undefined>
 
 const exportSelect = {
   id: true,
+  shop: true,
   method: true,
   amount: true,
   amountRaw: true,
@@ -63,7 +67,7 @@ const exportSelect = {
   test: true,
   createdAt: true,
   attempts: {
-    select: { merchantId: true, merchantTradeNo: true, tradeNo: true, status: true, chargeFee: true, paymentDate: true, createdAt: true },
+    select: { merchantId: true, merchantTradeNo: true, tradeNo: true, paymentType: true, status: true, chargeFee: true, paymentDate: true, createdAt: true },
     orderBy: { createdAt: "asc" },
   },
 } satisfies Prisma.PaymentSessionSelect;
@@ -77,9 +81,13 @@ function exportRow(session: ExportSource, locale: Locale): string {
     [...session.attempts].reverse().find((a) => a.tradeNo) ??
     session.attempts[session.attempts.length - 1];
   const status = displayStatus(session.status, session.attempts.map((a) => a.status));
-  const method = (METHOD_HANDLES as readonly string[]).includes(session.method) ? getMethod(session.method as MethodHandle).serviceName[locale] : session.method;
+  // What the buyer actually paid with (ECPay's PaymentType, as in the admin's list), else the app.
+  const paymentType = usedPaymentType(session.attempts);
+  const app = (METHOD_HANDLES as readonly string[]).includes(session.method) ? getMethod(session.method as MethodHandle).serviceName[locale] : session.method;
+  const method = paymentType ? paymentTypeLabel(locale, paymentType) : app;
   return csvLine([
     attempt?.merchantId ?? "",
+    session.shop,
     attempt?.tradeNo ?? "",
     attempt?.merchantTradeNo ?? "",
     session.id,

@@ -10,6 +10,7 @@ import { queryEcpayNow, retryShopifyDelivery } from "~/admin/actions.server";
 import { StatusBadge, TestBadge } from "~/admin/components";
 import { requireAdmin } from "~/admin/context.server";
 import { formatAmount, formatDateTime } from "~/admin/format";
+import { paymentTypeLabel } from "~/admin/payment-types";
 import { buildTimeline, type TimelineEvent } from "~/admin/timeline";
 import { toRow, transactionDetail } from "~/admin/transactions.server";
 import { useAdmin, type Translate } from "~/admin/use-admin";
@@ -210,7 +211,7 @@ export default function TransactionDetailPage() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const { t, base } = useAdmin();
+  const { t, base, locale } = useAdmin();
   const { row } = data;
   const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
   return (
@@ -241,6 +242,7 @@ export default function TransactionDetailPage() {
                   <Row label={t("admin.transactions.checkout")}>{row.checkoutRef ?? "—"}</Row>
                   <Row label="MerchantTradeNo">{row.merchantTradeNos.join(", ") || "—"}</Row>
                   <Row label={t("admin.transactions.tradeNo")}>{row.tradeNo ?? "—"}</Row>
+                  <Row label={t("admin.transactions.method")}>{row.paymentType ? `${paymentTypeLabel(locale, row.paymentType)} (${row.paymentType})` : "—"}</Row>
                   <Row label={t("admin.detail.kind")}>{data.kind === "AUTHORIZATION" ? t("admin.detail.kindAuthorization") : t("admin.detail.kindSale")}</Row>
                   <Row label={t("admin.detail.captured")}>{String(data.capturedAmount)}</Row>
                   <Row label={t("admin.detail.refunded")}>{String(data.refundedAmount)}</Row>

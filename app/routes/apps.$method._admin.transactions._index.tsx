@@ -1,33 +1,49 @@
 // Transactions (manual §6, §7): this app's payments for this shop, searchable by Shopify Payment
-// ID, MerchantTradeNo or ECPay TradeNo, filtered by status, date and test; keyset pages.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+// ID, MerchantTradeNo or ECPay TradeNo, filtered by status, ECPay payment method, date and test;
+// keyset pages. The export form comes here first: a bad range is shown on its fields, a good one
+// is redirected to the CSV download.
+import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, IndexTable, InlineGrid, InlineStack, Link, Page, Pagination, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineGrid, InlineStack, Link, Page, Pagination, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { StatusBadge, TestBadge } from "~/admin/components";
 import { requireAdmin } from "~/admin/context.server";
+import { checkDateRange, hasErrors, type DateRangeErrors } from "~/admin/date-range";
 import { formatAmount, formatDateTime, taiwanDate } from "~/admin/format";
+import { paymentTypeLabel, paymentTypesFor } from "~/admin/payment-types";
 import { DISPLAY_STATUSES, STATUS_LABELS } from "~/admin/status";
-import { listTransactions, parseTransactionQuery, type TransactionQuery } from "~/admin/transactions.server";
+import { listTransactions, parseTransactionQuery, type TransactionPage, type TransactionQuery } from "~/admin/transactions.server";
 import { useAdmin } from "~/admin/use-admin";
 import { deps } from "~/payments/deps.server";
+import { getMethod } from "~/payments/methods";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
-  const query = parseTransactionQuery(new URL(request.url).searchParams);
+  const search = new URL(request.url).searchParams;
   const d = deps();
-  const page = await listTransactions(d.db, ctx.shop, ctx.method, query);
+
   const today = d.now();
-  return {
-    page,
-    query,
-    exportDefaults: { from: taiwanDate(new Date(today.getTime() - 30 * 24 * 3600_000)), to: taiwanDate(today) },
-  };
+  let exportRange = { from: taiwanDate(new Date(today.getTime() - 30 * 24 * 3600_000)), to: taiwanDate(today) };
+  let exportErrors: DateRangeErrors = {};
+  if (search.get("intent") === "export") {
+    exportRange = { from: search.get("exportFrom")?.trim() ?? "", to: search.get("exportTo")?.trim() ?? "" };
+    exportErrors = checkDateRange(exportRange.from, exportRange.to, { required: true });
+    if (!hasErrors(exportErrors)) {
+      return redirect(`/apps/${ctx.method}/export?${new URLSearchParams(exportRange).toString()}`);
+    }
+  }
+
+  const query = parseTransactionQuery(search);
+  const dates = { from: search.get("from")?.trim() ?? "", to: search.get("to")?.trim() ?? "" };
+  const dateErrors = checkDateRange(dates.from, dates.to, { required: false });
+  // A filter that cannot be applied lists nothing rather than everything.
+  const page: TransactionPage = hasErrors(dateErrors) ? { rows: [], next: null, previous: null } : await listTransactions(d.db, ctx.shop, ctx.method, query);
+  return { page, query, dates, dateErrors, exportRange, exportErrors, paymentTypes: paymentTypesFor(getMethod(ctx.method)) };
 }
 
 function queryString(query: TransactionQuery, cursor: { after?: string; before?: string }): string {
   const params = new URLSearchParams();
-  for (const key of ["q", "status", "test", "from", "to"] as const) {
+  for (const key of ["q", "status", "paymentType", "test", "from", "to"] as const) {
     const value = query[key];
     if (value) params.set(key, value);
   }
@@ -37,18 +53,24 @@ function queryString(query: TransactionQuery, cursor: { after?: string; before?:
 }
 
 export default function TransactionsPage() {
-  const { page, query, exportDefaults } = useLoaderData<typeof loader>();
-  const { t, base } = useAdmin();
+  const { page, query, dates, dateErrors, exportRange, exportErrors, paymentTypes } = useLoaderData<typeof loader>();
+  const { t, base, locale } = useAdmin();
   const navigate = useNavigate();
   const navigation = useNavigation();
-  const [filters, setFilters] = useState({ q: query.q ?? "", status: query.status ?? "", test: query.test ?? "", from: query.from ?? "", to: query.to ?? "" });
-  const [range, setRange] = useState(exportDefaults);
+  const current = { q: query.q ?? "", status: query.status ?? "", paymentType: query.paymentType ?? "", test: query.test ?? "", from: dates.from, to: dates.to };
+  const [filters, setFilters] = useState(current);
+  const [range, setRange] = useState(exportRange);
   useEffect(
-    () => setFilters({ q: query.q ?? "", status: query.status ?? "", test: query.test ?? "", from: query.from ?? "", to: query.to ?? "" }),
-    [query.q, query.status, query.test, query.from, query.to],
+    () => setFilters({ q: current.q, status: current.status, paymentType: current.paymentType, test: current.test, from: current.from, to: current.to }),
+    [current.q, current.status, current.paymentType, current.test, current.from, current.to],
   );
+  useEffect(() => setRange({ from: exportRange.from, to: exportRange.to }), [exportRange.from, exportRange.to]);
 
   const statusOptions = [{ label: t("admin.transactions.allStatuses"), value: "" }, ...DISPLAY_STATUSES.map((s) => ({ label: t(STATUS_LABELS[s]), value: s }))];
+  const methodOptions = [
+    { label: t("admin.transactions.allMethods"), value: "" },
+    ...paymentTypes.map((value) => ({ label: `${paymentTypeLabel(locale, value)} (${value})`, value })),
+  ];
   const testOptions = [
     { label: t("admin.transactions.allModes"), value: "" },
     { label: t("admin.transactions.testOnly"), value: "test" },
@@ -72,11 +94,38 @@ export default function TransactionsPage() {
                 clearButton
                 onClearButtonClick={() => setFilters((f) => ({ ...f, q: "" }))}
               />
-              <InlineGrid columns={{ xs: 1, md: 4 }} gap="300">
+              <InlineGrid columns={{ xs: 1, md: 5 }} gap="300">
                 <Select label={t("admin.transactions.status")} name="status" id="status-filter" options={statusOptions} value={filters.status} onChange={(status) => setFilters((f) => ({ ...f, status }))} />
+                <Select
+                  label={t("admin.transactions.method")}
+                  name="paymentType"
+                  id="method-filter"
+                  options={methodOptions}
+                  value={filters.paymentType}
+                  onChange={(paymentType) => setFilters((f) => ({ ...f, paymentType }))}
+                  helpText={t("admin.transactions.methodHelp")}
+                />
                 <Select label={t("admin.transactions.mode")} name="test" id="test-filter" options={testOptions} value={filters.test} onChange={(test) => setFilters((f) => ({ ...f, test }))} />
-                <TextField label={t("admin.transactions.from")} type="date" name="from" value={filters.from} onChange={(from) => setFilters((f) => ({ ...f, from }))} autoComplete="off" />
-                <TextField label={t("admin.transactions.to")} type="date" name="to" value={filters.to} onChange={(to) => setFilters((f) => ({ ...f, to }))} autoComplete="off" />
+                <TextField
+                  label={t("admin.transactions.from")}
+                  type="date"
+                  name="from"
+                  id="filter-from"
+                  value={filters.from}
+                  onChange={(from) => setFilters((f) => ({ ...f, from }))}
+                  autoComplete="off"
+                  error={dateErrors.from ? t(dateErrors.from) : undefined}
+                />
+                <TextField
+                  label={t("admin.transactions.to")}
+                  type="date"
+                  name="to"
+                  id="filter-to"
+                  value={filters.to}
+                  onChange={(to) => setFilters((f) => ({ ...f, to }))}
+                  autoComplete="off"
+                  error={dateErrors.to ? t(dateErrors.to) : undefined}
+                />
               </InlineGrid>
               <InlineStack gap="200" align="end">
                 <Button url={`${base}/transactions`}>{t("admin.transactions.clear")}</Button>
@@ -87,6 +136,9 @@ export default function TransactionsPage() {
             </BlockStack>
           </Form>
         </Card>
+        {hasErrors(dateErrors) ? (
+          <Banner tone="critical" title={t("admin.transactions.filterError")} />
+        ) : null}
         <Card padding="0">
           <IndexTable
             resourceName={{ singular: t("admin.transactions.singular"), plural: t("admin.transactions.plural") }}
@@ -105,6 +157,7 @@ export default function TransactionsPage() {
               { title: "MerchantTradeNo" },
               { title: t("admin.transactions.tradeNo") },
               { title: t("admin.transactions.amount"), alignment: "end" },
+              { title: t("admin.transactions.method") },
               { title: t("admin.transactions.status") },
               { title: t("admin.transactions.date") },
             ]}
@@ -136,6 +189,20 @@ export default function TransactionsPage() {
                   </Text>
                 </IndexTable.Cell>
                 <IndexTable.Cell>
+                  {row.paymentType ? (
+                    <BlockStack gap="050">
+                      <Text as="span" id={`payment-type-${row.id}`}>
+                        {paymentTypeLabel(locale, row.paymentType)}
+                      </Text>
+                      <Text as="span" tone="subdued" variant="bodySm">
+                        {row.paymentType}
+                      </Text>
+                    </BlockStack>
+                  ) : (
+                    "—"
+                  )}
+                </IndexTable.Cell>
+                <IndexTable.Cell>
                   <StatusBadge status={row.status} />
                 </IndexTable.Cell>
                 <IndexTable.Cell>{formatDateTime(row.createdAt)}</IndexTable.Cell>
@@ -154,7 +221,8 @@ export default function TransactionsPage() {
           </div>
         </Card>
         <Card>
-          <Form method="get" action={`${base}/export`} reloadDocument id="export-form">
+          <Form method="get" action={`${base}/transactions`} reloadDocument id="export-form">
+            <input type="hidden" name="intent" value="export" />
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">
                 {t("admin.export.title")}
@@ -162,9 +230,28 @@ export default function TransactionsPage() {
               <Text as="p" tone="subdued">
                 {t("admin.export.help")}
               </Text>
+              {hasErrors(exportErrors) ? <Banner tone="critical" title={t("admin.export.error")} /> : null}
               <InlineGrid columns={{ xs: 1, md: 3 }} gap="300">
-                <TextField label={t("admin.transactions.from")} type="date" name="from" id="export-from" value={range.from} onChange={(from) => setRange((r) => ({ ...r, from }))} autoComplete="off" />
-                <TextField label={t("admin.transactions.to")} type="date" name="to" id="export-to" value={range.to} onChange={(to) => setRange((r) => ({ ...r, to }))} autoComplete="off" />
+                <TextField
+                  label={t("admin.transactions.from")}
+                  type="date"
+                  name="exportFrom"
+                  id="export-from"
+                  value={range.from}
+                  onChange={(from) => setRange((r) => ({ ...r, from }))}
+                  autoComplete="off"
+                  error={exportErrors.from ? t(exportErrors.from) : undefined}
+                />
+                <TextField
+                  label={t("admin.transactions.to")}
+                  type="date"
+                  name="exportTo"
+                  id="export-to"
+                  value={range.to}
+                  onChange={(to) => setRange((r) => ({ ...r, to }))}
+                  autoComplete="off"
+                  error={exportErrors.to ? t(exportErrors.to) : undefined}
+                />
               </InlineGrid>
               <InlineStack align="end">
                 <Button submit>{t("admin.export.download")}</Button>

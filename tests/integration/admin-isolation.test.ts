@@ -3,7 +3,7 @@
 // input without saving anything.
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { adminSessionCookies } from "../support/admin-session";
+import { adminClient } from "../support/admin-session";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { cloneDatabase, type TestDatabase } from "../support/database";
 import { prismaFor } from "../support/db-client";
@@ -12,7 +12,6 @@ import { appSecret, testAppEnv } from "../support/test-env";
 
 const SHOP_A = "admin-shop-a.myshopify.com";
 const SHOP_B = "admin-shop-b.myshopify.com";
-const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 const KEYS = ["--merchant-id", "3002607", "--hash-key", "pwFHCqoQZGmho4w6", "--hash-iv", "EkRm7iFT261dpevs"];
 
 let db: TestDatabase;
@@ -25,7 +24,7 @@ function seed(method: string, shop: string) {
   expect(result.status, result.stderr).toBe(0);
 }
 
-async function payment(shop: string, method: string, id: string, extra: { test?: boolean; createdAt?: Date } = {}) {
+async function payment(shop: string, method: string, id: string, extra: { test?: boolean; createdAt?: Date; paymentType?: string } = {}) {
   await prisma.paymentSession.create({
     data: {
       id,
@@ -42,44 +41,28 @@ async function payment(shop: string, method: string, id: string, extra: { test?:
       cancelUrl: `https://${shop}/checkouts/cn/tok${id}/processing`,
       proposedAt: new Date(),
       createdAt: extra.createdAt ?? new Date(),
-      attempts: { create: { merchantTradeNo: `M${id}`.slice(0, 20), merchantId: "3002607", stage: false, status: "PAID", amount: 4321, tradeNo: `T${id}`.slice(0, 20) } },
+      attempts: { create: { merchantTradeNo: `M${id}`.slice(0, 20), merchantId: "3002607", stage: false, status: "PAID", amount: 4321, tradeNo: `T${id}`.slice(0, 20), paymentType: extra.paymentType ?? null } },
     },
   });
 }
 
-function cookieHeader(method: string, shop: string): string {
-  return adminSessionCookies(method, shop, appSecret(method))
-    .map((c) => `${c.name}=${c.value}`)
-    .join("; ");
-}
-
-function get(path: string, method: string, shop: string) {
-  return fetch(`${server.origin}${path}`, { headers: { cookie: cookieHeader(method, shop), "user-agent": BROWSER }, redirect: "manual" });
-}
-
-function post(path: string, method: string, shop: string, fields: Record<string, string | string[]>) {
-  const body = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
-  return fetch(`${server.origin}${path}`, {
-    method: "POST",
-    headers: { cookie: cookieHeader(method, shop), "user-agent": BROWSER, "content-type": "application/x-www-form-urlencoded" },
-    body,
-    redirect: "manual",
-  });
-}
+let get: ReturnType<typeof adminClient>["get"];
+let post: ReturnType<typeof adminClient>["post"];
 
 beforeAll(async () => {
   db = await cloneDatabase(inject("templateDatabaseUrl"));
   prisma = prismaFor(db.url);
   env = testAppEnv({ DATABASE_URL: db.url, DISABLE_WORKERS: "1" });
   server = await startAppServer(env);
+  ({ get, post } = adminClient(server.origin, appSecret));
   seed("credit", SHOP_A);
   seed("atm", SHOP_A);
   seed("installments", SHOP_A);
   seed("credit", SHOP_B);
-  await payment(SHOP_A, "credit", "aPayment0000000001", { createdAt: new Date("2025-03-10T04:00:00Z") });
+  await payment(SHOP_A, "credit", "aPayment0000000001", { createdAt: new Date("2025-03-10T04:00:00Z"), paymentType: "Credit_CreditCard" });
   await payment(SHOP_A, "credit", "aPaymentTest000002", { test: true, createdAt: new Date("2025-03-11T04:00:00Z") });
-  await payment(SHOP_A, "atm", "aAtmPayment0000003", { createdAt: new Date("2025-03-10T05:00:00Z") });
+  await payment(SHOP_A, "atm", "aAtmPayment0000003", { createdAt: new Date("2025-03-10T05:00:00Z"), paymentType: "ATM_TAISHIN" });
+  await payment(SHOP_A, "atm", "aAtmPayment0000004", { createdAt: new Date("2025-03-10T05:30:00Z"), paymentType: "ATM_BOT" });
   await payment(SHOP_B, "credit", "bPayment0000000001", { createdAt: new Date("2025-03-10T06:00:00Z") });
   await prisma.outboxMessage.create({
     data: { id: "outbox-of-shop-b", shop: SHOP_B, method: "credit", mutation: "paymentSessionResolve", subjectId: "bPayment0000000001", variables: "{}", status: "FAILED", nextAttemptAt: new Date("2030-01-01T00:00:00Z") },
@@ -129,6 +112,31 @@ describe("one shop's admin and another shop's payments", () => {
     expect(own).not.toContain("/transactions/aPaymentTest000002");
   });
 
+  it("filters by the ECPay payment method actually used and shows it on each row", async () => {
+    const taishin = await (await get("/apps/atm/transactions?paymentType=ATM_TAISHIN", "atm", SHOP_A)).text();
+    expect(taishin).toContain("/transactions/aAtmPayment0000003");
+    expect(taishin).not.toContain("/transactions/aAtmPayment0000004");
+    expect(taishin).toContain("ATM虛擬帳號（台新銀行）");
+    const all = await (await get("/apps/atm/transactions", "atm", SHOP_A)).text();
+    expect(all).toContain("ATM虛擬帳號（臺灣銀行）");
+    expect(all).toContain("/transactions/aAtmPayment0000004");
+  });
+
+  it("shows a bad or reversed filter date on its field and lists nothing instead of dropping it", async () => {
+    for (const [query, field, message] of [
+      ["from=2025-03-31&to=2025-03-01", "filter-to", "結束日期不可早於開始日期"],
+      ["from=2025-02-30", "filter-from", "請輸入有效的日期"],
+    ] as const) {
+      const html = await (await get(`/apps/credit/transactions?${query}`, "credit", SHOP_A)).text();
+      expect(html).toContain("篩選條件有誤");
+      expect(html).toMatch(new RegExp(`id="${field}Error"(?:(?!Polaris-Labelled__LabelWrapper).){0,2000}${message}`, "s"));
+      expect(html).not.toContain("/transactions/aPayment0000000001");
+    }
+    const ok = await (await get("/apps/credit/transactions?from=2025-03-10&to=2025-03-10", "credit", SHOP_A)).text();
+    expect(ok).toContain("/transactions/aPayment0000000001");
+    expect(ok).not.toContain("/transactions/aPaymentTest000002");
+  });
+
   it("cannot retry another shop's Shopify delivery through its own payment page", async () => {
     const response = await post("/apps/credit/transactions/bPayment0000000001", "credit", SHOP_A, { intent: "retry", messageId: "outbox-of-shop-b" });
     expect(response.status).toBe(404);
@@ -156,9 +164,11 @@ describe("the CSV export", () => {
     const bytes = Buffer.from(await response.arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString("utf8").slice(1).trimEnd().split("\r\n");
-    expect(lines[0]!.split(",")).toEqual(["商店代號", "綠界訂單編號", "廠商訂單編號", "PaymentID", "付款方式", "交易金額", "手續費", "訂單成立時間", "付款時間", "交易狀態", "測試"]);
-    expect(lines.slice(1).map((l) => l.split(",")[3])).toEqual(["aPayment0000000001", "aPaymentTest000002"]);
-    expect(lines[1]).toBe("3002607,TaPayment0000000001,MaPayment0000000001,aPayment0000000001,綠界科技 - 信用卡一次付清,4321,,2025/03/10 12:00:00,,已付款,N");
+    expect(lines[0]!.split(",")).toEqual(["商店代號", "商店名稱", "綠界訂單編號", "廠商訂單編號", "PaymentID", "付款方式", "交易金額", "手續費", "訂單成立時間", "付款時間", "交易狀態", "測試"]);
+    expect(lines.slice(1).map((l) => l.split(",")[4])).toEqual(["aPayment0000000001", "aPaymentTest000002"]);
+    expect(lines[1]).toBe(`3002607,${SHOP_A},TaPayment0000000001,MaPayment0000000001,aPayment0000000001,信用卡,4321,,2025/03/10 12:00:00,,已付款,N`);
+    // Without a PaymentType from ECPay the column names the app.
+    expect(lines[2]!.split(",")[5]).toBe("綠界科技 - 信用卡一次付清");
   });
 
   it("uses Taiwan days for the range", async () => {
@@ -168,9 +178,37 @@ describe("the CSV export", () => {
     expect(text).not.toContain("aPaymentTest000002");
   });
 
-  it("refuses a malformed or reversed range with 400", async () => {
-    expect((await get("/apps/credit/export?from=2025-13-01&to=2025-03-31", "credit", SHOP_A)).status).toBe(400);
-    expect((await get("/apps/credit/export?from=2025-03-31&to=2025-03-01", "credit", SHOP_A)).status).toBe(400);
+  it("shows a malformed or reversed range from the export form on its fields, and downloads nothing", async () => {
+    for (const [from, to, field, message] of [
+      ["2025-13-01", "2025-03-31", "export-from", "請輸入有效的日期"],
+      ["2025-02-30", "2025-03-31", "export-from", "請輸入有效的日期"],
+      ["2025-03-31", "2025-03-01", "export-to", "結束日期不可早於開始日期"],
+      ["2025-03-01", "", "export-to", "請選擇日期"],
+    ] as const) {
+      const response = await get(`/apps/credit/transactions?intent=export&exportFrom=${from}&exportTo=${to}`, "credit", SHOP_A);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+      const html = await response.text();
+      expect(html).toContain("未下載任何檔案");
+      // Polaris ties the message to its field: <id>Error.
+      expect(html).toMatch(new RegExp(`id="${field}Error"(?:(?!Polaris-Labelled__LabelWrapper).){0,2000}${message}`, "s"));
+      expect(html).toContain(`value="${from}"`);
+    }
+  });
+
+  it("sends a good range from the export form on to the CSV", async () => {
+    const response = await get("/apps/credit/transactions?intent=export&exportFrom=2025-03-01&exportTo=2025-03-31", "credit", SHOP_A);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/apps/credit/export?from=2025-03-01&to=2025-03-31");
+  });
+
+  it("answers a bad range sent straight to the CSV URL with a 400 that says what is wrong", async () => {
+    const malformed = await get("/apps/credit/export?from=2025-13-01&to=2025-03-31", "credit", SHOP_A);
+    expect(malformed.status).toBe(400);
+    expect(await malformed.text()).toBe("匯出日期區間無效\nfrom=2025-13-01: 請輸入有效的日期（年-月-日，例如 2025-01-31）\n");
+    const reversed = await get("/apps/credit/export?from=2025-03-31&to=2025-03-01", "credit", SHOP_A);
+    expect(reversed.status).toBe(400);
+    expect(await reversed.text()).toContain("to=2025-03-01: 結束日期不可早於開始日期");
   });
 
   it("is the same CSV from the operator command line", async () => {

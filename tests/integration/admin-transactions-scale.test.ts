@@ -62,6 +62,21 @@ function bigInsertSql(): string {
     FROM n`;
 }
 
+/**
+ * One paid attempt per big-shop payment, with ECPay's PaymentType: a third ATM_TAISHIN, ten
+ * ATM_ESUN spread over the range, one ATM_BOT among the oldest rows, the rest Credit_CreditCard.
+ */
+function bigAttemptsSql(): string {
+  const pg = isPostgresRun;
+  const i = pg ? `CAST(substr("id", 4) AS INTEGER)` : `CAST(substr("id", 4) AS INTEGER)`;
+  const status = pg ? `CAST('PAID' AS "AttemptStatus")` : `'PAID'`;
+  return `INSERT INTO "PaymentAttempt" ("merchantTradeNo", "paymentSessionId", "merchantId", "stage", "status", "amount", "paymentType", "createdAt", "updatedAt")
+    SELECT 'BA' || substr("id", 4), "id", '3002607', ${pg ? "false" : "0"}, ${status}, "amount",
+      CASE WHEN ${i} = 5 THEN 'ATM_BOT' WHEN ${i} % 10000 = 7 THEN 'ATM_ESUN' WHEN ${i} % 3 = 0 THEN 'ATM_TAISHIN' ELSE 'Credit_CreditCard' END,
+      "createdAt", "createdAt"
+    FROM "PaymentSession" WHERE "shop" = '${BIG}'`;
+}
+
 beforeAll(async () => {
   db = await cloneDatabase(inject("templateDatabaseUrl"));
   prisma = prismaFor(db.url);
@@ -70,6 +85,7 @@ beforeAll(async () => {
   const sample = await prisma.paymentSession.findUniqueOrThrow({ where: { id: "big00000070" } });
   const expected = session(BIG, 70, T0 + Math.floor(70 / 3) * 1000);
   expect({ ...sample, updatedAt: undefined, capturedAmount: undefined, refundedAmount: undefined }).toMatchObject({ ...expected, status: "REJECTED", test: true });
+  await prisma.$executeRawUnsafe(bigAttemptsSql());
   await prisma.paymentSession.createMany({ data: Array.from({ length: 230 }, (_, i) => session(SMALL, i, T0 + Math.floor(i / 4) * 1000)) });
   await prisma.paymentAttempt.create({
     data: { merchantTradeNo: "BIGATTEMPT00000042", paymentSessionId: "big00000042", merchantId: "3002607", stage: false, status: "PAID", amount: 142, tradeNo: "2501010000424242" },
@@ -141,6 +157,21 @@ describe("keyset pagination", () => {
     expect(elsewhere.rows).toEqual([]);
   });
 
+  it("filters by the PaymentType ECPay reported, common or rare, well under a second", async () => {
+    const common = await timed(() => listTransactions(prisma, BIG, "credit", { paymentType: "ATM_TAISHIN" }));
+    expect(common.value.rows).toHaveLength(50);
+    expect(common.value.rows.every((r) => r.paymentType === "ATM_TAISHIN")).toBe(true);
+    const rare = await timed(() => listTransactions(prisma, BIG, "credit", { paymentType: "ATM_ESUN" }));
+    expect(rare.value.rows.map((r) => r.id)).toEqual(Array.from({ length: 10 }, (_, k) => `big${String((9 - k) * 10_000 + 7).padStart(8, "0")}`));
+    // The single match is among the oldest rows: the walk cannot stop early.
+    const single = await timed(() => listTransactions(prisma, BIG, "credit", { paymentType: "ATM_BOT" }));
+    expect(single.value.rows.map((r) => r.id)).toEqual(["big00000005"]);
+    const none = await timed(() => listTransactions(prisma, BIG, "credit", { paymentType: "WeiXin_OPAY" }));
+    expect(none.value.rows).toEqual([]);
+    console.info(`paymentType filter: common ${common.ms.toFixed(0)} ms, rare ${rare.ms.toFixed(0)} ms, single ${single.ms.toFixed(0)} ms, none ${none.ms.toFixed(0)} ms`);
+    for (const run of [common, rare, single, none]) expect(run.ms).toBeLessThan(1_000);
+  });
+
   it("exports all 100k rows of a day page by page, and none of the day before", async () => {
     const count = async (from: string, to: string) => {
       let rows = 0;
@@ -150,7 +181,7 @@ describe("keyset pagination", () => {
         chunks += 1;
         for (const line of chunk.split("\r\n").slice(0, -1)) {
           rows += 1;
-          ids.add(line.split(",")[3]!);
+          ids.add(line.split(",")[4]!);
         }
       }
       return { rows: rows - 1, chunks, distinct: ids.size - 1 };

@@ -18,3 +18,35 @@ export function adminSessionCookies(method: string, shop: string, secret: string
     { name: "shopify_app_session.sig", value: signCookieValue(secret, value), path },
   ];
 }
+
+/** The Cookie header of a merchant signed in to `/apps/<method>` for `shop` (for fetch). */
+export function adminCookieHeader(method: string, shop: string, secret: string): string {
+  return adminSessionCookies(method, shop, secret)
+    .map((c) => `${c.name}=${c.value}`)
+    .join("; ");
+}
+
+const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+
+/**
+ * A signed-in merchant's browser against one server: GET and form POSTs to `/apps/<method>/…`,
+ * redirects not followed.
+ */
+export function adminClient(origin: string, secretFor: (method: string) => string) {
+  const headers = (method: string, shop: string, extra: Record<string, string> = {}) => ({ cookie: adminCookieHeader(method, shop, secretFor(method)), "user-agent": BROWSER, ...extra });
+  return {
+    get(path: string, method: string, shop: string, extra: Record<string, string> = {}) {
+      return fetch(`${origin}${path}`, { headers: headers(method, shop, extra), redirect: "manual" });
+    },
+    post(path: string, method: string, shop: string, fields: Record<string, string | string[]>) {
+      const body = new URLSearchParams();
+      for (const [k, v] of Object.entries(fields)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
+      return fetch(`${origin}${path}`, {
+        method: "POST",
+        headers: headers(method, shop, { "content-type": "application/x-www-form-urlencoded" }),
+        body,
+        redirect: "manual",
+      });
+    },
+  };
+}
