@@ -19,10 +19,12 @@ import type {
   EcpayCredentials,
   EcpayError,
   IEcpayGateway,
+  PaymentInfo,
   TradeInfo,
 } from "./types";
 
 export const QUERY_TRADE_INFO_PATH = "/Cashier/QueryTradeInfo/V5";
+export const QUERY_PAYMENT_INFO_PATH = "/Cashier/QueryPaymentInfo";
 export const DO_ACTION_PATH = "/CreditDetail/DoAction";
 export const QUERY_CREDIT_DETAIL_PATH = "/CreditDetail/QueryTrade/V2";
 
@@ -56,6 +58,21 @@ const tradeInfoSchema = z.object({
   CustomField1: z.string().optional().default(""),
   SimulatePaid: z.enum(["0", "1", ""]).optional(),
   gwsr: optionalText,
+});
+
+/** QueryPaymentInfo (ecpay-aio §4.4): the PaymentInfoURL fields (§3.3) again, signed. */
+const paymentInfoSchema = z.object({
+  MerchantID: z.string().min(1),
+  MerchantTradeNo: z.string().min(1),
+  RtnCode: z.string().min(1),
+  RtnMsg: z.string().optional().default(""),
+  TradeNo: z.string().optional().default(""),
+  TradeAmt: digitsOrEmpty.optional().default(""),
+  PaymentType: z.string().optional().default(""),
+  BankCode: optionalText,
+  vAccount: optionalText,
+  ExpireDate: optionalText,
+  CustomField1: z.string().optional().default(""),
 });
 
 const amountSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)]);
@@ -112,6 +129,22 @@ export class EcpayGateway implements IEcpayGateway {
     };
     const body = await this.post(operation, credentials, QUERY_TRADE_INFO_PATH, signParams(fields, credentials));
     return body.andThen((text) => parseTradeInfo(operation, text, credentials, fields));
+  }
+
+  async queryPaymentInfo(credentials: EcpayCredentials, merchantTradeNo: string): Promise<Result<PaymentInfo, EcpayError>> {
+    const operation = "QueryPaymentInfo";
+    // "Same request shape as QueryTradeInfo" (ecpay-aio §4.4).
+    const valid = checkCredentials(credentials).andThen(() =>
+      isMerchantTradeNo(merchantTradeNo) ? ok(undefined) : err(invalidInput("MerchantTradeNo", "must be 1-20 letters or digits")),
+    );
+    if (valid.isErr()) return err(valid.error);
+    const fields = {
+      MerchantID: credentials.merchantId,
+      MerchantTradeNo: merchantTradeNo,
+      TimeStamp: String(Math.floor(this.now().getTime() / 1000)),
+    };
+    const body = await this.post(operation, credentials, QUERY_PAYMENT_INFO_PATH, signParams(fields, credentials));
+    return body.andThen((text) => parsePaymentInfo(operation, text, credentials, fields));
   }
 
   async doAction(credentials: EcpayCredentials, input: DoActionInput): Promise<Result<DoActionResult, EcpayError>> {
@@ -210,12 +243,7 @@ function checkCreditDetailInput(input: { creditRefundId: string; creditAmount: n
  * form decoding; either reading is accepted only if its CheckMacValue verifies, so the fallback
  * cannot let anything unsigned through.
  */
-function parseTradeInfo(
-  operation: string,
-  text: string,
-  keys: EcpayKeys,
-  request: { MerchantID: string; MerchantTradeNo: string },
-): Result<TradeInfo, EcpayError> {
+function verifiedAnswer(operation: string, text: string, keys: EcpayKeys): Result<Record<string, string>, EcpayError> {
   const readings = [parseFormBody(text, { plusIsLiteral: true }), parseFormBody(text)];
   const first = readings[0];
   if (first === undefined || first.isErr()) return err(mapEcpayFailure(operation, { type: "unreadable", body: text, reason: "not a form-encoded answer" }));
@@ -233,21 +261,46 @@ function parseTradeInfo(
     }
     return err(badSignature(`${operation}: the answer's CheckMacValue does not verify (wrong keys or tampered)`));
   }
-  const parsed = tradeInfoSchema.safeParse(fields);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return err(
-      mapEcpayFailure(operation, {
-        type: "unreadable",
-        body: text,
-        reason: `${issue?.path.map(String).join(".") || "body"} ${issue?.message ?? "is invalid"}`,
-      }),
-    );
-  }
-  const v = parsed.data;
-  if (v.MerchantID !== request.MerchantID || v.MerchantTradeNo !== request.MerchantTradeNo) {
-    return err(mapEcpayFailure(operation, { type: "unreadable", body: text, reason: "the answer is about a different trade" }));
-  }
+  return ok(fields);
+}
+
+/** A verified answer read with `schema`, about the trade we asked for. */
+function verifiedAnswerAbout<S extends z.ZodType<{ MerchantID: string; MerchantTradeNo: string }>>(
+  operation: string,
+  text: string,
+  keys: EcpayKeys,
+  request: { MerchantID: string; MerchantTradeNo: string },
+  schema: S,
+): Result<{ fields: Record<string, string>; values: z.output<S> }, EcpayError> {
+  return verifiedAnswer(operation, text, keys).andThen((fields) => {
+    const parsed = schema.safeParse(fields);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return err(
+        mapEcpayFailure(operation, {
+          type: "unreadable",
+          body: text,
+          reason: `${issue?.path.map(String).join(".") || "body"} ${issue?.message ?? "is invalid"}`,
+        }),
+      );
+    }
+    const values = parsed.data;
+    if (values.MerchantID !== request.MerchantID || values.MerchantTradeNo !== request.MerchantTradeNo) {
+      return err(mapEcpayFailure(operation, { type: "unreadable", body: text, reason: "the answer is about a different trade" }));
+    }
+    return ok({ fields, values });
+  });
+}
+
+function parseTradeInfo(
+  operation: string,
+  text: string,
+  keys: EcpayKeys,
+  request: { MerchantID: string; MerchantTradeNo: string },
+): Result<TradeInfo, EcpayError> {
+  const answer = verifiedAnswerAbout(operation, text, keys, request, tradeInfoSchema);
+  if (answer.isErr()) return err(answer.error);
+  const { fields, values: v } = answer.value;
   const tradeAmt = v.TradeAmt === "" ? 0 : Number(v.TradeAmt);
   if (v.TradeStatus === "1" && (v.TradeNo === "" || v.TradeAmt === "")) {
     return err(mapEcpayFailure(operation, { type: "unreadable", body: text, reason: "a paid trade without TradeNo/TradeAmt" }));
@@ -263,6 +316,38 @@ function parseTradeInfo(
     customField1: v.CustomField1,
     simulatePaid: v.SimulatePaid === "1",
     gwsr: v.gwsr,
+    fields,
+  });
+}
+
+/**
+ * QueryPaymentInfo answers like QueryTradeInfo (form-encoded, signed). RtnCode 2 is an issued ATM
+ * account (as on PaymentInfoURL, §3.3); other codes are kept verbatim for the caller ("Unavailable
+ * once paid", §4.4).
+ */
+function parsePaymentInfo(
+  operation: string,
+  text: string,
+  keys: EcpayKeys,
+  request: { MerchantID: string; MerchantTradeNo: string },
+): Result<PaymentInfo, EcpayError> {
+  const answer = verifiedAnswerAbout(operation, text, keys, request, paymentInfoSchema);
+  if (answer.isErr()) return err(answer.error);
+  const { fields, values: v } = answer.value;
+  if (v.RtnCode === "2" && (v.TradeNo === "" || v.BankCode === null || v.vAccount === null || v.ExpireDate === null)) {
+    return err(mapEcpayFailure(operation, { type: "unreadable", body: text, reason: "an issued account without TradeNo/BankCode/vAccount/ExpireDate" }));
+  }
+  return ok({
+    merchantTradeNo: v.MerchantTradeNo,
+    rtnCode: v.RtnCode,
+    rtnMsg: v.RtnMsg,
+    tradeNo: v.TradeNo,
+    tradeAmt: v.TradeAmt === "" ? 0 : Number(v.TradeAmt),
+    paymentType: v.PaymentType,
+    bankCode: v.BankCode,
+    vAccount: v.vAccount,
+    expireDate: v.ExpireDate,
+    customField1: v.CustomField1,
     fields,
   });
 }

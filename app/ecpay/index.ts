@@ -1,7 +1,7 @@
 // Public API of the ECPay client. Use cases depend on IEcpayGateway; routes and wiring build
 // EcpayGateway; the pure helpers are exported for the emulator, tools and tests.
 export type * from "./types";
-export { EcpayGateway, DO_ACTION_PATH, QUERY_CREDIT_DETAIL_PATH, QUERY_TRADE_INFO_PATH } from "./ecpay-gateway";
+export { EcpayGateway, DO_ACTION_PATH, QUERY_CREDIT_DETAIL_PATH, QUERY_PAYMENT_INFO_PATH, QUERY_TRADE_INFO_PATH } from "./ecpay-gateway";
 export type { EcpayGatewayOptions } from "./ecpay-gateway";
 export {
   AIO_CHECKOUT_PATH,

@@ -81,6 +81,23 @@ export interface TradeInfo {
   fields: Record<string, string>;
 }
 
+/** QueryPaymentInfo (ecpay-aio §4.4): the ATM account ECPay issued, as PaymentInfoURL reports it. */
+export interface PaymentInfo {
+  merchantTradeNo: string;
+  /** "2" = ATM account issued; anything else (e.g. already paid) kept verbatim. */
+  rtnCode: string;
+  rtnMsg: string;
+  tradeNo: string;
+  tradeAmt: number;
+  paymentType: string;
+  bankCode: string | null;
+  vAccount: string | null;
+  /** `yyyy/MM/dd` for ATM. */
+  expireDate: string | null;
+  customField1: string;
+  fields: Record<string, string>;
+}
+
 /** Card state from CreditDetail/QueryTrade/V2 (ecpay-aio §4.3), e.g. 已授權, 要關帳, 已關帳. */
 export interface CreditDetail {
   status: string;
@@ -138,6 +155,8 @@ export interface IEcpayGateway {
   /** Parse an x-www-form-urlencoded ECPay POST body and verify its CheckMacValue. Pure. */
   verifyCallback(rawBody: string, credentials: Pick<EcpayCredentials, "hashKey" | "hashIv">): Result<EcpayCallback, EcpayError>;
   queryTradeInfo(credentials: EcpayCredentials, merchantTradeNo: string): Promise<Result<TradeInfo, EcpayError>>;
+  /** The ATM account details again (the PaymentInfoURL message may have been lost). */
+  queryPaymentInfo(credentials: EcpayCredentials, merchantTradeNo: string): Promise<Result<PaymentInfo, EcpayError>>;
   queryCreditDetail(
     credentials: EcpayCredentials,
     input: { creditRefundId: string; creditAmount: number; creditCheckCode: string },

@@ -145,6 +145,7 @@ describe("a refund ECPay carried out but the server could not record", () => {
         createCheckout: vi.fn(),
         verifyCallback: vi.fn(),
         queryTradeInfo: vi.fn(),
+        queryPaymentInfo: vi.fn(),
         // Unreadable card state: the run plans from what we recorded (the trade is closed).
         queryCreditDetail: vi.fn(async () => err({ kind: "not-allowed" as const, message: "CreditCheckCode Error" })),
         doAction,

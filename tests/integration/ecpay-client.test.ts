@@ -154,6 +154,31 @@ describe("EcpayGateway against the stage emulator", () => {
   });
 });
 
+describe("EcpayGateway.queryPaymentInfo against the emulator", () => {
+  it("reads an ATM account again exactly as PaymentInfoURL sent it, and a signed refusal once paid or for a card trade", async () => {
+    const input = checkoutInput("atm", "paymentinfo");
+    await submitHandOff(autoSubmitFormHtml(gateway.createCheckout(prodCreds, input)._unsafeUnwrap(), { submitLabel: "Go" }));
+    const [posted] = await receiver.waitFor(1, "/paymentinfo/info");
+    const notified = gateway.verifyCallback(posted?.raw ?? "", prodCreds)._unsafeUnwrap();
+    const queried = (await gateway.queryPaymentInfo(prodCreds, input.merchantTradeNo))._unsafeUnwrap();
+    expect(queried).toMatchObject({
+      rtnCode: "2",
+      tradeNo: notified.tradeNo,
+      tradeAmt: 1200,
+      bankCode: notified.bankCode,
+      vAccount: notified.vAccount,
+      expireDate: notified.expireDate,
+      customField1: "paypaymentinfo",
+    });
+    await production.pay(input.merchantTradeNo);
+    expect((await gateway.queryPaymentInfo(prodCreds, input.merchantTradeNo))._unsafeUnwrap()).toMatchObject({ rtnCode: "10200050", bankCode: null });
+    const card = checkoutInput("credit", "paymentinfocard");
+    await submitHandOff(autoSubmitFormHtml(gateway.createCheckout(prodCreds, card)._unsafeUnwrap(), { submitLabel: "Go" }));
+    expect((await gateway.queryPaymentInfo(prodCreds, card.merchantTradeNo))._unsafeUnwrap().rtnCode).toBe("10200050");
+    expect((await gateway.queryPaymentInfo(prodCreds, freshTradeNo("U")))._unsafeUnwrap().rtnCode).toBe("10200047");
+  });
+});
+
 describe("EcpayGateway against the production emulator", () => {
   it.each(METHOD_HANDLES)("%s: create, post the form, pay, verify the notification, query", async (method) => {
     await payWithGateway(method, prodCreds, production);

@@ -21,7 +21,7 @@ import {
 import { ecpayResponseBody, taiwanDate, taiwanDatePlusDays, taiwanDateTime, tradeNoPrefix } from "./format";
 import { Notifier } from "./notifier";
 import { atmPage, autoPostPage, cancelledPage, cardPage, errorPage, resultPage, walletPage } from "./pages";
-import { atmInfoFields, emptyExtraPaidInfo, paidFields, queryTradeInfoFields, unknownTradeFields } from "./trade-fields";
+import { atmInfoFields, emptyExtraPaidInfo, paidFields, paymentInfoRefusalFields, queryTradeInfoFields, unknownTradeFields } from "./trade-fields";
 import type {
   EcpayEmulator,
   EcpayEmulatorOptions,
@@ -281,6 +281,7 @@ export class EcpayEmulatorServer {
 
     const apis: Record<string, (fields: Record<string, string>, res: ServerResponse) => void> = {
       "/Cashier/QueryTradeInfo/V5": (f, r) => this.handleQueryTradeInfo(f, r),
+      "/Cashier/QueryPaymentInfo": (f, r) => this.handleQueryPaymentInfo(f, r),
       "/CreditDetail/DoAction": (f, r) => this.handleDoAction(f, r),
       "/CreditDetail/QueryTrade/V2": (f, r) => this.handleQueryTradeV2(f, r),
     };
@@ -532,29 +533,58 @@ export class EcpayEmulatorServer {
 
   // ---------------------------------------------------------------- server-to-server APIs
 
-  private handleQueryTradeInfo(fields: Record<string, string>, res: ServerResponse): void {
-    const reply = (body: Record<string, string>) => sendText(res, 200, ecpayResponseBody(body), "text/html; charset=utf-8");
+  /** The request checks QueryTradeInfo and QueryPaymentInfo share ("same request shape", §4.4). */
+  private checkQueryRequest(
+    fields: Record<string, string>,
+  ): { ok: true; merchant: EcpayMerchant; merchantTradeNo: string } | { ok: false; code: string; message: string } {
     const merchant = this.merchants.get(fields.MerchantID ?? "");
     if (!merchant) {
       if (this.options.environment === "production" && STAGE_MERCHANT_IDS.has(fields.MerchantID ?? "")) {
-        return reply({ TradeStatus: ECPAY_CODES.stageMerchantInProduction, RtnMsg: "請檢查是否於正式環境誤用測試環境之MerchantID" });
+        return { ok: false, code: ECPAY_CODES.stageMerchantInProduction, message: "請檢查是否於正式環境誤用測試環境之MerchantID" };
       }
-      return reply({ TradeStatus: EMULATOR_MERCHANT_ERROR, RtnMsg: "MerchantID Error." });
+      return { ok: false, code: EMULATOR_MERCHANT_ERROR, message: "MerchantID Error." };
     }
     if (!verifyCheckMacValue(fields, merchant, "sha256")) {
-      return reply({ TradeStatus: ECPAY_CODES.checkMacValueError, RtnMsg: "CheckMacValue verify fail" });
+      return { ok: false, code: ECPAY_CODES.checkMacValueError, message: "CheckMacValue verify fail" };
     }
     const merchantTradeNo = fields.MerchantTradeNo ?? "";
-    if (merchantTradeNo === "") return reply({ TradeStatus: EMULATOR_PARAMETER_ERROR, RtnMsg: "MerchantTradeNo Error." });
+    if (merchantTradeNo === "") return { ok: false, code: EMULATOR_PARAMETER_ERROR, message: "MerchantTradeNo Error." };
     const timestamp = fields.TimeStamp ?? "";
     const nowS = Math.floor(this.now().getTime() / 1000);
     if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowS - Number(timestamp)) > TIMESTAMP_TOLERANCE_S) {
-      return reply({ TradeStatus: EMULATOR_PARAMETER_ERROR, RtnMsg: "TimeStamp Error. (綠界驗證時間區間為 3 分鐘內有效)" });
+      return { ok: false, code: EMULATOR_PARAMETER_ERROR, message: "TimeStamp Error. (綠界驗證時間區間為 3 分鐘內有效)" };
     }
-    if ((fields.PlatformID ?? "") !== "") return reply({ TradeStatus: EMULATOR_PARAMETER_ERROR, RtnMsg: "PlatformID Error." });
+    if ((fields.PlatformID ?? "") !== "") return { ok: false, code: EMULATOR_PARAMETER_ERROR, message: "PlatformID Error." };
+    return { ok: true, merchant, merchantTradeNo };
+  }
+
+  private handleQueryTradeInfo(fields: Record<string, string>, res: ServerResponse): void {
+    const reply = (body: Record<string, string>) => sendText(res, 200, ecpayResponseBody(body), "text/html; charset=utf-8");
+    const checked = this.checkQueryRequest(fields);
+    if (!checked.ok) return reply({ TradeStatus: checked.code, RtnMsg: checked.message });
+    const { merchant, merchantTradeNo } = checked;
     const order = this.ordersByKey.get(`${merchant.merchantId}:${merchantTradeNo}`);
     if (!order) return reply(unknownTradeFields(merchant.merchantId, merchantTradeNo, merchant));
     return reply(queryTradeInfoFields(this.refresh(order), merchant));
+  }
+
+  /**
+   * QueryPaymentInfo (§4.4): the PaymentInfoURL fields of an issued ATM account again, signed.
+   * "Unavailable once paid": a paid (or non-ATM) order answers a signed refusal instead.
+   */
+  private handleQueryPaymentInfo(fields: Record<string, string>, res: ServerResponse): void {
+    const reply = (body: Record<string, string>) => sendText(res, 200, ecpayResponseBody(body), "text/html; charset=utf-8");
+    const checked = this.checkQueryRequest(fields);
+    if (!checked.ok) return reply({ RtnCode: checked.code, RtnMsg: checked.message });
+    const { merchant, merchantTradeNo } = checked;
+    const order = this.ordersByKey.get(`${merchant.merchantId}:${merchantTradeNo}`);
+    if (!order) return reply(paymentInfoRefusalFields(merchant, merchantTradeNo, "10200047", "查無此筆交易 (no such trade)"));
+    this.refresh(order);
+    if (!order.atm) return reply(paymentInfoRefusalFields(merchant, merchantTradeNo, EMULATOR_PARAMETER_ERROR, "非 ATM 取號交易 (not an ATM trade)"));
+    if (order.status === "paid") {
+      return reply(paymentInfoRefusalFields(merchant, merchantTradeNo, EMULATOR_PARAMETER_ERROR, "訂單已付款，無法查詢取號資訊 (unavailable once paid)"));
+    }
+    return reply(atmInfoFields(order, merchant));
   }
 
   private handleDoAction(fields: Record<string, string>, res: ServerResponse): void {

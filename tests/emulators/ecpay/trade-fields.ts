@@ -135,3 +135,8 @@ export function unknownTradeFields(merchantId: string, merchantTradeNo: string, 
     merchant,
   );
 }
+
+/** QueryPaymentInfo about a trade with no account to report (unknown, not ATM, or paid: §4.4), signed. */
+export function paymentInfoRefusalFields(merchant: EcpayMerchant, merchantTradeNo: string, rtnCode: string, rtnMsg: string): Record<string, string> {
+  return sign({ MerchantID: merchant.merchantId, MerchantTradeNo: merchantTradeNo, RtnCode: rtnCode, RtnMsg: rtnMsg }, merchant);
+}

@@ -20,6 +20,7 @@ function fakeGateway(answers: Answer[] = []) {
     createCheckout: vi.fn(),
     verifyCallback: vi.fn(),
     queryTradeInfo: vi.fn(),
+    queryPaymentInfo: vi.fn(),
     queryCreditDetail: vi.fn(),
     doAction: vi.fn(async (_credentials: EcpayCredentials, _input: DoActionInput) => {
       const next = queue.shift() ?? "ok";
