@@ -2,7 +2,7 @@
 // Amounts we cannot charge (not TWD, not whole) are accepted and rejected through Shopify, so the
 // buyer sees a clear failure instead of Shopify retrying; they are never rounded.
 import { err, ok, type Result } from "neverthrow";
-import type { PaymentSession, Prisma } from "@prisma/client";
+import type { PaymentSession, Prisma, ShopInstallation } from "@prisma/client";
 import { bilingual } from "../../i18n";
 import { enqueue, notifyOutbox } from "../../jobs/outbox.server";
 import { chaosPoint } from "../../lib/chaos.server";
@@ -67,13 +67,9 @@ export async function startPaymentSession(
     return row ? replay(row, method, shop, redirectUrl) : null;
   };
   const installation = await deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } } });
-  const refusal =
-    !installation || installation.status !== "INSTALLED"
-      ? `Shop ${shop} has not installed the ${method} app`
-      : !installation.bindingId
-        ? `Shop ${shop} has not bound an ECPay account to the ${method} app`
-        : null;
-  if (refusal) return (await stored()) ?? err(requestError(403, refusal));
+  if (!installation || installation.status !== "INSTALLED" || !installation.bindingId) {
+    return (await stored()) ?? err(requestError(403, await refusalReason(deps, method, shop, installation)));
+  }
 
   const problem = unchargeable(method, body);
   const customer = body.customer ?? null;
@@ -126,6 +122,15 @@ export async function startPaymentSession(
   chaosPoint("session-stored", body.id);
   if (problem) setTimeout(notifyOutbox, AFTER_RESPONSE_MS + 50).unref();
   return ok({ redirectUrl });
+}
+
+/** Why a shop cannot take new sessions for this app: unknown shop, app not installed, or no ECPay binding. */
+async function refusalReason(deps: Deps, method: MethodHandle, shop: string, installation: ShopInstallation | null): Promise<string> {
+  const vars = { shop, method };
+  if (installation?.status === "INSTALLED") return bilingual("session.refuse.notBound", vars);
+  // Only on the refusal path: the common path stays one lookup and one insert.
+  const otherApp = await deps.db.shopInstallation.findFirst({ where: { shop, status: "INSTALLED" }, select: { method: true } });
+  return bilingual(otherApp ? "session.refuse.notInstalled" : "session.refuse.unknownShop", vars);
 }
 
 function replay(existing: PaymentSession, method: MethodHandle, shop: string, redirectUrl: string) {
