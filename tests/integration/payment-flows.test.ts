@@ -2,19 +2,10 @@
 // buyer's form goes to the ECPay emulator, ECPay's notifications come back, and the outbox tells
 // the simulator. Runs on SQLite and, with DATABASE_URL=postgres://…, on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { computeCheckMacValue } from "~/ecpay/check-mac-value";
-import { encodeFormBody } from "~/ecpay/form-body";
 import { paymentIdToCustomField } from "~/payments/custom-field";
-import type { MethodHandle } from "~/payments/methods";
 import { postForm, readAutoPostForm } from "../emulators/ecpay/testing";
-import {
-  PRODUCTION_MERCHANT,
-  SHOP,
-  openHandOff,
-  startPaymentStack,
-  submitToEcpay,
-  type PaymentStack,
-} from "../support/payment-stack";
+import { checkoutFlow, signedEcpayBody } from "../support/checkout-flow";
+import { PRODUCTION_MERCHANT, SHOP, startPaymentStack, type PaymentStack } from "../support/payment-stack";
 import { waitUntil } from "../support/wait";
 
 let stack: PaymentStack;
@@ -29,45 +20,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function startAndHandOff(method: MethodHandle, options: { test?: boolean; kind?: "sale" | "authorization"; amount?: number; checkoutToken?: string } = {}) {
-  const started = await stack.shopify.startPayment(SHOP, method, { test: false, kind: "sale", amount: 1280, ...options });
-  expect(started.ok, JSON.stringify(started.request)).toBe(true);
-  const form = await openHandOff(started.redirectUrl!, { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120" } });
-  const ecpay = await submitToEcpay(form);
-  expect(ecpay.status, await ecpay.clone().text()).toBe(302);
-  return { started, form, paymentId: started.session.id, gid: started.session.gid, merchantTradeNo: form.fields.MerchantTradeNo! };
-}
-
-/** Mutations Shopify accepted for a session (200 without user errors). */
-const mutationsFor = (gid: string) =>
-  stack.shopify
-    .callsFor(gid)
-    .filter((call) => call.status === 200 && !JSON.stringify(call.response).includes('"userErrors":[{'))
-    .flatMap((call) => call.mutations);
-
-function waitForMutation(gid: string, mutation: string, timeoutMs = 10_000) {
-  return stack.shopify.waitFor(
-    () =>
-      stack.shopify
-        .callsFor(gid)
-        .find((c) => c.mutations.includes(mutation) && c.status === 200 && !JSON.stringify(c.response).includes('"userErrors":[{')),
-    {
-    timeoutMs,
-    message: `${mutation} for ${gid}: saw ${mutationsFor(gid).join(", ")}`,
-  });
-}
-
-function signedReturn(fields: Record<string, string>, keys = PRODUCTION_MERCHANT) {
-  return encodeFormBody({ ...fields, CheckMacValue: computeCheckMacValue(fields, keys) });
-}
-
-function postEcpay(path: string, body: string) {
-  return fetch(`${stack.server.origin}${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body,
-  });
-}
+const { startAndHandOff, mutationsFor, waitForMutation, postEcpay } = checkoutFlow(() => stack);
+const signedReturn = signedEcpayBody;
 
 describe("payment sessions", () => {
   it("answers 200 with a redirect URL and replays the same answer for a retried id without a second row", async () => {
