@@ -1,0 +1,1 @@
+export function routeShopifyTokenRequest(url: string, origin: string): string;
