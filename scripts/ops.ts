@@ -77,15 +77,12 @@ async function main(argv: string[]) {
     case "reconcile": {
       if (!rest.includes("--once") || rest.some((arg) => arg !== "--once")) fail(`reconcile takes exactly --once${rest.length ? ` (got ${rest.join(" ")})` : ""}\n\n${USAGE}`, 2);
       const { deps } = await import("../app/payments/deps.server");
-      const { reconcileOnce } = await import("../app/jobs/reconciler.server");
+      const { describeReconcileReport, reconcileOnce } = await import("../app/jobs/reconciler.server");
       const { deliverDue } = await import("../app/jobs/outbox.server");
       const report = await reconcileOnce(deps(), { spacingMs: 250 });
       const delivered = await deliverDue(deps(), { limit: 100 });
-      console.info(
-        `queried ${report.queried}: settled ${report.settled}, failed ${report.failed}, abandoned ${report.abandoned}, ` +
-          `ATM expired ${report.atmExpired}, authorizations flagged ${report.authorizationsFlagged}, errors ${report.errors}; ` +
-          `Shopify mutations delivered ${delivered.delivered}, retried ${delivered.retried}, failed ${delivered.failed}`,
-      );
+      for (const line of describeReconcileReport(report)) console.info(line);
+      console.info(`Shopify mutations delivered ${delivered.delivered}, retried ${delivered.retried}, failed ${delivered.failed}`);
       return;
     }
     case "rotate-keys": {

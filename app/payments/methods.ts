@@ -43,6 +43,9 @@ const itemNameSetting = z
 
 const baseSettings = z.object({ itemName: itemNameSetting.optional() });
 
+/** The longest ATM deadline a merchant can set (ECPay's ExpireDate, in days). */
+export const ATM_MAX_EXPIRE_DAYS = 3;
+
 export const METHOD_SETTINGS_SCHEMAS = {
   credit: baseSettings,
   installments: baseSettings.extend({
@@ -56,7 +59,7 @@ export const METHOD_SETTINGS_SCHEMAS = {
   unionpay: baseSettings,
   // The manual fixes ATM deadlines at 2 days. We allow 1–3 so the deadline always falls inside
   // Shopify's pending window ("recommended to be within 3 days").
-  atm: baseSettings.extend({ expireDays: z.number().int().min(1).max(3).default(2) }),
+  atm: baseSettings.extend({ expireDays: z.number().int().min(1).max(ATM_MAX_EXPIRE_DAYS).default(2) }),
   webatm: baseSettings,
   twqr: baseSettings,
   wechatpay: baseSettings,

@@ -1,15 +1,15 @@
 // What an ECPay outcome does to our records, in the caller's transaction. Shared by the ReturnURL
 // and PaymentInfoURL handlers, the buyer's return and the reconciler, so a payment is settled the
 // same way whichever message reports it first; the others become harmless duplicates.
-import type { PaymentAttempt, PaymentSession } from "@prisma/client";
+import type { PaymentAttempt, PaymentSession, Prisma } from "@prisma/client";
 import type { Tx } from "../db.server";
 import { bilingual } from "../i18n";
 import { enqueue } from "../jobs/outbox.server";
 import { PAYMENT_METHODS, isMethodHandle } from "./methods";
 import { nextStatus } from "./payment-state";
+import { authorizationExpiresAt as authorizationExpiry, withFlag } from "./settlement-rules";
 
-/** ECPay refuses to close an authorization after 21 days; tell Shopify a day earlier. */
-export const AUTHORIZATION_WINDOW_DAYS = 20;
+export { AUTHORIZATION_WINDOW_DAYS } from "./settlement-rules";
 
 export interface PaidFacts {
   tradeNo: string;
@@ -33,8 +33,47 @@ export type SettleOutcome =
 
 export const groupKey = (session: Pick<PaymentSession, "shop" | "group">) => `${session.shop} ${session.group}`;
 
-async function flag(tx: Tx, sessionId: string, value: string) {
-  await tx.paymentSession.update({ where: { id: sessionId }, data: { flag: value } });
+/**
+ * Another writer changed the row between our read and our conditional write (PostgreSQL runs
+ * concurrent settlements truly in parallel): the whole transaction must roll back and be decided
+ * again from what is now committed. `retryOnSettlementConflict` does that for the callers.
+ */
+export class SettlementConflict extends Error {
+  constructor(what: string) {
+    super(`settlement conflict: ${what} changed concurrently`);
+    this.name = "SettlementConflict";
+  }
+}
+
+/** Runs `transaction` (which must re-read its rows) again when it lost a settlement race. */
+export async function retryOnSettlementConflict<T>(transaction: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if (!(error instanceof SettlementConflict) || attempt >= attempts) throw error;
+    }
+  }
+}
+
+/** UPDATE … WHERE status = <the status we read>: the guard that makes concurrent settlements exclusive. */
+async function transitionAttempt(tx: Tx, attempt: PaymentAttempt, data: Prisma.PaymentAttemptUpdateManyMutationInput) {
+  const { count } = await tx.paymentAttempt.updateMany({ where: { merchantTradeNo: attempt.merchantTradeNo, status: attempt.status }, data });
+  if (count !== 1) throw new SettlementConflict(`attempt ${attempt.merchantTradeNo} (expected ${attempt.status})`);
+}
+
+async function transitionSession(tx: Tx, session: PaymentSession, data: Prisma.PaymentSessionUpdateManyMutationInput) {
+  const { count } = await tx.paymentSession.updateMany({ where: { id: session.id, status: session.status }, data });
+  if (count !== 1) throw new SettlementConflict(`payment ${session.id} (expected ${session.status})`);
+}
+
+/** Adds a flag to the set the session already carries (settlement-rules.ts), never replacing one. */
+async function flag(tx: Tx, session: PaymentSession, value: string) {
+  const { count } = await tx.paymentSession.updateMany({
+    where: { id: session.id, flag: session.flag },
+    data: { flag: withFlag(session.flag, value) },
+  });
+  if (count !== 1) throw new SettlementConflict(`flags of payment ${session.id}`);
 }
 
 /** Card state right after ECPay authorized (ecpay-aio §4.1): UnionPay is closed at once. */
@@ -69,12 +108,10 @@ export async function settlePaid(
   if (attempt.status === "PAID") return "DUPLICATE";
   if (facts.simulatePaid && !attempt.stage) {
     // 模擬付款 moves no money: never fulfil a live order on it.
-    await flag(tx, session.id, "SIMULATED_PAYMENT_IN_PRODUCTION");
+    await flag(tx, session, "SIMULATED_PAYMENT_IN_PRODUCTION");
     return "SIMULATED_IGNORED";
   }
-  await tx.paymentAttempt.update({
-    where: { merchantTradeNo: attempt.merchantTradeNo },
-    data: {
+  await transitionAttempt(tx, attempt, {
       status: "PAID",
       tradeNo: facts.tradeNo,
       tradeAmt: facts.tradeAmt,
@@ -86,14 +123,13 @@ export async function settlePaid(
       rtnMsg: facts.rtnMsg,
       gwsr: facts.gwsr,
       ...cardStateAfterPayment(session),
-    },
   });
 
   const target = nextStatus(session.status, { type: "paid", kind: session.kind });
   if (!target) {
     // Paid after we rejected (ATM after its deadline) or a second attempt paid: money arrived
     // that Shopify will not see; the merchant has to refund or arrange it.
-    await flag(tx, session.id, session.status === "REJECTED" ? "LATE_PAYMENT" : "DUPLICATE_PAYMENT");
+    await flag(tx, session, session.status === "REJECTED" ? "LATE_PAYMENT" : "DUPLICATE_PAYMENT");
     return session.status === "REJECTED" ? "LATE_PAYMENT" : "DUPLICATE_PAYMENT";
   }
   if (!(await claimGroup(tx, session))) {
@@ -101,15 +137,11 @@ export async function settlePaid(
     await rejectSession(tx, session, merchantMessage, "DUPLICATE_PAYMENT");
     return "DUPLICATE_PAYMENT";
   }
-  const authorizationExpiresAt =
-    session.kind === "AUTHORIZATION" ? new Date(now.getTime() + AUTHORIZATION_WINDOW_DAYS * 24 * 3600_000) : null;
-  await tx.paymentSession.update({
-    where: { id: session.id },
-    data: {
-      status: target,
-      capturedAmount: target === "PAID" ? facts.tradeAmt : 0,
-      authorizationExpiresAt,
-    },
+  const authorizationExpiresAt = session.kind === "AUTHORIZATION" ? authorizationExpiry(facts.paymentDate, now) : null;
+  await transitionSession(tx, session, {
+    status: target,
+    capturedAmount: target === "PAID" ? facts.tradeAmt : 0,
+    authorizationExpiresAt,
   });
   await enqueue(tx, {
     shop: session.shop,
@@ -145,13 +177,16 @@ export async function settleAtmIssued(
   const { attempt, session } = input;
   if (attempt.status !== "CREATED") return "DUPLICATE";
   const deadline = atmDeadline(input.expireDate);
-  await tx.paymentAttempt.update({
-    where: { merchantTradeNo: attempt.merchantTradeNo },
-    data: { status: "ISSUED", tradeNo: input.tradeNo, bankCode: input.bankCode, vAccount: input.vAccount, expireDate: input.expireDate },
+  await transitionAttempt(tx, attempt, {
+    status: "ISSUED",
+    tradeNo: input.tradeNo,
+    bankCode: input.bankCode,
+    vAccount: input.vAccount,
+    expireDate: input.expireDate,
   });
   const target = nextStatus(session.status, { type: "atm-issued" });
   if (!target || !deadline || !(await claimGroup(tx, session))) return "DUPLICATE";
-  await tx.paymentSession.update({ where: { id: session.id }, data: { status: target, pendingExpiresAt: deadline } });
+  await transitionSession(tx, session, { status: target, pendingExpiresAt: deadline });
   await enqueue(tx, {
     shop: session.shop,
     method: session.method,
@@ -165,29 +200,32 @@ export async function settleAtmIssued(
 /** ECPay reported a failure (or TradeStatus 10200095): the buyer may retry with a new attempt. */
 export async function settleFailed(tx: Tx, attempt: PaymentAttempt, rtnCode: string, rtnMsg: string): Promise<SettleOutcome> {
   if (attempt.status !== "CREATED") return "DUPLICATE";
-  await tx.paymentAttempt.update({
-    where: { merchantTradeNo: attempt.merchantTradeNo },
-    data: { status: "FAILED", rtnCode, rtnMsg },
-  });
+  await transitionAttempt(tx, attempt, { status: "FAILED", rtnCode, rtnMsg });
   return "FAILED_RECORDED";
 }
 
-/** An ATM account whose deadline passed unpaid: Shopify shows the order as expired. */
+/**
+ * An ATM account whose deadline passed unpaid: Shopify shows the order as expired. Both writes are
+ * conditional on the statuses read, so a transfer settled at the same moment (settlePaid) and this
+ * can never both commit: the loser gets a SettlementConflict and is decided again (a payment then
+ * becomes LATE_PAYMENT, an expiry of a paid session nothing).
+ */
 export async function expireAtm(tx: Tx, session: PaymentSession, attempt: PaymentAttempt | null): Promise<boolean> {
   const target = nextStatus(session.status, { type: "rejected" });
   if (!target) return false;
-  if (attempt && attempt.status === "ISSUED") {
-    await tx.paymentAttempt.update({ where: { merchantTradeNo: attempt.merchantTradeNo }, data: { status: "EXPIRED" } });
-  }
+  // The attempt first, as settlePaid does: one lock order, no deadlock between the two.
+  if (attempt && attempt.status === "ISSUED") await transitionAttempt(tx, attempt, { status: "EXPIRED" });
   await rejectSession(tx, session, bilingual("payment.reject.atmExpired"));
   return true;
 }
 
 /** Mark the session rejected and queue the paymentSessionReject that tells Shopify. */
 async function rejectSession(tx: Tx, session: PaymentSession, merchantMessage: string, flagValue?: string) {
-  await tx.paymentSession.update({
-    where: { id: session.id },
-    data: { status: "REJECTED", rejectCode: "PROCESSING_ERROR", merchantMessage, ...(flagValue ? { flag: flagValue } : {}) },
+  await transitionSession(tx, session, {
+    status: "REJECTED",
+    rejectCode: "PROCESSING_ERROR",
+    merchantMessage,
+    ...(flagValue ? { flag: withFlag(session.flag, flagValue) } : {}),
   });
   await enqueue(tx, {
     shop: session.shop,

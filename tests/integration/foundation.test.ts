@@ -4,12 +4,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { cloneDatabase, isPostgresRun, type TestDatabase } from "../support/database";
 import { prismaFor } from "../support/db-client";
-import { runOps } from "../support/ops";
+import { STAGE_MERCHANT, startEcpayEmulator } from "../emulators/ecpay";
+import { checkoutFields, createOrder, freshTradeNo } from "../emulators/ecpay/testing";
+import { runOps, runOpsAsync } from "../support/ops";
 import { appSecret, testAppEnv } from "../support/test-env";
 import { waitUntil } from "../support/wait";
 import { signedWebhook } from "../support/webhooks";
 import type { PrismaClient } from "@prisma/client";
 import { createSecretBox } from "~/lib/secrets.server";
+import { paymentIdToCustomField } from "~/payments/custom-field";
 import { createSessionStorage } from "~/shopify/session-storage.server";
 
 const SHOP = "foundation-shop.myshopify.com";
@@ -158,6 +161,49 @@ describe("ops reconcile", () => {
     expect(once.status, once.stderr).toBe(0);
     expect(once.stdout).toMatch(/queried 0: settled 0/);
     expect(runOps(["reconcile"], opsEnv).status).toBe(2);
+  });
+
+  it("prints each payment it settled after a lost notification: payment id, MerchantTradeNo and outcome", async () => {
+    const ecpay = await startEcpayEmulator({ environment: "stage" });
+    try {
+      const paymentId = "opsLostReturn1";
+      const merchantTradeNo = freshTradeNo("R");
+      // The default ReturnURL points at a closed port: ECPay's notification never arrives.
+      const order = await createOrder(
+        ecpay.origin,
+        checkoutFields(STAGE_MERCHANT, { MerchantTradeNo: merchantTradeNo, TotalAmount: "500", CustomField1: paymentIdToCustomField(paymentId) }),
+      );
+      expect(order.pageUrl, order.html).not.toBeNull();
+      await ecpay.pay(merchantTradeNo);
+      // No installed app on this shop: the resolve waits in the outbox instead of going to Shopify.
+      await opsPrisma.paymentSession.create({
+        data: {
+          id: paymentId,
+          gid: `gid://shopify/PaymentSession/${paymentId}`,
+          method: "credit",
+          shop: "ops-reconcile.myshopify.com",
+          group: "ops-reconcile-group",
+          amount: 500,
+          amountRaw: "500.00",
+          currency: "TWD",
+          kind: "SALE",
+          test: true,
+          cancelUrl: "https://ops-reconcile.example/cancel",
+          proposedAt: new Date(),
+          status: "REDIRECTED",
+        },
+      });
+      await opsPrisma.paymentAttempt.create({
+        data: { merchantTradeNo, paymentSessionId: paymentId, merchantId: STAGE_MERCHANT.merchantId, stage: true, amount: 500 },
+      });
+      const once = await runOpsAsync(["reconcile", "--once"], { ...opsEnv, ECPAY_STAGE_ORIGIN: ecpay.origin, RECONCILE_GRACE_MS: "0" });
+      expect(once.status, once.stderr).toBe(0);
+      expect(once.stdout).toContain(`settled ${paymentId} ${merchantTradeNo}: paid → PAID`);
+      expect(once.stdout).toMatch(/queried 1: settled 1,/);
+      expect((await opsPrisma.paymentSession.findUniqueOrThrow({ where: { id: paymentId } })).status).toBe("PAID");
+    } finally {
+      await ecpay.close();
+    }
   });
 });
 

@@ -11,7 +11,7 @@ import { credentialsForAttempt } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
 import type { Deps } from "../deps.server";
 import type { MethodHandle } from "../methods";
-import { settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "../settlement.server";
+import { retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "../settlement.server";
 
 export type NotificationChannel = "RETURN" | "PAYMENT_INFO";
 
@@ -106,7 +106,8 @@ export async function handleEcpayNotification(
     return checked.reply;
   }
   const { attempt, session, callback } = checked;
-  const outcome = await deps.db.$transaction(async (tx): Promise<SettleOutcome> => {
+  // A settlement that loses a race to another (a resend, the reconciler) is decided again.
+  const outcome = await retryOnSettlementConflict(() => deps.db.$transaction(async (tx): Promise<SettleOutcome> => {
     // Re-read inside the transaction: a concurrent resend may have settled it already.
     const freshAttempt = await tx.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: attempt.merchantTradeNo } });
     const freshSession = await tx.paymentSession.findUniqueOrThrow({ where: { id: session.id } });
@@ -144,7 +145,7 @@ export async function handleEcpayNotification(
       data: { channel, method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome: result },
     });
     return result;
-  });
+  }));
   chaosPoint("notification-recorded", attempt.merchantTradeNo);
   notifyOutbox();
   return { status: 200, body: ACK, outcome };

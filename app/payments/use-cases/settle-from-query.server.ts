@@ -1,70 +1,129 @@
 // Ask ECPay (QueryTradeInfo, server to server, signed answer) what happened to an attempt, and
 // settle it exactly as a notification would. Used when the buyer returns without a notification
-// having arrived, and by the reconciler for notifications that never come.
+// having arrived, and by the reconciler for notifications that never come. For an ATM attempt whose
+// PaymentInfoURL was lost, QueryPaymentInfo recovers the account so Shopify hears it is pending.
 import type { PaymentAttempt, PaymentSession } from "@prisma/client";
 import { encodeFormBody } from "../../ecpay/form-body";
+import type { EcpayError } from "../../ecpay/types";
 import { credentialsForAttempt } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
 import type { Deps } from "../deps.server";
-import { settleFailed, settlePaid } from "../settlement.server";
+import { retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid } from "../settlement.server";
+import { withFlag } from "../settlement-rules";
 
-export type QuerySettlement = "settled" | "unpaid" | "failed" | "error";
+/** "rate-limited": ECPay answered 403; ask nothing more for a while (the reconciler pauses). */
+export type QuerySettlement = "settled" | "issued" | "unpaid" | "failed" | "error" | "rate-limited";
 
-export async function settleFromTradeQuery(deps: Deps, attempt: PaymentAttempt, session: PaymentSession): Promise<QuerySettlement> {
+export interface QueryOptions {
+  /** The caller already stamped lastQueriedAt when it claimed the attempt (the reconciler). */
+  claimed?: boolean;
+}
+
+const failure = (error: EcpayError): QuerySettlement => (error.kind === "rate-limited" ? "rate-limited" : "error");
+
+async function flagAmountMismatch(deps: Deps, session: PaymentSession, merchantTradeNo: string, rawBody: string) {
+  await deps.db.$transaction(async (tx) => {
+    const fresh = await tx.paymentSession.findUniqueOrThrow({ where: { id: session.id }, select: { flag: true } });
+    await tx.paymentSession.update({ where: { id: session.id }, data: { flag: withFlag(fresh.flag, "AMOUNT_MISMATCH") } });
+    await tx.ecpayNotification.create({
+      data: { channel: "QUERY", method: session.method, merchantTradeNo, rawBody, signatureValid: true, outcome: "AMOUNT_MISMATCH" },
+    });
+  });
+}
+
+export async function settleFromTradeQuery(
+  deps: Deps,
+  attempt: PaymentAttempt,
+  session: PaymentSession,
+  options: QueryOptions = {},
+): Promise<QuerySettlement> {
   const now = deps.now();
-  await deps.db.paymentAttempt.update({ where: { merchantTradeNo: attempt.merchantTradeNo }, data: { lastQueriedAt: now } });
+  if (!options.claimed) {
+    await deps.db.paymentAttempt.update({ where: { merchantTradeNo: attempt.merchantTradeNo }, data: { lastQueriedAt: now } });
+  }
   const credentials = await credentialsForAttempt(deps.db, deps.secrets, attempt, session.shop);
   if (!credentials) return "error";
   const answer = await deps.ecpay.queryTradeInfo(credentials, attempt.merchantTradeNo);
-  if (answer.isErr()) return "error";
+  if (answer.isErr()) return failure(answer.error);
   const info = answer.value;
   const rawBody = encodeFormBody(info.fields);
   const matches = info.tradeAmt === attempt.amount && customFieldToPaymentId(info.customField1) === session.id;
 
   if (info.tradeStatus === "1") {
     if (!matches) {
-      await deps.db.$transaction([
-        deps.db.paymentSession.update({ where: { id: session.id }, data: { flag: "AMOUNT_MISMATCH" } }),
-        deps.db.ecpayNotification.create({
-          data: { channel: "QUERY", method: session.method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome: "AMOUNT_MISMATCH" },
-        }),
-      ]);
+      await flagAmountMismatch(deps, session, attempt.merchantTradeNo, rawBody);
       return "error";
     }
-    await deps.db.$transaction(async (tx) => {
-      const fresh = await tx.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: attempt.merchantTradeNo } });
-      const freshSession = await tx.paymentSession.findUniqueOrThrow({ where: { id: session.id } });
-      const outcome = await settlePaid(tx, {
-        attempt: fresh,
-        session: freshSession,
-        now,
-        facts: {
-          tradeNo: info.tradeNo,
-          tradeAmt: info.tradeAmt,
-          paymentType: info.paymentType,
-          paymentDate: info.paymentDate,
-          chargeFee: info.chargeFee,
-          simulatePaid: info.simulatePaid,
-          gwsr: info.gwsr,
-          rtnCode: "1",
-          rtnMsg: "QueryTradeInfo TradeStatus=1",
-        },
-      });
-      await tx.ecpayNotification.create({
-        data: { channel: "QUERY", method: session.method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome },
-      });
-    });
+    await retryOnSettlementConflict(() =>
+      deps.db.$transaction(async (tx) => {
+        const fresh = await tx.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: attempt.merchantTradeNo } });
+        const freshSession = await tx.paymentSession.findUniqueOrThrow({ where: { id: session.id } });
+        const outcome = await settlePaid(tx, {
+          attempt: fresh,
+          session: freshSession,
+          now,
+          facts: {
+            tradeNo: info.tradeNo,
+            tradeAmt: info.tradeAmt,
+            paymentType: info.paymentType,
+            paymentDate: info.paymentDate,
+            chargeFee: info.chargeFee,
+            simulatePaid: info.simulatePaid,
+            gwsr: info.gwsr,
+            rtnCode: "1",
+            rtnMsg: "QueryTradeInfo TradeStatus=1",
+          },
+        });
+        await tx.ecpayNotification.create({
+          data: { channel: "QUERY", method: session.method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome },
+        });
+      }),
+    );
     return "settled";
   }
   if (info.tradeStatus === "10200095") {
-    await deps.db.$transaction(async (tx) => {
-      const fresh = await tx.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: attempt.merchantTradeNo } });
-      const outcome = await settleFailed(tx, fresh, info.tradeStatus, "QueryTradeInfo: 交易訂單未成立");
-      await tx.ecpayNotification.create({
-        data: { channel: "QUERY", method: session.method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome },
-      });
-    });
+    await retryOnSettlementConflict(() =>
+      deps.db.$transaction(async (tx) => {
+        const fresh = await tx.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: attempt.merchantTradeNo } });
+        const outcome = await settleFailed(tx, fresh, info.tradeStatus, "QueryTradeInfo: 交易訂單未成立");
+        await tx.ecpayNotification.create({
+          data: { channel: "QUERY", method: session.method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome },
+        });
+      }),
+    );
     return "failed";
   }
   return "unpaid";
+}
+
+/**
+ * An unpaid ATM attempt we never heard PaymentInfoURL for: ask ECPay for the account it issued
+ * (QueryPaymentInfo, signed answer) and settle it as the lost message would have: the account is
+ * stored and Shopify gets paymentSessionPending with the deadline. "unpaid" when ECPay has no
+ * account to report (not issued yet, or already paid: QueryTradeInfo settles that).
+ */
+export async function settleFromPaymentInfoQuery(deps: Deps, attempt: PaymentAttempt, session: PaymentSession): Promise<QuerySettlement> {
+  const credentials = await credentialsForAttempt(deps.db, deps.secrets, attempt, session.shop);
+  if (!credentials) return "error";
+  const answer = await deps.ecpay.queryPaymentInfo(credentials, attempt.merchantTradeNo);
+  if (answer.isErr()) return failure(answer.error);
+  const info = answer.value;
+  if (info.rtnCode !== "2" || !info.bankCode || !info.vAccount || !info.expireDate) return "unpaid";
+  const rawBody = encodeFormBody(info.fields);
+  if (info.tradeAmt !== attempt.amount || customFieldToPaymentId(info.customField1) !== session.id) {
+    await flagAmountMismatch(deps, session, attempt.merchantTradeNo, rawBody);
+    return "error";
+  }
+  const { bankCode, vAccount, expireDate } = info;
+  await retryOnSettlementConflict(() =>
+    deps.db.$transaction(async (tx) => {
+      const fresh = await tx.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: attempt.merchantTradeNo } });
+      const freshSession = await tx.paymentSession.findUniqueOrThrow({ where: { id: session.id } });
+      const outcome = await settleAtmIssued(tx, { attempt: fresh, session: freshSession, tradeNo: info.tradeNo, bankCode, vAccount, expireDate });
+      await tx.ecpayNotification.create({
+        data: { channel: "QUERY", method: session.method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome },
+      });
+    }),
+  );
+  return "issued";
 }
