@@ -1,14 +1,16 @@
 // The merchant admin end to end, in Chromium, against the ECPay emulator (production + stage) and
 // the Shopify simulator: bind (wrong keys, right keys, confirm, ready), rebind, reuse in a second
-// app, method settings, transactions with search and timeline, CSV export, language switch.
+// app, method settings, a test payment made through Shopify and ECPay's stage with its timeline,
+// transactions with search, method and date filters, CSV export, help, language switch.
 import { readFileSync } from "node:fs";
-import { test, expect, type BrowserContext, type Page } from "@playwright/test";
+import { test, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import type { PrismaClient } from "@prisma/client";
 import { startEcpayEmulator, type EcpayEmulator } from "../emulators/ecpay";
 import { startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
 import { adminSessionCookies } from "../support/admin-session";
 import { prismaFor } from "../support/db-client";
 import { startE2EStack, watchConsole, type E2EStack } from "../support/e2e-stack";
+import { freePort } from "../support/free-port";
 import { appSecret } from "../support/test-env";
 
 const SHOP = "admin-flows.myshopify.com";
@@ -29,14 +31,23 @@ let db: PrismaClient;
 test.beforeAll(async () => {
   production = await startEcpayEmulator({ environment: "production", merchants: [MERCHANT_A, MERCHANT_B] });
   stage = await startEcpayEmulator({ environment: "stage" });
-  // The admin never receives session requests in this test; the simulator only answers GraphQL.
-  shopify = await startShopifySimulator({ appOrigin: "http://127.0.0.1:9" });
+  // The simulator sends the test payment's session to our server, which must know its own URL
+  // (ECPay's ReturnURL) before it starts.
+  const port = await freePort();
+  const appOrigin = `http://127.0.0.1:${port}`;
+  shopify = await startShopifySimulator({ appOrigin, retryDelayMs: 200 });
   shopify.addShop(SHOP, { credit: "shpat_credit", installments: "shpat_installments" });
-  stack = await startE2EStack({
-    ECPAY_PRODUCTION_ORIGIN: production.origin,
-    ECPAY_STAGE_ORIGIN: stage.origin,
-    SHOPIFY_PAYMENTS_API_ORIGIN: shopify.paymentsApiOrigin,
-  });
+  stack = await startE2EStack(
+    {
+      SHOPIFY_APP_URL: appOrigin,
+      ECPAY_PRODUCTION_ORIGIN: production.origin,
+      ECPAY_STAGE_ORIGIN: stage.origin,
+      SHOPIFY_PAYMENTS_API_ORIGIN: shopify.paymentsApiOrigin,
+      WORKER_TICK_MS: "150",
+      OUTBOX_BACKOFF_BASE_MS: "300",
+    },
+    { port },
+  );
   stack.seed("credit", SHOP);
   stack.seed("installments", SHOP);
   db = prismaFor(stack.db.url);
@@ -70,6 +81,33 @@ function recordResponses(page: Page): string[] {
     );
   });
   return bodies;
+}
+
+/** Install links of ECPay's eight apps, from the manual's §2 table. */
+const INSTALL_LINKS = ["1D743DC", "11E27F5", "2C5D756", "0C92242", "FBE6B71", "4E77532", "8A1A2DD", "0341A1C"].map((code) => `https://p.ecpay.com.tw/${code}`);
+
+/** What the manual shows merchants that happens outside this app, explained on the help page. */
+async function expectHelpContent(page: Page, locale: "zh-TW" | "en") {
+  const zh = locale === "zh-TW";
+  const fees = page.locator("#help-fees");
+  await expect(fees).toContainText(zh ? "廠商後台 > 廠商專區 > 合約及費率" : "廠商後台 > 廠商專區 > 合約及費率");
+  await expect(fees).toContainText(zh ? "Shopify 會額外收取平台交易費" : "plus Shopify's own transaction fees");
+  await expect(fees.getByRole("link", { name: zh ? "Shopify 方案與費用" : "Shopify plans and fees" })).toHaveAttribute("href", "https://www.shopify.com/pricing");
+  const apps = page.locator("#help-apps");
+  await expect(apps).toContainText(zh ? "新增付款方式" : "Add payment method");
+  for (const link of INSTALL_LINKS) await expect(apps.locator(`a[href="${link}"]`)).toHaveCount(1);
+  await expect(page.locator("#help-app-redeem")).toContainText(zh ? "最高折抵100%，詳見各銀行紅利折抵辦法" : "Up to 100%");
+  await expect(page.locator("#help-app-installments")).toContainText(zh ? "合作銀行清單" : "partner-bank list");
+  await expect(page.locator("#help-app-atm")).toContainText(zh ? "可使用網銀、ATM機台、臨櫃" : "online banking, at an ATM or over the counter");
+  await expect(page.locator("#help-logistics")).toContainText(zh ? "台灣物流超商取貨電子發票" : "台灣物流超商取貨電子發票");
+  const exports = page.locator("#help-ecpay-exports");
+  await expect(exports).toContainText("綠界帳戶管理 > 撥款明細報表");
+  await expect(exports).toContainText("匯出(Shopify專用)");
+  await expect(exports).toContainText("匯出CVS(Shopify專用)");
+  await expect(exports).toContainText(zh ? "調閱區間最大為1個月" : "at most 1 month");
+  await expect(exports).toContainText(zh ? "查詢區間不可超過3個月" : "at most 3 months");
+  await expect(page.locator("#help-cancel-pending")).toContainText(zh ? "更多動作 > 取消訂單" : "More actions > Cancel order");
+  await expect(page.locator("#help-status-cancelled")).toContainText(zh ? "已取消" : "Cancelled");
 }
 
 async function fillBinding(page: Page, values: { merchantId: string; hashKey: string; hashIv: string }) {
@@ -182,9 +220,10 @@ test("a merchant binds ECPay, is confirmed ready by Shopify, rebinds and reuses 
 });
 
 const LIVE = { id: "rLivePaymentA1b2C3d4", mtn: "2501011200LIVE0001", tradeNo: "2501011200123456" };
-const TEST = { id: "rTestPaymentZ9y8X7w6", mtn: "2501021200TEST0001", tradeNo: "2501021200654321" };
+const TEST_CARD = { number: "4311-9522-2222-2222", cvv: "222", expiry: "12/35" };
 
-async function seedTransactions() {
+/** A live payment from before this test (the fixture rows a reconciliation needs: fee, payment date). */
+async function seedLivePayment() {
   const base = { method: "credit", currency: "TWD", kind: "SALE" as const, proposedAt: new Date() };
   await db.paymentSession.create({
     data: {
@@ -218,73 +257,6 @@ async function seedTransactions() {
       },
     },
   });
-  await db.paymentSession.create({
-    data: {
-      ...base,
-      id: TEST.id,
-      gid: `gid://shopify/PaymentSession/${TEST.id}`,
-      shop: SHOP,
-      group: "g-test",
-      amount: 50,
-      amountRaw: "50.00",
-      test: true,
-      status: "PAID",
-      cancelUrl: "https://admin-flows.myshopify.com/checkouts/cn/VGVzdENoZWNrb3V0VG9rZW4/processing",
-      attempts: {
-        create: {
-          merchantTradeNo: TEST.mtn,
-          merchantId: "3002607",
-          stage: true,
-          status: "PAID",
-          amount: 50,
-          tradeNo: TEST.tradeNo,
-          paymentType: "Credit_CreditCard",
-          tradeAmt: 50,
-          simulatePaid: true,
-          rtnCode: "1",
-          rtnMsg: "交易成功",
-        },
-      },
-    },
-  });
-  await db.ecpayNotification.createMany({
-    data: [
-      {
-        channel: "RETURN",
-        method: "credit",
-        merchantTradeNo: TEST.mtn,
-        rawBody: `MerchantID=3002607&MerchantTradeNo=${TEST.mtn}&RtnCode=1&RtnMsg=%E4%BA%A4%E6%98%93%E6%88%90%E5%8A%9F&TradeNo=${TEST.tradeNo}&TradeAmt=50&SimulatePaid=1&CheckMacValue=ABC`,
-        signatureValid: true,
-        outcome: "ACCEPTED",
-      },
-      {
-        channel: "RETURN",
-        method: "credit",
-        merchantTradeNo: TEST.mtn,
-        rawBody: `MerchantID=3002607&MerchantTradeNo=${TEST.mtn}&RtnCode=1&CheckMacValue=FORGED`,
-        signatureValid: false,
-        outcome: "BAD_SIGNATURE",
-      },
-    ],
-  });
-  const message = await db.outboxMessage.create({
-    data: {
-      shop: SHOP,
-      method: "credit",
-      mutation: "paymentSessionResolve",
-      subjectId: TEST.id,
-      variables: JSON.stringify({ id: `gid://shopify/PaymentSession/${TEST.id}` }),
-      status: "DELIVERED",
-      attempts: 2,
-      deliveredAt: new Date(),
-    },
-  });
-  await db.outboxAttempt.createMany({
-    data: [
-      { messageId: message.id, ok: false, httpStatus: 503, error: "Service Unavailable" },
-      { messageId: message.id, ok: true, response: JSON.stringify({ paymentSessionResolve: { userErrors: [] } }) },
-    ],
-  });
   // Rows that must never show: another shop's payment and another app's payment.
   await db.paymentSession.create({
     data: { ...base, id: "rOtherShopPayment0001", gid: "gid://shopify/PaymentSession/rOtherShopPayment0001", shop: OTHER_SHOP, group: "g-o", amount: 99, amountRaw: "99.00", test: false, status: "PAID", cancelUrl: "https://x/checkouts/cn/abcdefgh" },
@@ -294,13 +266,48 @@ async function seedTransactions() {
   });
 }
 
-test("transactions: TEST badge, search by each id, the detail timeline, CSV export and the language switch", async ({ page, context }) => {
+/**
+ * A test payment the real way: Shopify (test mode) sends the session to our server, the buyer
+ * pays with ECPay's test card on the stage emulator's page, ECPay notifies us, and we resolve the
+ * session with Shopify: the first resolve meets a 503 and the outbox retries it. A forged copy of
+ * ECPay's notification arrives too, and is refused.
+ */
+async function makeTestPayment(browser: Browser): Promise<{ id: string; mtn: string; tradeNo: string }> {
+  shopify.faults.failNext(1, { status: 503, mutation: "paymentSessionResolve" });
+  const started = await shopify.startPayment(SHOP, "credit", { test: true, kind: "sale", amount: 50 });
+  expect(started.ok, JSON.stringify(started.request)).toBe(true);
+  const buyer = await browser.newPage();
+  try {
+    await buyer.goto(started.redirectUrl!);
+    // Our hand-off page submits the form to ECPay's stage by itself.
+    await buyer.waitForURL(/\/Emulator\/Payment\//);
+    await buyer.locator("#card-number").fill(TEST_CARD.number);
+    await buyer.locator("#card-expiry").fill(TEST_CARD.expiry);
+    await buyer.locator("#card-cvv").fill(TEST_CARD.cvv);
+    await buyer.locator("#pay").click();
+    await shopify.waitFor(() => shopify.paymentSession(started.session.id)?.state.code === "RESOLVED", { timeoutMs: 30_000 });
+  } finally {
+    await buyer.close();
+  }
+  const attempt = await db.paymentAttempt.findFirstOrThrow({ where: { paymentSessionId: started.session.id, status: "PAID" } });
+  expect(attempt.stage).toBe(true);
+  const forged = await fetch(`${stack.server.origin}/ecpay/credit/return`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ MerchantID: attempt.merchantId, MerchantTradeNo: attempt.merchantTradeNo, RtnCode: "1", RtnMsg: "交易成功", TradeNo: attempt.tradeNo!, TradeAmt: "50", PaymentType: "Credit_CreditCard", SimulatePaid: "0", CheckMacValue: "FORGED" }).toString(),
+  });
+  expect(await forged.text()).toMatch(/^0\|/);
+  return { id: started.session.id, mtn: attempt.merchantTradeNo, tradeNo: attempt.tradeNo! };
+}
+
+test("a test payment through Shopify and ECPay's stage, transactions with search and filters, the CSV export, help and the language switch", async ({ page, context, browser }) => {
   const console = watchConsole(page);
-  await seedTransactions();
+  await seedLivePayment();
+  const TEST = await makeTestPayment(browser);
   await signIn(context, "credit");
   const base = `${stack.server.origin}/apps/credit`;
 
-  await test.step("the index lists this app's payments for this shop only, with a TEST badge", async () => {
+  await test.step("the index lists this app's payments for this shop only, with a TEST badge and the method ECPay reported", async () => {
     await page.goto(`${base}/transactions`);
     await expect(page.getByRole("link", { name: LIVE.id })).toBeVisible();
     await expect(page.getByRole("link", { name: TEST.id })).toBeVisible();
@@ -308,7 +315,10 @@ test("transactions: TEST badge, search by each id, the detail timeline, CSV expo
     await expect(page.getByText("rOtherAppPayment00001")).toHaveCount(0);
     const testRow = page.getByRole("row").filter({ hasText: TEST.id });
     await expect(testRow.getByText("測試", { exact: true })).toBeVisible();
-    await expect(testRow.getByText("模擬付款")).toBeVisible();
+    await expect(testRow).toContainText(TEST.mtn);
+    await expect(testRow).toContainText(TEST.tradeNo);
+    await expect(page.locator(`#payment-type-${TEST.id}`)).toHaveText("信用卡");
+    await expect(testRow).toContainText("Credit_CreditCard");
     await expect(page.getByRole("row").filter({ hasText: LIVE.id }).getByText("測試", { exact: true })).toHaveCount(0);
     await expect(page.getByRole("row").filter({ hasText: LIVE.id })).toContainText("Z2NwLWFzaWEtc291dGhlYXN0MTpMIVE");
     await shot(page, "admin-09-transactions");
@@ -322,25 +332,58 @@ test("transactions: TEST badge, search by each id, the detail timeline, CSV expo
       await expect(page.getByRole("link", { name: LIVE.id })).toBeVisible();
       await expect(page.getByRole("link", { name: TEST.id })).toHaveCount(0);
     }
+    for (const q of [TEST.id, TEST.mtn, TEST.tradeNo]) {
+      await page.locator("#search").fill(q);
+      await page.getByRole("button", { name: "套用" }).click();
+      await expect(page).toHaveURL(new RegExp(`q=${q}`));
+      await expect(page.getByRole("link", { name: TEST.id })).toBeVisible();
+      await expect(page.getByRole("link", { name: LIVE.id })).toHaveCount(0);
+    }
     await page.locator("#search").fill("rOtherShopPayment0001");
     await page.getByRole("button", { name: "套用" }).click();
     await expect(page.getByText("沒有符合條件的交易")).toBeVisible();
   });
 
-  await test.step("the detail page shows the full timeline and queries ECPay on demand", async () => {
+  await test.step("the method filter keeps what ECPay reported; a reversed date filter is an inline error, not ignored", async () => {
+    await page.goto(`${base}/transactions`);
+    await page.locator("#method-filter").selectOption("Credit_CreditCard");
+    await page.getByRole("button", { name: "套用" }).click();
+    await expect(page).toHaveURL(/paymentType=Credit_CreditCard/);
+    await expect(page.getByRole("link", { name: TEST.id })).toBeVisible();
+    await expect(page.getByRole("link", { name: LIVE.id })).toBeVisible();
+    await page.goto(`${base}/transactions?paymentType=ATM_TAISHIN`);
+    await expect(page.getByText("沒有符合條件的交易")).toBeVisible();
+    await page.goto(`${base}/transactions`);
+    await page.locator("#filter-from").fill("2025-03-31");
+    await page.locator("#filter-to").fill("2025-03-01");
+    await page.getByRole("button", { name: "套用" }).click();
+    await expect(page.locator("#filter-toError")).toContainText("結束日期不可早於開始日期");
+    await expect(page.getByText("篩選條件有誤")).toBeVisible();
+    await expect(page.getByRole("link", { name: TEST.id })).toHaveCount(0);
+    await shot(page, "admin-09b-transactions-filter-error");
+  });
+
+  await test.step("the detail page shows the real timeline: session, attempt, ECPay's notifications, Shopify deliveries", async () => {
     await page.goto(`${base}/transactions`);
     await page.getByRole("link", { name: TEST.id }).click();
     await expect(page.getByRole("heading", { name: "時間軸" })).toBeVisible();
     const timeline = page.locator("#timeline");
     await expect(timeline.locator('[data-event="session"]')).toHaveCount(1);
+    await expect(timeline.locator('[data-event="session"]')).toContainText("50.00 TWD");
+    await expect(timeline.locator('[data-event="session"]').getByText("測試", { exact: true })).toBeVisible();
     await expect(timeline.locator('[data-event="attempt"]')).toContainText(TEST.mtn);
-    await expect(timeline.getByText("簽章正確")).toBeVisible();
-    await expect(timeline.getByText("簽章錯誤")).toBeVisible();
-    await expect(timeline.locator('[data-event="outboxAttempt"]')).toHaveCount(2);
-    await expect(timeline.getByText("HTTP 503")).toBeVisible();
+    await expect(timeline.locator('[data-event="attempt"]')).toContainText("MerchantID 3002607");
+    await expect(timeline.locator('[data-event="attempt"]')).toContainText(`TradeNo ${TEST.tradeNo}`);
+    const notifications = timeline.locator('[data-event="notification"]');
+    await expect(notifications.filter({ hasText: "簽章正確" }).first()).toContainText(`MerchantTradeNo=${TEST.mtn}`);
+    await expect(notifications.filter({ hasText: "簽章錯誤" })).toContainText("CheckMacValue=FORGED");
+    await expect(timeline.locator('[data-event="outbox"]')).toContainText("paymentSessionResolve");
+    const deliveries = timeline.locator('[data-event="outboxAttempt"]');
+    await expect(deliveries).toHaveCount(2);
+    await expect(page.getByText("信用卡 (Credit_CreditCard)")).toBeVisible();
     await page.getByRole("button", { name: "立即向綠界查詢" }).click();
-    await expect(page.getByText(/^綠界回覆 .*TradeStatus=10200047/)).toBeVisible();
-    await expect(timeline.getByText("QUERY_NOT_FOUND")).toBeVisible();
+    await expect(page.getByText(/^綠界回覆 .*TradeStatus=1/)).toBeVisible();
+    await expect(timeline.getByText("QUERY_PAID")).toBeVisible();
     await shot(page, "admin-10-transaction-detail");
     // Another shop's payment id: 404 with the not-found page (fetched outside the watched page,
     // whose console would rightly report the 404 document as an error).
@@ -348,6 +391,20 @@ test("transactions: TEST badge, search by each id, the detail timeline, CSV expo
     expect(other.status()).toBe(404);
     expect(await other.text()).toContain("找不到這筆交易");
     expect(await other.text()).not.toContain("99.00");
+  });
+
+  await test.step("a reversed export range is shown on the field and nothing is downloaded", async () => {
+    await page.goto(`${base}/transactions`);
+    let downloaded = false;
+    page.on("download", () => (downloaded = true));
+    await page.locator("#export-from").fill("2025-03-31");
+    await page.locator("#export-to").fill("2025-03-01");
+    await page.getByRole("button", { name: "下載 CSV" }).click();
+    await expect(page.locator("#export-toError")).toContainText("結束日期不可早於開始日期");
+    await expect(page.getByText("未下載任何檔案")).toBeVisible();
+    await expect(page).toHaveURL(/\/apps\/credit\/transactions\?/);
+    await shot(page, "admin-10b-export-error");
+    expect(downloaded).toBe(false);
   });
 
   await test.step("the CSV export has a BOM, ECPay's Shopify columns and this shop's rows", async () => {
@@ -358,10 +415,12 @@ test("transactions: TEST badge, search by each id, the detail timeline, CSV expo
     const bytes = readFileSync(file);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString("utf8").slice(1).trim().split("\r\n");
-    expect(lines[0]).toBe("商店代號,綠界訂單編號,廠商訂單編號,PaymentID,付款方式,交易金額,手續費,訂單成立時間,付款時間,交易狀態,測試");
+    expect(lines[0]).toBe("商店代號,商店名稱,綠界訂單編號,廠商訂單編號,PaymentID,付款方式,交易金額,手續費,訂單成立時間,付款時間,交易狀態,測試");
     expect(lines).toHaveLength(3);
-    expect(lines).toContain(`${MERCHANT_B.merchantId},${LIVE.tradeNo},${LIVE.mtn},${LIVE.id},綠界科技 - 信用卡一次付清,1280,35,${lines.find((l) => l.includes(LIVE.id))!.split(",")[7]},2025/01/01 12:01:00,已付款,N`);
-    expect(lines.find((l) => l.includes(TEST.id))).toMatch(/,Y$/);
+    expect(lines).toContain(`${MERCHANT_B.merchantId},${SHOP},${LIVE.tradeNo},${LIVE.mtn},${LIVE.id},信用卡,1280,35,${lines.find((l) => l.includes(LIVE.id))!.split(",")[8]},2025/01/01 12:01:00,已付款,N`);
+    const testLine = lines.find((l) => l.includes(TEST.id))!.split(",");
+    expect(testLine.slice(0, 7)).toEqual(["3002607", SHOP, TEST.tradeNo, TEST.mtn, TEST.id, "信用卡", "50"]);
+    expect(testLine.slice(-2)).toEqual(["已付款", "Y"]);
     expect(bytes.toString("utf8")).not.toContain("rOtherShopPayment0001");
   });
 
@@ -378,6 +437,7 @@ test("transactions: TEST badge, search by each id, the detail timeline, CSV expo
     await shot(page, "admin-12-capture");
     await page.goto(`${base}/help`);
     await expect(page.getByRole("link", { name: "綠界 Shopify 服務常見問題 (FAQ)" })).toHaveAttribute("href", "https://p.ecpay.com.tw/607FE86");
+    await expectHelpContent(page, "zh-TW");
     await shot(page, "admin-13-help");
     await page.goto(base);
     // Payments arrived (so the method is active), one was a test, and the capture setting was checked.
@@ -393,8 +453,11 @@ test("transactions: TEST badge, search by each id, the detail timeline, CSV expo
     await expect(page.getByRole("heading", { name: "Transactions", exact: true })).toBeVisible();
     expect((await db.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "credit", shop: SHOP } } })).locale).toBe("en");
     await shot(page, "admin-14-transactions-en");
+    await page.goto(`${base}/help`);
+    await expectHelpContent(page, "en");
+    await shot(page, "admin-15-help-en");
     await page.getByRole("button", { name: "中文" }).click();
-    await expect(page.getByRole("heading", { name: "交易紀錄", exact: true })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "說明", exact: true })).toBeVisible();
   });
 
   console.assertClean();

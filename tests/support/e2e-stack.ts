@@ -13,11 +13,12 @@ export interface E2EStack {
   close(): Promise<void>;
 }
 
-export async function startE2EStack(extraEnv: Record<string, string> = {}): Promise<E2EStack> {
+/** `port`: when the server's public URL must be known before it starts (SHOPIFY_APP_URL). */
+export async function startE2EStack(extraEnv: Record<string, string> = {}, options: { port?: number } = {}): Promise<E2EStack> {
   const template = await createTemplateDatabase();
   const db = await cloneDatabase(template);
   const env = testAppEnv({ DATABASE_URL: db.url, ...extraEnv });
-  const server = await startAppServer(env);
+  const server = await startAppServer(env, options);
   return {
     server,
     env,
