@@ -7,7 +7,7 @@ import { installGlobals, type ServerBuild } from "@remix-run/node";
 import { timingSafeEqual } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { loadServerConfig } from "./app/config.server";
-import { scopeCookiePath } from "./app/lib/cookie-scope";
+import { scopeCookiePath, scopeRootRedirect } from "./app/lib/cookie-scope";
 import type { OutageReporter } from "./app/lib/database-unavailable.server";
 
 installGlobals({ nativeFetch: true });
@@ -86,6 +86,7 @@ if (mtls) {
 
 // Eight apps share this host. The library keeps the admin session in a cookie at path "/"; scope
 // each app's cookies to /apps/<method> so two apps signed in side by side never overwrite each other.
+// Its post-OAuth redirect to "/" goes to the app's admin instead.
 app.use("/apps/:method", (req: Request, res: Response, next: NextFunction) => {
   const scope = `/apps/${req.params.method}`;
   const rewrite = (value: unknown): unknown => {
@@ -93,8 +94,12 @@ app.use("/apps/:method", (req: Request, res: Response, next: NextFunction) => {
     return typeof value === "string" ? scopeCookiePath(value, scope) : value;
   };
   const setHeader = res.setHeader.bind(res);
-  res.setHeader = (name: string, value: number | string | readonly string[]) =>
-    setHeader(name, name.toLowerCase() === "set-cookie" ? (rewrite(value) as string[]) : value);
+  res.setHeader = (name: string, value: number | string | readonly string[]) => {
+    const header = name.toLowerCase();
+    if (header === "set-cookie") return setHeader(name, rewrite(value) as string[]);
+    if (header === "location" && typeof value === "string") return setHeader(name, scopeRootRedirect(value, scope));
+    return setHeader(name, value);
+  };
   next();
 });
 

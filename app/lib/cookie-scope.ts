@@ -4,3 +4,11 @@
 export function scopeCookiePath(setCookie: string, scope: string): string {
   return setCookie.replace(/;\s*path=\/(?=\s*;|\s*$)/i, `; Path=${scope}`);
 }
+
+/**
+ * After OAuth the library sends a non-embedded app's merchant to the site root ("/?shop=…&host=…"),
+ * where none of the eight apps lives: the server points that redirect at the app's own admin.
+ */
+export function scopeRootRedirect(location: string, scope: string): string {
+  return /^\/(?=[?#]|$)/.test(location) ? `${scope}${location.slice(1)}` : location;
+}

@@ -12,11 +12,20 @@ export function routeShopifyTokenRequest(url, origin) {
 
 const origin = process.env.SHOPIFY_OAUTH_TEST_ORIGIN;
 if (origin) {
-  const realFetch = globalThis.fetch;
-  globalThis.fetch = (input, init) => {
+  // The server installs its own fetch later (Remix's installGlobals): wrap whichever is current.
+  let current = globalThis.fetch;
+  const routed = (input, init) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     const target = routeShopifyTokenRequest(url, origin);
-    if (target === url) return realFetch(input, init);
-    return realFetch(input instanceof Request ? new Request(target, input) : target, init);
+    if (target === url) return current(input, init);
+    return current(input instanceof Request ? new Request(target, input) : target, init);
   };
+  Object.defineProperty(globalThis, "fetch", {
+    configurable: true,
+    enumerable: true,
+    get: () => routed,
+    set: (value) => {
+      current = value;
+    },
+  });
 }

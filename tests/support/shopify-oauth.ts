@@ -8,8 +8,11 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 
-/** `node --import <this>` for the built server (startAppServer's nodeArgs). */
-export const SHOPIFY_OAUTH_PRELOAD = ["--import", path.resolve("tests/support/shopify-oauth-preload.mjs")];
+/** Environment for the built server (and ops commands) to send Shopify's token requests to `origin`. */
+export function shopifyOAuthEnv(origin: string): Record<string, string> {
+  const preload = `--import ${path.resolve("tests/support/shopify-oauth-preload.mjs")}`;
+  return { NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(" "), SHOPIFY_OAUTH_TEST_ORIGIN: origin };
+}
 
 export const OAUTH_SCOPES = "write_payment_gateways,write_payment_sessions";
 const ACCESS_TTL_S = 3600;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scopeCookiePath } from "~/lib/cookie-scope";
+import { scopeCookiePath, scopeRootRedirect } from "~/lib/cookie-scope";
 
 describe("scoping an app's cookies to its own path", () => {
   it("moves the library's session cookie from / to /apps/<method>", () => {
@@ -16,5 +16,18 @@ describe("scoping an app's cookies to its own path", () => {
   it("leaves cookies that already have a narrower path alone", () => {
     const cookie = "shopify_app_state=abc; path=/apps/credit/auth/callback; secure=true";
     expect(scopeCookiePath(cookie, "/apps/credit")).toBe(cookie);
+  });
+});
+
+describe("pointing the library's post-OAuth redirect at the app's admin", () => {
+  it("sends /?shop=…&host=… to /apps/<method>?shop=…&host=…", () => {
+    expect(scopeRootRedirect("/?shop=x.myshopify.com&host=YWRtaW4", "/apps/atm")).toBe("/apps/atm?shop=x.myshopify.com&host=YWRtaW4");
+    expect(scopeRootRedirect("/", "/apps/atm")).toBe("/apps/atm");
+  });
+
+  it("leaves every other location alone", () => {
+    for (const location of ["/apps/atm/auth/login", "https://x.myshopify.com/admin/oauth/authorize?client_id=a", "/favicon.ico", "//evil.example/"]) {
+      expect(scopeRootRedirect(location, "/apps/atm")).toBe(location);
+    }
   });
 });
