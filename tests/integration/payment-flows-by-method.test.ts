@@ -91,6 +91,16 @@ function sentReturn(ecpay: EcpayEmulator, merchantTradeNo: string): Record<strin
   return sent.fields;
 }
 
+/**
+ * After Shopify was down for a while the outbox waits out its backoff (seconds by then): bring the
+ * subject's next delivery forward instead of sleeping. Nothing else about the row changes.
+ */
+async function deliverNow(subjectId: string) {
+  await write(() =>
+    stack.prisma.outboxMessage.updateMany({ where: { subjectId, status: "PENDING" }, data: { nextAttemptAt: new Date(Date.now() - 1000) } }),
+  );
+}
+
 async function outboxCount(subjectId: string) {
   return stack.prisma.outboxMessage.count({ where: { subjectId } });
 }
@@ -456,6 +466,7 @@ describe("a restart in the middle", () => {
       });
       await stack.server.restart();
       stack.shopify.faults.clear();
+      await deliverNow(capture.session.id);
       await waitForMutation(capture.session.gid, "captureSessionResolve", 15_000);
       expect(count(appliedMutations(capture.session.gid), "captureSessionResolve")).toBe(1);
     } finally {
@@ -465,22 +476,38 @@ describe("a restart in the middle", () => {
     expect(await session(paid.paymentId)).toMatchObject({ status: "PAID", capturedAmount: AMOUNT });
   });
 
-  it("of a refund, right after Shopify had our 201: refunded once", async () => {
+  it("of a refund, right after Shopify had our 201 and again after ECPay refunded: each refunded once", async () => {
     const paid = await paidLive("credit");
     await waitUntil(async () => (await attempt(paid.merchantTradeNo)).cardState === "CLOSE_REQUESTED");
-    const refund = await stack.shopify.refund(paid.orderId, 300);
-    expect(refund.ok).toBe(true);
+    const partial = await stack.shopify.refund(paid.orderId, 300);
+    expect(partial.ok).toBe(true);
     await stack.server.restart();
     // A claim by the killed process holds the operation for its lease (2 minutes): move the lease
     // back instead of waiting it out.
     await write(() =>
-      stack.prisma.operationSession.updateMany({ where: { id: refund.session.id, lockedUntil: { not: null } }, data: { lockedUntil: new Date(Date.now() - 1000) } }),
+      stack.prisma.operationSession.updateMany({ where: { id: partial.session.id, lockedUntil: { not: null } }, data: { lockedUntil: new Date(Date.now() - 1000) } }),
     );
-    await waitForMutation(refund.session.gid, "refundSessionResolve", 20_000);
-    expect(count(appliedMutations(refund.session.gid), "refundSessionResolve")).toBe(1);
+    await waitForMutation(partial.session.gid, "refundSessionResolve", 20_000);
     expect(await session(paid.paymentId)).toMatchObject({ status: "PARTIALLY_REFUNDED", refundedAmount: 300 });
     expect(stillCharged(card(paid.merchantTradeNo)!)).toBe(AMOUNT - 300);
-    expect(await stack.prisma.operationSession.count({ where: { paymentSessionId: paid.paymentId } })).toBe(1);
+
+    stack.shopify.faults.failNext(1_000, { status: 503, mutation: "refundSessionResolve" });
+    let rest: Awaited<ReturnType<typeof stack.shopify.refund>>;
+    try {
+      rest = await stack.shopify.refund(paid.orderId);
+      await waitUntil(async () => (await stack.prisma.operationSession.findUnique({ where: { id: rest.session.id } }))?.status === "SUCCEEDED", {
+        timeoutMs: 15_000,
+      });
+      await stack.server.restart();
+    } finally {
+      stack.shopify.faults.clear();
+    }
+    await deliverNow(rest.session.id);
+    await waitForMutation(rest.session.gid, "refundSessionResolve", 15_000);
+    for (const refund of [partial, rest]) expect(count(appliedMutations(refund.session.gid), "refundSessionResolve")).toBe(1);
+    expect(await session(paid.paymentId)).toMatchObject({ status: "REFUNDED", refundedAmount: AMOUNT });
+    expect(stillCharged(card(paid.merchantTradeNo)!)).toBe(0);
+    expect(await stack.prisma.operationSession.count({ where: { paymentSessionId: paid.paymentId } })).toBe(2);
   });
 
   it("of an ATM payment, once while pending and once between the paid notification and Shopify: resolved once", async () => {
@@ -495,6 +522,7 @@ describe("a restart in the middle", () => {
     } finally {
       stack.shopify.faults.clear();
     }
+    await deliverNow(flow.paymentId);
     await waitForMutation(flow.gid, "paymentSessionResolve", 15_000);
     expect(count(appliedMutations(flow.gid), "paymentSessionPending")).toBe(1);
     expect(count(appliedMutations(flow.gid), "paymentSessionResolve")).toBe(1);
