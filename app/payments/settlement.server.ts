@@ -67,6 +67,20 @@ async function transitionSession(tx: Tx, session: PaymentSession, data: Prisma.P
   if (count !== 1) throw new SettlementConflict(`payment ${session.id} (expected ${session.status})`);
 }
 
+/**
+ * Adds a flag outside a settlement (a refused message about a known trade, a mismatching query
+ * answer), keeping the flags already there; a concurrent flag write makes it read and try again.
+ */
+export async function addFlag(db: Pick<Tx, "paymentSession">, sessionId: string, value: string): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const row = await db.paymentSession.findUnique({ where: { id: sessionId }, select: { flag: true } });
+    if (!row) return;
+    const { count } = await db.paymentSession.updateMany({ where: { id: sessionId, flag: row.flag }, data: { flag: withFlag(row.flag, value) } });
+    if (count === 1) return;
+  }
+  throw new SettlementConflict(`flags of payment ${sessionId}`);
+}
+
 /** Adds a flag to the set the session already carries (settlement-rules.ts), never replacing one. */
 async function flag(tx: Tx, session: PaymentSession, value: string) {
   const { count } = await tx.paymentSession.updateMany({

@@ -16,6 +16,7 @@ import { toRow, transactionDetail } from "~/admin/transactions.server";
 import { useAdmin, type Translate } from "~/admin/use-admin";
 import type { MessageKey } from "~/i18n";
 import { deps } from "~/payments/deps.server";
+import { flagsOf } from "~/payments/settlement-rules";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
@@ -221,7 +222,11 @@ export default function TransactionDetailPage() {
         <InlineStack gap="200">
           <StatusBadge status={row.status} />
           {row.test ? <TestBadge /> : null}
-          {row.flag ? <Badge tone="critical">{row.flag}</Badge> : null}
+          {flagsOf(row.flag).map((flag) => (
+            <Badge key={flag} tone="critical">
+              {flag}
+            </Badge>
+          ))}
         </InlineStack>
       }
       subtitle={formatAmount(row.amount, row.amountRaw, row.currency)}

@@ -16,6 +16,7 @@ import { listTransactions, parseTransactionQuery, type TransactionPage, type Tra
 import { useAdmin } from "~/admin/use-admin";
 import { deps } from "~/payments/deps.server";
 import { getMethod } from "~/payments/methods";
+import { flagsOf } from "~/payments/settlement-rules";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
@@ -173,7 +174,11 @@ export default function TransactionsPage() {
                     </Link>
                     {row.test ? <TestBadge /> : null}
                     {row.simulatePaid ? <Badge tone="info">{t("admin.badge.simulatePaid")}</Badge> : null}
-                    {row.flag ? <Badge tone="critical">{row.flag}</Badge> : null}
+                    {flagsOf(row.flag).map((flag) => (
+                      <Badge key={flag} tone="critical">
+                        {flag}
+                      </Badge>
+                    ))}
                   </InlineStack>
                 </IndexTable.Cell>
                 <IndexTable.Cell>{row.checkoutRef ?? "—"}</IndexTable.Cell>

@@ -11,7 +11,8 @@ import { reconcileOnce, type QueryPause, type ReconcileOptions } from "~/jobs/re
 import { createSecretBox } from "~/lib/secrets.server";
 import type { Deps } from "~/payments/deps.server";
 import { atmDeadline, expireAtm, retryOnSettlementConflict, SettlementConflict, settlePaid, type PaidFacts } from "~/payments/settlement.server";
-import { checkoutFlow } from "../support/checkout-flow";
+import { paymentIdToCustomField } from "~/payments/custom-field";
+import { checkoutFlow, signedEcpayBody } from "../support/checkout-flow";
 import { SHOP, startPaymentStack, type PaymentStack } from "../support/payment-stack";
 import { TEST_ENCRYPTION_KEY } from "../support/test-env";
 
@@ -19,7 +20,7 @@ const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 let stack: PaymentStack;
-const { startAndHandOff } = checkoutFlow(() => stack);
+const { startAndHandOff, postEcpay } = checkoutFlow(() => stack);
 /** How far the reconciler's clock is ahead of real time; only ever moves forward. */
 let aheadMs = 0;
 const reconcilerNow = () => new Date(Date.now() + aheadMs);
@@ -255,5 +256,38 @@ describe("card authorizations", () => {
     await stack.prisma.paymentSession.update({ where: { id: "authOld19" }, data: { status: "PAID" } });
     await reconcile();
     expect((await sessionOf("authOld19")).flag).toBe("DUPLICATE_PAYMENT");
+  });
+});
+
+describe("payment flags", () => {
+  it("are added beside the ones a payment already carries, never in their place", async () => {
+    const flow = await startAndHandOff("credit");
+    await stack.production.pay(flow.merchantTradeNo, { simulatePaid: true });
+    await stack.production.whenNotificationsSettled();
+    expect((await sessionOf(flow.paymentId)).flag).toBe("SIMULATED_PAYMENT_IN_PRODUCTION");
+    const order = stack.production.order(flow.merchantTradeNo)!;
+    const wrongAmount = await postEcpay(
+      "/ecpay/credit/return",
+      signedEcpayBody({
+        MerchantID: order.merchantId,
+        MerchantTradeNo: flow.merchantTradeNo,
+        StoreID: "",
+        RtnCode: "1",
+        RtnMsg: "交易成功",
+        TradeNo: order.tradeNo,
+        TradeAmt: "1",
+        PaymentDate: order.paymentDate!,
+        PaymentType: "Credit_CreditCard",
+        PaymentTypeChargeFee: "1",
+        TradeDate: order.tradeDate,
+        SimulatePaid: "0",
+        CustomField1: paymentIdToCustomField(flow.paymentId),
+        CustomField2: "",
+        CustomField3: "",
+        CustomField4: "",
+      }),
+    );
+    expect(wrongAmount.status).toBe(400);
+    expect((await sessionOf(flow.paymentId)).flag).toBe("AMOUNT_MISMATCH,SIMULATED_PAYMENT_IN_PRODUCTION");
   });
 });

@@ -11,7 +11,7 @@ import { credentialsForAttempt } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
 import type { Deps } from "../deps.server";
 import type { MethodHandle } from "../methods";
-import { retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "../settlement.server";
+import { addFlag, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "../settlement.server";
 
 export type NotificationChannel = "RETURN" | "PAYMENT_INFO";
 
@@ -90,7 +90,7 @@ export async function handleEcpayNotification(
   const checked = await checkEcpayMessage(deps, method, rawBody);
   if (!checked.ok) {
     if (checked.flagAmount) {
-      await deps.db.paymentSession.update({ where: { id: checked.flagAmount }, data: { flag: "AMOUNT_MISMATCH" } });
+      await addFlag(deps.db, checked.flagAmount, "AMOUNT_MISMATCH");
     }
     // Refusals about a trade we hold are kept for the merchant's timeline. Anything else is from
     // nobody we know: storing it would let anyone fill the database with 64 KB bodies.

@@ -8,8 +8,7 @@ import type { EcpayError } from "../../ecpay/types";
 import { credentialsForAttempt } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
 import type { Deps } from "../deps.server";
-import { retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid } from "../settlement.server";
-import { withFlag } from "../settlement-rules";
+import { addFlag, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid } from "../settlement.server";
 
 /** "rate-limited": ECPay answered 403; ask nothing more for a while (the reconciler pauses). */
 export type QuerySettlement = "settled" | "issued" | "unpaid" | "failed" | "error" | "rate-limited";
@@ -23,8 +22,7 @@ const failure = (error: EcpayError): QuerySettlement => (error.kind === "rate-li
 
 async function flagAmountMismatch(deps: Deps, session: PaymentSession, merchantTradeNo: string, rawBody: string) {
   await deps.db.$transaction(async (tx) => {
-    const fresh = await tx.paymentSession.findUniqueOrThrow({ where: { id: session.id }, select: { flag: true } });
-    await tx.paymentSession.update({ where: { id: session.id }, data: { flag: withFlag(fresh.flag, "AMOUNT_MISMATCH") } });
+    await addFlag(tx, session.id, "AMOUNT_MISMATCH");
     await tx.ecpayNotification.create({
       data: { channel: "QUERY", method: session.method, merchantTradeNo, rawBody, signatureValid: true, outcome: "AMOUNT_MISMATCH" },
     });
