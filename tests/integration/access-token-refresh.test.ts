@@ -1,7 +1,8 @@
 // Expiring offline tokens (issue 2 §5, docs/shopify-payments-apps.md §6 pitfall 3): code that needs a
 // shop's token asks app/shopify/access-token.server.ts, which goes through the library; an expired
 // (or nearly expired) token is refreshed at Shopify's token endpoint with the refresh grant, and the
-// new token and refresh token are stored, sealed. Shopify's endpoint is tests/support/shopify-oauth.ts.
+// new token and refresh token are stored, sealed; in the running server, the outbox tells Shopify with
+// the refreshed token. Shopify's token endpoint is tests/support/shopify-oauth.ts.
 import { Session } from "@shopify/shopify-api";
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
@@ -10,8 +11,9 @@ import { createSessionStorage } from "~/shopify/session-storage.server";
 import type { IAccessTokens } from "~/shopify/access-token.server";
 import { cloneDatabase, type TestDatabase } from "../support/database";
 import { prismaFor } from "../support/db-client";
-import { OAUTH_SCOPES, startShopifyOAuthMock, type ShopifyOAuthMock } from "../support/shopify-oauth";
-import { appApiKey, appSecret, testAppEnv } from "../support/test-env";
+import { openHandOff, SHOP, startPaymentStack, submitToEcpay, tokenFor, type PaymentStack } from "../support/payment-stack";
+import { OAUTH_SCOPES, shopifyOAuthEnv, startShopifyOAuthMock, type ShopifyOAuthMock } from "../support/shopify-oauth";
+import { appApiKey, appSecret, TEST_ENCRYPTION_KEY, testAppEnv } from "../support/test-env";
 
 let db: TestDatabase;
 let prisma: PrismaClient;
@@ -44,10 +46,9 @@ afterAll(async () => {
 
 const storage = (method: "credit" | "atm") => createSessionStorage(prisma, method, createSecretBox(env));
 
-async function storeOfflineSession(method: "credit" | "atm", shop: string, accessToken: string, refreshToken: string, expiresInMs: number) {
-  await storage(method).storeSession(
-    new Session({
-      id: `offline_${shop}`,
+function offlineSession(shop: string, accessToken: string, refreshToken: string, expiresInMs: number): Session {
+  return new Session({
+    id: `offline_${shop}`,
       shop,
       state: "",
       isOnline: false,
@@ -55,9 +56,12 @@ async function storeOfflineSession(method: "credit" | "atm", shop: string, acces
       accessToken,
       expires: new Date(Date.now() + expiresInMs),
       refreshToken,
-      refreshTokenExpires: new Date(Date.now() + 30 * 24 * 3600 * 1000),
-    }),
-  );
+    refreshTokenExpires: new Date(Date.now() + 30 * 24 * 3600 * 1000),
+  });
+}
+
+async function storeOfflineSession(method: "credit" | "atm", shop: string, accessToken: string, refreshToken: string, expiresInMs: number) {
+  await storage(method).storeSession(offlineSession(shop, accessToken, refreshToken, expiresInMs));
   oauth.acceptRefreshToken(shop, appApiKey(method), refreshToken);
 }
 
@@ -115,5 +119,42 @@ describe("a shop's offline token", () => {
 
   it("is none for a shop the app is not installed on", async () => {
     expect(await tokens.offlineToken("credit", "never-installed.myshopify.com")).toBeNull();
+  });
+});
+
+describe("the running server", () => {
+  let stack: PaymentStack;
+  let shopify: ShopifyOAuthMock;
+
+  beforeAll(async () => {
+    // Shopify honours only the newest token: a refresh replaces the old one in the simulator.
+    shopify = await startShopifyOAuthMock({ [appApiKey("credit")]: appSecret("credit") }, { onIssue: (token) => stack.shopify.addShop(token.shop, { credit: token.accessToken }) });
+    stack = await startPaymentStack(inject("templateDatabaseUrl"), { extraEnv: shopifyOAuthEnv(shopify.origin) });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+    await shopify?.close();
+  });
+
+  it("refreshes an expired token before telling Shopify a payment succeeded, and Shopify takes the new one", async () => {
+    await createSessionStorage(stack.prisma, "credit", createSecretBox({ ENCRYPTION_KEY: TEST_ENCRYPTION_KEY })).storeSession(
+      offlineSession(SHOP, tokenFor("credit"), "shprt_server", -60_000),
+    );
+    shopify.acceptRefreshToken(SHOP, appApiKey("credit"), "shprt_server");
+
+    const started = await stack.shopify.startPayment(SHOP, "credit", { test: true, kind: "sale", amount: 700 });
+    expect(started.ok, JSON.stringify(started.request)).toBe(true);
+    const form = await openHandOff(started.redirectUrl!, { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120" } });
+    expect((await submitToEcpay(form)).status).toBe(302);
+    await stack.stage.pay(form.fields.MerchantTradeNo!);
+    await stack.shopify.waitFor(() => stack.shopify.orderForPayment(started.session.gid)?.financialStatus === "paid", {
+      timeoutMs: 10_000,
+      message: "Shopify resolved the payment",
+    });
+
+    expect(shopify.requests.map((r) => [r.shop, r.body.grant_type, r.body.refresh_token, r.status])).toEqual([[SHOP, "refresh_token", "shprt_server", 200]]);
+    // The expired token was never offered to Shopify.
+    expect(stack.shopify.callsFor(started.session.gid).map((c) => c.status)).not.toContain(401);
   });
 });

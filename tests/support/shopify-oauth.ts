@@ -42,8 +42,14 @@ export interface ShopifyOAuthMock {
   close(): Promise<void>;
 }
 
-/** `apps`: client_id → client_secret of every app allowed to ask. */
-export async function startShopifyOAuthMock(apps: Record<string, string>): Promise<ShopifyOAuthMock> {
+/**
+ * `apps`: client_id → client_secret of every app allowed to ask. `onIssue` runs before a new token is
+ * answered (e.g. to make the Shopify simulator accept it in place of the old one).
+ */
+export async function startShopifyOAuthMock(
+  apps: Record<string, string>,
+  options: { onIssue?: (token: IssuedToken) => void } = {},
+): Promise<ShopifyOAuthMock> {
   const requests: TokenRequest[] = [];
   const issued: IssuedToken[] = [];
   /** refresh token → `${shop} ${clientId}` */
@@ -57,6 +63,7 @@ export async function startShopifyOAuthMock(apps: Record<string, string>): Promi
       refreshToken: expiring ? `shprt_${randomBytes(8).toString("hex")}` : null,
     };
     issued.push(token);
+    options.onIssue?.(token);
     if (token.refreshToken) refreshable.set(token.refreshToken, `${shop} ${clientId}`);
     return {
       access_token: token.accessToken,
