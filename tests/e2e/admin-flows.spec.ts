@@ -117,7 +117,7 @@ async function fillBinding(page: Page, values: { merchantId: string; hashKey: st
   await page.getByRole("button", { name: "向綠界驗證" }).click();
 }
 
-test("a merchant binds ECPay, is confirmed ready by Shopify, rebinds and reuses the binding in a second app", async ({ page, context }) => {
+test("a merchant binds ECPay, is confirmed ready by Shopify, rebinds (through a failed Shopify call and its retry) and reuses the binding in a second app", async ({ page, context }) => {
   const console = watchConsole(page);
   const bodies = recordResponses(page);
   await signIn(context, "credit");
@@ -166,14 +166,31 @@ test("a merchant binds ECPay, is confirmed ready by Shopify, rebinds and reuses 
     await shot(page, "admin-04-home-ready");
   });
 
-  await test.step("rebinding goes through the same verification and confirmation", async () => {
+  await test.step("rebinding goes through the same verification and confirmation; a failed Shopify call is shown and retried", async () => {
     await page.goto(`${base}/bind`);
     await expect(page.locator("#current-merchant-id")).toHaveText(MERCHANT_A.merchantId);
     await page.getByRole("button", { name: "更換綁定帳號" }).click();
     await fillBinding(page, MERCHANT_B);
     await expect(page.locator("#confirm-title")).toBeVisible();
+    // Shopify fails every paymentsAppConfigure call for now: the failure is shown, not swallowed.
+    shopify.faults.failNext(1_000, { status: 500, mutation: "paymentsAppConfigure" });
     await page.getByRole("button", { name: "確認" }).click();
+    await expect(async () => {
+      await page.goto(base);
+      await expect(page.getByText(/已嘗試 \d+ 次，最近一次錯誤：/)).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 15_000 });
+    await expect(page.getByText("正在通知 Shopify")).toBeVisible();
+    await expect(page.locator("#setup-step-confirm")).toHaveAttribute("data-done", "false");
+    expect(shopify.shop(SHOP).configurations.credit?.externalHandle).toBe(MERCHANT_A.merchantId);
+    await shot(page, "admin-04b-configure-failed");
+    shopify.faults.clear();
+    await page.getByRole("button", { name: "重新傳送給 Shopify" }).click();
     await shopify.waitFor(() => shopify.shop(SHOP).configurations.credit?.externalHandle === MERCHANT_B.merchantId, { timeoutMs: 15_000 });
+    await expect(async () => {
+      await page.goto(base);
+      await expect(page.locator("#setup-step-confirm")).toHaveAttribute("data-done", "true", { timeout: 1_000 });
+    }).toPass({ timeout: 15_000 });
+    await expect(page.getByText("正在通知 Shopify")).toHaveCount(0);
     await page.goto(`${base}/bind`);
     await expect(page.locator("#current-merchant-id")).toHaveText(MERCHANT_B.merchantId);
     await shot(page, "admin-05-bind-current");
