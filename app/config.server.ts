@@ -11,6 +11,8 @@ export const DEFAULT_SCOPES = "write_payment_gateways,write_payment_sessions";
 export interface AppCredentials {
   apiKey: string;
   apiSecretKey: string;
+  /** The admin runs embedded in Shopify's admin (App Bridge, session tokens): the app's config says `embedded = true`. */
+  embedded: boolean;
 }
 
 export interface ServerConfig {
@@ -31,8 +33,17 @@ export class ConfigError extends Error {
 
 const origin = z.string().url().transform((value) => value.replace(/\/+$/, ""));
 
+/** SHOPIFY_<M>_EMBEDDED, else SHOPIFY_EMBEDDED, else false (payments apps are not embedded). */
+function embeddedFor(env: Env, handle: MethodHandle): boolean | string {
+  const name = `SHOPIFY_${methodEnvName(handle)}_EMBEDDED`;
+  const [variable, value] = env[name] ? [name, env[name]] : ["SHOPIFY_EMBEDDED", env.SHOPIFY_EMBEDDED];
+  if (!value || value === "false") return false;
+  if (value === "true") return true;
+  return `${variable} must be true or false`;
+}
+
 /** Credentials for one method: SHOPIFY_<M>_API_KEY/SECRET, or the CLI's plain pair for SHOPIFY_APP_METHOD. */
-function credentialsFor(env: Env, handle: MethodHandle): AppCredentials | undefined {
+function credentialsFor(env: Env, handle: MethodHandle): Omit<AppCredentials, "embedded"> | undefined {
   const name = methodEnvName(handle);
   const apiKey = env[`SHOPIFY_${name}_API_KEY`];
   const apiSecretKey = env[`SHOPIFY_${name}_API_SECRET`];
@@ -62,13 +73,18 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
   if ((mtlsName && !mtlsValue) || (!mtlsName && mtlsValue)) {
     problems.push("MTLS_VERIFIED_HEADER and MTLS_VERIFIED_VALUE must be set together");
   }
-  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n- ${problems.join("\n- ")}`);
-
   const apps: Partial<Record<MethodHandle, AppCredentials>> = {};
   for (const handle of METHOD_HANDLES) {
+    const embedded = embeddedFor(env, handle);
+    if (typeof embedded === "string") {
+      if (!problems.includes(embedded)) problems.push(embedded);
+      continue;
+    }
     const credentials = credentialsFor(env, handle);
-    if (credentials) apps[handle] = credentials;
+    if (credentials) apps[handle] = { ...credentials, embedded };
   }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n- ${problems.join("\n- ")}`);
+
   return {
     appUrl: appUrl.data!,
     scopes: (env.SCOPES ?? DEFAULT_SCOPES).split(",").map((s) => s.trim()).filter(Boolean),

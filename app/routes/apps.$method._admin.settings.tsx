@@ -1,8 +1,9 @@
 // Method settings from the registry (METHOD_SETTINGS_SCHEMAS): installment periods, ATM deadline,
-// the item name on ECPay's page, and the method's notes. Contextual save bar; nothing is saved
-// unless the whole form is valid.
+// the item name on ECPay's page, and the method's notes. Contextual save bar (App Bridge's in the
+// Shopify admin when embedded, Polaris' otherwise); nothing is saved unless the whole form is valid.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { SaveBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, ChoiceList, ContextualSaveBar, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useMemo, useState } from "react";
 import type { FieldErrors } from "~/admin/binding-form";
@@ -59,7 +60,7 @@ const REFUND_NOTES: Record<string, MessageKey> = {
 export default function SettingsPage() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const { t, base, method, locale } = useAdmin();
+  const { t, base, method, locale, embedded } = useAdmin();
   const submit = useSubmit();
   const navigation = useNavigation();
   const [values, setValues] = useState<SettingsView>(data.settings);
@@ -98,7 +99,15 @@ export default function SettingsPage() {
 
   return (
     <Page title={t("admin.settings.title")} backAction={{ content: t("admin.nav.home"), url: base }}>
-      {dirty ? (
+      {embedded ? (
+        // Shown by App Bridge in the admin's top bar; its buttons' clicks come back to these.
+        <SaveBar id="settings-save-bar" open={dirty}>
+          <button variant="primary" onClick={save} loading={saving ? "" : undefined}>
+            {t("admin.settings.save")}
+          </button>
+          <button onClick={discard}>{t("admin.settings.discard")}</button>
+        </SaveBar>
+      ) : dirty ? (
         <ContextualSaveBar
           message={t("admin.settings.unsaved")}
           saveAction={{ onAction: save, loading: saving, content: t("admin.settings.save") }}

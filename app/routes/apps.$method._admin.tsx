@@ -1,7 +1,7 @@
 // Layout of each app's merchant admin: authenticates the merchant for this method's app and wraps
-// the pages in Polaris (and App Bridge when the app runs embedded), with the app's navigation and
-// the language switch.
-import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+// the pages in Polaris (and App Bridge when the app runs embedded: SHOPIFY_<M>_EMBEDDED), with the
+// app's navigation and the language switch.
+import { json, type HeadersFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, Outlet, useFetcher, useLoaderData, useLocation, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
@@ -18,16 +18,20 @@ import { authenticateMerchant } from "~/shopify/admin-auth.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
-export async function loader({ request, params }: LoaderFunctionArgs): Promise<AdminLayoutData> {
-  const { method, session } = await authenticateMerchant(request, params.method);
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { method, app, embedded, session } = await authenticateMerchant(request, params.method);
   const installation = await loadInstallation(method, session.shop);
-  return {
+  const data: AdminLayoutData = {
     method,
     shop: session.shop,
     apiKey: serverConfig().apps[method]?.apiKey ?? "",
-    embedded: process.env.SHOPIFY_EMBEDDED === "true",
+    embedded,
     locale: adminLocale(installation, request),
   };
+  // Embedded, only the shop's admin may frame these pages (the library's Content-Security-Policy).
+  const headers = new Headers();
+  if (embedded) app.addDocumentResponseHeaders(request, headers);
+  return json(data, { headers });
 }
 
 const NAV: Array<{ path: string; label: MessageKey }> = [

@@ -20,9 +20,10 @@ function createApp(method: MethodHandle, credentials: AppCredentials) {
     authPathPrefix: `/apps/${method}/auth`,
     sessionStorage: createSessionStorage(prisma, method, secretBox()),
     distribution: AppDistribution.AppStore,
-    // Payments apps may not be embedded (Shopify, 2025-04-30). EMBEDDED=true renders inside the
-    // admin with App Bridge and session tokens, for partners whose app is allowed to.
-    isEmbeddedApp: process.env.SHOPIFY_EMBEDDED === "true",
+    // Payments apps may not be embedded (Shopify, 2025-04-30). SHOPIFY_<M>_EMBEDDED (or
+    // SHOPIFY_EMBEDDED) = true renders inside the admin with App Bridge and session tokens, for
+    // partners whose app is allowed to.
+    isEmbeddedApp: credentials.embedded,
     future: { expiringOfflineAccessTokens: true },
     ...(process.env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [process.env.SHOP_CUSTOM_DOMAIN] } : {}),
   });

@@ -10,17 +10,31 @@ describe("server configuration", () => {
       SHOPIFY_CREDIT_API_SECRET: "s-credit",
     });
     expect(config.apps).toEqual({
-      atm: { apiKey: "k-atm", apiSecretKey: "s-atm" },
-      credit: { apiKey: "k-credit", apiSecretKey: "s-credit" },
+      atm: { apiKey: "k-atm", apiSecretKey: "s-atm", embedded: false },
+      credit: { apiKey: "k-credit", apiSecretKey: "s-credit", embedded: false },
     });
   });
 
   it("serves the method named by SHOPIFY_APP_METHOD with the CLI's plain key pair", () => {
     const config = loadServerConfig({ SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_METHOD: "atm" });
-    expect(config.apps).toEqual({ atm: { apiKey: "k", apiSecretKey: "s" } });
+    expect(config.apps).toEqual({ atm: { apiKey: "k", apiSecretKey: "s", embedded: false } });
     expect(loadServerConfig({ SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s" }).apps).toEqual({
-      credit: { apiKey: "k", apiSecretKey: "s" },
+      credit: { apiKey: "k", apiSecretKey: "s", embedded: false },
     });
+  });
+
+  it("keeps each app's admin non-embedded unless SHOPIFY_<M>_EMBEDDED or SHOPIFY_EMBEDDED says true", () => {
+    const keys = { SHOPIFY_ATM_API_KEY: "k", SHOPIFY_ATM_API_SECRET: "s", SHOPIFY_CREDIT_API_KEY: "k", SHOPIFY_CREDIT_API_SECRET: "s" };
+    const embedded = (env: Record<string, string>) => {
+      const apps = loadServerConfig({ ...keys, ...env }).apps;
+      return { atm: apps.atm?.embedded, credit: apps.credit?.embedded };
+    };
+    expect(embedded({})).toEqual({ atm: false, credit: false });
+    expect(embedded({ SHOPIFY_ATM_EMBEDDED: "true" })).toEqual({ atm: true, credit: false });
+    expect(embedded({ SHOPIFY_EMBEDDED: "true" })).toEqual({ atm: true, credit: true });
+    expect(embedded({ SHOPIFY_EMBEDDED: "true", SHOPIFY_CREDIT_EMBEDDED: "false" })).toEqual({ atm: true, credit: false });
+    expect(loadServerConfig({ SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_METHOD: "atm", SHOPIFY_EMBEDDED: "true" }).apps.atm?.embedded).toBe(true);
+    expect(() => loadServerConfig({ ...keys, SHOPIFY_ATM_EMBEDDED: "yes" })).toThrow(/SHOPIFY_ATM_EMBEDDED must be true or false/);
   });
 
   it("uses ECPay's real hosts unless told otherwise", () => {
