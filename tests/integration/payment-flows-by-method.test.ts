@@ -13,6 +13,7 @@ import { encodeFormBody } from "~/ecpay/form-body";
 import { STAGE_MERCHANT, type CardTrade, type EcpayEmulator } from "../emulators/ecpay";
 import { postForm, readAutoPostForm } from "../emulators/ecpay/testing";
 import { checkoutFlow, DESKTOP_BROWSER, signedEcpayBody } from "../support/checkout-flow";
+import type { FinancialRequestResult } from "../simulators/shopify";
 import { PRODUCTION_MERCHANT, SHOP, openHandOff, startPaymentStack, submitToEcpay, type PaymentStack } from "../support/payment-stack";
 import { TEST_ENCRYPTION_KEY } from "../support/test-env";
 import { waitUntil } from "../support/wait";
@@ -508,6 +509,45 @@ describe("a restart in the middle", () => {
     expect(await session(paid.paymentId)).toMatchObject({ status: "REFUNDED", refundedAmount: AMOUNT });
     expect(stillCharged(card(paid.merchantTradeNo)!)).toBe(0);
     expect(await stack.prisma.operationSession.count({ where: { paymentSessionId: paid.paymentId } })).toBe(2);
+  });
+
+  /**
+   * Start an operation on a server that kills itself (SIGKILL) right after ECPay carried out a
+   * DoAction and before it is recorded (the chaos point), then restart it as usual.
+   */
+  async function dyingOnceEcpayActed(start: () => Promise<FinancialRequestResult>): Promise<FinancialRequestResult> {
+    await stack.server.restart({ CHAOS_KILL_POINTS: "operation-done-at-ecpay=1" });
+    const operation = await start();
+    expect(operation.ok).toBe(true);
+    await waitUntil(() => stack.server.output.some((line) => line.startsWith("chaos: SIGKILL at operation-done-at-ecpay") && line.includes(operation.session.id)), {
+      timeoutMs: 15_000,
+      message: "the server killed at operation-done-at-ecpay",
+    });
+    await stack.server.restart();
+    // The killed process's claim holds the operation for its lease (2 minutes): move it back.
+    await write(() =>
+      stack.prisma.operationSession.updateMany({ where: { id: operation.session.id, lockedUntil: { not: null } }, data: { lockedUntil: new Date(Date.now() - 1000) } }),
+    );
+    return operation;
+  }
+
+  it("of a capture, after ECPay captured and before we recorded it: captured once, never twice", async () => {
+    const paid = await paidLive("credit", "authorization");
+    const capture = await dyingOnceEcpayActed(() => stack.shopify.capture(paid.orderId));
+    await waitForMutation(capture.session.gid, "captureSessionResolve", 15_000);
+    expect(mutationsFor(capture.session.gid)).toEqual(["captureSessionResolve"]);
+    expect(card(paid.merchantTradeNo)).toMatchObject({ status: "要關帳", closedAmount: AMOUNT });
+    expect(await session(paid.paymentId)).toMatchObject({ status: "PAID", capturedAmount: AMOUNT });
+  });
+
+  it("of a partial refund, after ECPay's first step and before we recorded it: refunded once", async () => {
+    const paid = await paidLive("credit");
+    await waitUntil(async () => (await attempt(paid.merchantTradeNo)).cardState === "CLOSE_REQUESTED");
+    const refund = await dyingOnceEcpayActed(() => stack.shopify.refund(paid.orderId, 400));
+    await waitForMutation(refund.session.gid, "refundSessionResolve", 15_000);
+    expect(mutationsFor(refund.session.gid)).toEqual(["refundSessionResolve"]);
+    expect(stillCharged(card(paid.merchantTradeNo)!)).toBe(AMOUNT - 400);
+    expect(await session(paid.paymentId)).toMatchObject({ status: "PARTIALLY_REFUNDED", refundedAmount: 400 });
   });
 
   it("of an ATM payment, once while pending and once between the paid notification and Shopify: resolved once", async () => {

@@ -9,8 +9,8 @@ export interface AppServer {
   /** Every line the server printed (stdout and stderr), for assertions and secret scans. */
   output: string[];
   stop(signal?: NodeJS.Signals): Promise<void>;
-  /** SIGKILL, then start again on the same port with the same environment. */
-  restart(): Promise<void>;
+  /** SIGKILL, then start again on the same port with the same environment (plus `overrides` for this run only). */
+  restart(overrides?: Record<string, string>): Promise<void>;
 }
 
 const BUILD = path.resolve("build/server.js");
@@ -53,10 +53,10 @@ export async function startAppServer(env: Record<string, string>, options: { por
       child.kill(signal);
       await waitExit(child);
     },
-    async restart() {
+    async restart(overrides = {}) {
       child.kill("SIGKILL");
       await waitExit(child);
-      ({ child, ready } = launch(env, port, output));
+      ({ child, ready } = launch({ ...env, ...overrides }, port, output));
       await ready;
     },
   };
