@@ -1,8 +1,10 @@
 // npm run sandbox: the whole product on one machine, on embedded SQLite and loopback ports
 // (DESIGN §6). Generates the SQLite Prisma client if needed, migrates the database, builds the
 // server if the build is missing or stale, starts the ECPay emulator (stage and production), the
-// Shopify checkout simulator and the built server, seeds the demo shop with all eight apps bound,
-// and prints one URL: the simulated store. Ctrl-C (SIGINT) or SIGTERM stops everything.
+// Shopify checkout simulator and the built server, seeds the demo shop with all eight apps bound
+// (on the first run only: later runs keep what the database holds), and prints one URL: the
+// simulated store. Ctrl-C (SIGINT) or SIGTERM stops everything; the simulated Shopify's orders are
+// saved next to the database (<database file>.store.json) and restored on the next start.
 //
 // Env: PORT (the server, default 3000), SANDBOX_DATABASE_URL (default file:./prisma/dev.sqlite),
 // SANDBOX_STORE_PORT, SANDBOX_ECPAY_STAGE_PORT, SANDBOX_ECPAY_PRODUCTION_PORT (default 0 = any free
@@ -13,8 +15,9 @@ import { createWriteStream } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PrismaClient } from "@prisma/client";
+import type { MethodHandle } from "../app/payments/methods";
 import type { EcpayEmulator } from "../tests/emulators/ecpay";
-import { SimulatorError, type OrderView, type ShopifySimulator } from "../tests/simulators/shopify";
+import { SimulatorError, type OrderView, type ShopifySimulator, type StateSnapshot } from "../tests/simulators/shopify";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
@@ -51,9 +54,11 @@ interface Running {
   production: EcpayEmulator | null;
   shopify: ShopifySimulator | null;
   prisma: PrismaClient | null;
+  /** Where the simulated Shopify's state is saved on stop. */
+  storeFile: string | null;
 }
 
-const running: Running = { tool: null, server: null, stage: null, production: null, shopify: null, prisma: null };
+const running: Running = { tool: null, server: null, stage: null, production: null, shopify: null, prisma: null, storeFile: null };
 let stopping = false;
 
 function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
@@ -70,13 +75,21 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 async function stopAll(code: number): Promise<never> {
   if (stopping) return new Promise<never>(() => {});
   stopping = true;
-  const { tool, server, stage, production, shopify, prisma } = running;
+  const { tool, server, stage, production, shopify, prisma, storeFile } = running;
   tool?.kill("SIGTERM");
   if (server) {
     server.kill("SIGTERM");
     if (!(await waitExit(server, 10_000))) {
       server.kill("SIGKILL");
       await waitExit(server, 5_000);
+    }
+  }
+  if (shopify && storeFile) {
+    try {
+      const { writeStoreSnapshot } = await import("../app/sandbox/launch");
+      writeStoreSnapshot(storeFile, shopify.snapshot());
+    } catch (error) {
+      console.error(`[sandbox] could not save the store's orders to ${storeFile}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   await Promise.allSettled([shopify?.close(), stage?.close(), production?.close(), prisma?.$disconnect()]);
@@ -178,8 +191,16 @@ async function main(): Promise<void> {
   // The generated Prisma client is loaded by the first module that imports @prisma/client, so the
   // SQLite one must be generated before anything else is imported (a PostgreSQL run of the tests
   // leaves the PostgreSQL client in node_modules).
-  const { SandboxConfigError, buildIsStale, portFrom, prismaClientIsSqlite, sandboxDatabase, sandboxEncryptionKey } =
-    await import("../app/sandbox/launch");
+  const {
+    SandboxConfigError,
+    buildIsStale,
+    portFrom,
+    prismaClientIsSqlite,
+    readStoreSnapshot,
+    sandboxDatabase,
+    sandboxEncryptionKey,
+    sandboxStoreFile,
+  } = await import("../app/sandbox/launch");
   if (!prismaClientIsSqlite(ROOT)) {
     say("generating the Prisma client for SQLite");
     const env = { ...process.env };
@@ -222,7 +243,12 @@ async function main(): Promise<void> {
   const prisma = await preparedPrismaFor(database.url);
   running.prisma = prisma;
   const box = createSecretBox({ ENCRYPTION_KEY: encryptionKey });
+  // First run: each app installed and bound. Later runs keep what the merchant changed since.
+  const installed = new Set(
+    (await prisma.shopInstallation.findMany({ where: { shop: SANDBOX_SHOP }, select: { method: true } })).map((i) => i.method),
+  );
   for (const method of METHOD_HANDLES) {
+    if (installed.has(method)) continue;
     await seedShop(prisma, box, {
       method,
       shop: SANDBOX_SHOP,
@@ -265,18 +291,27 @@ async function main(): Promise<void> {
     }),
   });
   running.shopify = shopify;
+  const storeFile = sandboxStoreFile(database.file);
+  // A new database starts a new store: orders saved with an earlier database would name payments it lacks.
+  const saved = installed.size > 0 ? readStoreSnapshot<StateSnapshot>(storeFile) : null;
+  if (saved) shopify.restore(saved);
+  running.storeFile = storeFile;
   const shop = shopify.addShop(
     SANDBOX_SHOP,
     Object.fromEntries(METHOD_HANDLES.map((m) => [m, sandboxAccessToken(m)])),
-    { captureMode: "automatic", test: true },
+    saved ? undefined : { captureMode: "automatic", test: true },
   );
-  // The seed stands in for the merchant binding each app, which ends with paymentsAppConfigure.
-  for (const method of METHOD_HANDLES) {
-    shop.configurations[method] = {
-      externalHandle: SANDBOX_PRODUCTION_MERCHANT.merchantId,
-      ready: true,
-      configuredAt: new Date().toISOString(),
-    };
+  if (!saved) {
+    // What Shopify knows of each app's paymentsAppConfigure, as the database recorded it (the seed
+    // stands in for the merchant binding each app, which ends with that call).
+    const installations = await prisma.shopInstallation.findMany({ where: { shop: SANDBOX_SHOP } });
+    for (const installation of installations) {
+      shop.configurations[installation.method as MethodHandle] = {
+        externalHandle: installation.configuredHandle,
+        ready: installation.configuredReady,
+        configuredAt: installation.updatedAt.toISOString(),
+      };
+    }
   }
 
   const serverEnv: NodeJS.ProcessEnv = {

@@ -1,7 +1,8 @@
 // The sandbox, driven in Chromium exactly as a person would: `npm run sandbox` (the README's first
 // command, not a different wiring) on a temporary database; the simulated store, ECPay's pages,
 // the simulated Shopify admin and each app's own admin. Screenshots of the key steps go to
-// docs/sandbox/ (the README's walk-through uses them).
+// tests/artifacts/sandbox/ (git-ignored); UPDATE_README_SCREENSHOTS=1 writes them to docs/sandbox/
+// instead, where the README's walk-through uses them.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -12,7 +13,7 @@ import { METHOD_HANDLES, type MethodHandle } from "../../app/payments/methods";
 import { SANDBOX_PRODUCTION_MERCHANT, SANDBOX_SHOP } from "../../app/sandbox/demo-shop";
 import { freePort } from "../support/free-port";
 
-const SHOTS = path.resolve("docs/sandbox");
+const SHOTS = path.resolve(process.env.UPDATE_README_SCREENSHOTS === "1" ? "docs/sandbox" : "tests/artifacts/sandbox");
 const TEST_CARD = { number: "4311-9522-2222-2222", cvv: "222", expiry: "12/35" };
 
 // ---------- the sandbox process ----------
@@ -231,6 +232,8 @@ function watchConsole(page: Page) {
 }
 
 const paidOrders = new Map<MethodHandle, string>();
+/** A second UnionPay order, refunded in full at once (the first is refunded in part). */
+let unionpayToRefundInFull: string;
 
 test.describe.configure({ mode: "serial" });
 
@@ -302,6 +305,7 @@ test("pays with every method in test mode (UnionPay in live mode: ECPay's stage 
   await payWithCard(page);
   await page.locator("#back-to-shop").click();
   paidOrders.set("unionpay", await expectThankYou(page, "paid"));
+  unionpayToRefundInFull = await paidOrder(page, "unionpay");
   await settings(page, { manual: false, live: false });
   console.assertClean();
 });
@@ -317,15 +321,19 @@ test("applies each method's refund rule, showing the app's message when it refus
   await shot(page, "07-order-partially-refunded");
   await refund(page, paidOrders.get("credit")!, null);
   await expectOrderStatus(page, paidOrders.get("credit")!, "refunded", "已退款");
-  // Installments and bonus-point redemption: full refunds only.
+  // UnionPay in full at once (the partially refunded one stays so in the order list).
+  await refund(page, unionpayToRefundInFull, null);
+  await expectOrderStatus(page, unionpayToRefundInFull, "refunded", "已退款");
+  // Installments and bonus-point redemption: full refunds only. A partial one is refused with the
+  // app's message and refunds nothing; the full refund then goes through.
   for (const method of ["installments", "redeem"] as const) {
     const order = paidOrders.get(method)!;
     await expectRefundRejected(page, order, 500, t("zh-TW", "refund.fullOnly"));
     if (method === "installments") await shot(page, "08-order-partial-refund-rejected");
     await expectOrderStatus(page, order, "paid", "已付款");
+    await refund(page, order, null);
+    await expectOrderStatus(page, order, "refunded", "已退款");
   }
-  await refund(page, paidOrders.get("installments")!, null);
-  await expectOrderStatus(page, paidOrders.get("installments")!, "refunded", "已退款");
   // ATM and WebATM: no online refund; TWQR and WeChat Pay: OPay's back office.
   for (const method of ["atm", "webatm"] as const) await expectRefundRejected(page, paidOrders.get(method)!, null, t("zh-TW", "refund.contactBuyer"));
   for (const method of ["twqr", "wechatpay"] as const) await expectRefundRejected(page, paidOrders.get(method)!, null, t("zh-TW", "refund.opayBackOffice"));
@@ -407,8 +415,19 @@ test("opens each app's own admin for the demo shop from the simulated Shopify ad
   console.assertClean();
 });
 
+/** The Shopify Payment ID of an order's payment, as the simulated admin's order page shows it. */
+async function paymentIdOf(page: Page, orderUrl: string): Promise<string> {
+  await page.goto(orderUrl);
+  const id = (await page.locator('[data-testid="transaction-payment"] td').last().textContent())?.trim() ?? "";
+  expect(id).toMatch(/^\w{20,}$/);
+  return id;
+}
+
 test("stops on Ctrl-C leaving no process behind, and starts again on the same database", async ({ page }) => {
   test.setTimeout(180_000);
+  const creditOrder = paidOrders.get("credit")!;
+  const orderPath = new URL(creditOrder).pathname.replace(/^\/admin\/[^/]+/, "");
+  const paymentId = await paymentIdOf(page, creditOrder);
   expect(existsSync(path.join(tmp, "sandbox.sqlite"))).toBe(true);
   expect(sandbox.pids().length).toBeGreaterThanOrEqual(3);
   expect(await interrupt(sandbox)).toEqual([]);
@@ -416,9 +435,18 @@ test("stops on Ctrl-C leaving no process behind, and starts again on the same da
   expect(sandbox.output.at(-1)).toBe("[sandbox] stopped");
 
   sandbox = await startSandbox(env);
+  const console = watchConsole(page);
   await page.goto(sandbox.storeUrl);
   await expect(page.locator("#go-to-checkout")).toBeVisible();
+  // Shopify's side comes back as it was: the order and its status, each app's configuration.
+  await expectOrderStatus(page, `${adminBase()}${orderPath}`, "refunded", "已退款");
   await page.goto(`${adminBase()}/settings`);
   for (const method of METHOD_HANDLES) await expect(page.getByTestId(`app-ready-${method}`)).toHaveAttribute("data-ready", "true");
+  // The app's side is the database's: the payment made before the restart is still listed.
+  await page.locator("#manage-credit").click();
+  await page.waitForURL(/\/apps\/credit(\?|\/|$)/);
+  await page.goto(`http://127.0.0.1:${env.PORT}/apps/credit/transactions?q=${encodeURIComponent(paymentId)}`);
+  await expect(page.getByRole("link", { name: paymentId })).toBeVisible();
+  console.assertClean();
   expect(await interrupt(sandbox)).toEqual([]);
 });
