@@ -25,11 +25,13 @@ import { atmInfoFields, emptyExtraPaidInfo, paidFields, paymentInfoRefusalFields
 import type {
   EcpayEmulator,
   EcpayEmulatorOptions,
+  EcpayEmulatorSnapshot,
   EcpayMerchant,
   EmulatorOrder,
   NotificationFaultRule,
   PayOptions,
   RateLimitRule,
+  TradeSnapshot,
 } from "./types";
 
 /** ECPay's public AIO stage merchant (§5). */
@@ -177,7 +179,47 @@ export class EcpayEmulatorServer {
       whenNotificationsSettled: () => this.notifier.settled(),
       setApiHang: (rule) => this.apiFaults.setHang(rule),
       setMerchantBalance: (merchantId, balance) => this.apiFaults.setMerchantBalance(merchantId, balance),
+      snapshot: () => this.snapshot(),
+      restore: (snapshot) => this.restore(snapshot),
     };
+  }
+
+  private snapshot(): EcpayEmulatorSnapshot {
+    const trades = [...this.ordersByKey.values()].map((order): TradeSnapshot => {
+      const { merchant: _merchant, ...checkout } = this.checkouts.get(order.tradeNo) as ValidCheckout;
+      const card = order.card && { ...order.card, authorizedAt: order.card.authorizedAt.toISOString() };
+      return { ...order, card, checkout };
+    });
+    return clone({
+      version: 1,
+      environment: this.options.environment,
+      merchants: [...this.merchants.values()],
+      trades,
+      lastGwsr: this.gwsrCounter,
+    });
+  }
+
+  /** Replaces the trades with a snapshot taken by snapshot() (possibly in an earlier process). */
+  private restore(snapshot: EcpayEmulatorSnapshot): void {
+    if (snapshot.version !== 1) throw new Error(`Unknown ECPay emulator snapshot version ${String(snapshot.version)}`);
+    const environment = this.options.environment;
+    if (snapshot.environment !== environment) {
+      throw new Error(`An ECPay ${snapshot.environment} snapshot cannot be restored into the ${environment} emulator`);
+    }
+    const data = clone(snapshot);
+    for (const merchant of data.merchants) if (!this.merchants.has(merchant.merchantId)) this.addMerchant(merchant);
+    const unknown = data.trades.find((trade) => !this.merchants.has(trade.merchantId));
+    if (unknown) throw new Error(`The snapshot's trade ${unknown.merchantTradeNo} names the unknown merchant ${unknown.merchantId}`);
+    this.ordersByKey.clear();
+    this.ordersByTradeNo.clear();
+    this.checkouts.clear();
+    for (const { checkout, card, ...fields } of data.trades) {
+      const order: EmulatorOrder = { ...fields, card: card && { ...card, authorizedAt: new Date(card.authorizedAt) } };
+      this.ordersByKey.set(`${order.merchantId}:${order.merchantTradeNo}`, order);
+      this.ordersByTradeNo.set(order.tradeNo, order);
+      this.checkouts.set(order.tradeNo, { ...checkout, merchant: this.merchantOf(order) });
+    }
+    this.gwsrCounter = Math.max(this.gwsrCounter, data.lastGwsr);
   }
 
   addMerchant(merchant: EcpayMerchant): void {

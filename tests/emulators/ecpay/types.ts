@@ -2,6 +2,7 @@
 // ECPay's AIO gateway: every rule here comes from /work/shared/docs/ecpay-aio.md (cited as §n).
 import type { ChoosePayment } from "../../../app/ecpay/types";
 import type { ApiHangRule } from "./api-faults";
+import type { ValidCheckout } from "./checkout-validation";
 
 export type { ApiHangRule, ChoosePayment };
 
@@ -112,6 +113,27 @@ export interface EmulatorOrder {
   declinedAttempts: number;
 }
 
+/** A trade as JSON: its card's authorizedAt as an ISO string, its checkout naming the merchant by id. */
+export interface TradeSnapshot extends Omit<EmulatorOrder, "card"> {
+  card: (Omit<CardTrade, "authorizedAt"> & { authorizedAt: string }) | null;
+  /** The validated AioCheckOut (offered installments, redemption, UnionPay, bank) the pages and payment use. */
+  checkout: Omit<ValidCheckout, "merchant">;
+}
+
+/**
+ * What a restart keeps (EcpayEmulator.snapshot()), JSON-safe: the merchants and every trade with its
+ * card state, refunds and ATM account. Not kept: pending notification deliveries (resends, delays),
+ * the notification log, faults, rate limits and merchant balances.
+ */
+export interface EcpayEmulatorSnapshot {
+  version: 1;
+  environment: EcpayEnvironment;
+  merchants: EcpayMerchant[];
+  trades: TradeSnapshot[];
+  /** The last gwsr issued: card trades made after a restore continue after it. */
+  lastGwsr: number;
+}
+
 export type NotificationKind = "return" | "payment-info";
 
 export interface NotificationLogEntry {
@@ -176,4 +198,11 @@ export interface EcpayEmulator {
   setApiHang(rule: ApiHangRule | null): void;
   /** TWD the merchant has for refunds: a larger DoAction R is declined (not a rule refusal); null: enough. */
   setMerchantBalance(merchantId: string, balance: number | null): void;
+  /** Merchants and trades as JSON-safe data (the sandbox keeps them across restarts). */
+  snapshot(): EcpayEmulatorSnapshot;
+  /**
+   * Replaces every trade with a snapshot's (of the same environment). A merchant of the snapshot the
+   * emulator does not know is added; one it was started with keeps its configuration.
+   */
+  restore(snapshot: EcpayEmulatorSnapshot): void;
 }
