@@ -3,8 +3,9 @@
 // server if the build is missing or stale, starts the ECPay emulator (stage and production), the
 // Shopify checkout simulator and the built server, seeds the demo shop with all eight apps bound
 // (on the first run only: later runs keep what the database holds), and prints one URL: the
-// simulated store. Ctrl-C (SIGINT) or SIGTERM stops everything; the simulated Shopify's orders are
-// saved next to the database (<database file>.store.json) and restored on the next start.
+// simulated store. Ctrl-C (SIGINT) or SIGTERM stops everything; the simulated Shopify's orders and
+// the ECPay emulators' trades are saved next to the database (<database file>.store.json,
+// .ecpay-stage.json, .ecpay-production.json) and restored on the next start.
 //
 // Env: PORT (the server, default 3000), SANDBOX_DATABASE_URL (default file:./prisma/dev.sqlite),
 // SANDBOX_STORE_PORT, SANDBOX_ECPAY_STAGE_PORT, SANDBOX_ECPAY_PRODUCTION_PORT (default 0 = any free
@@ -16,7 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PrismaClient } from "@prisma/client";
 import type { MethodHandle } from "../app/payments/methods";
-import type { EcpayEmulator } from "../tests/emulators/ecpay";
+import type { EcpayEmulator, EcpayEmulatorSnapshot } from "../tests/emulators/ecpay";
 import { SimulatorError, type OrderView, type ShopifySimulator, type StateSnapshot } from "../tests/simulators/shopify";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -54,11 +55,11 @@ interface Running {
   production: EcpayEmulator | null;
   shopify: ShopifySimulator | null;
   prisma: PrismaClient | null;
-  /** Where the simulated Shopify's state is saved on stop. */
-  storeFile: string | null;
+  /** What is saved on stop (the simulated Shopify's state, each ECPay emulator's trades), and where. */
+  saves: { what: string; file: string; snapshot: () => unknown }[];
 }
 
-const running: Running = { tool: null, server: null, stage: null, production: null, shopify: null, prisma: null, storeFile: null };
+const running: Running = { tool: null, server: null, stage: null, production: null, shopify: null, prisma: null, saves: [] };
 let stopping = false;
 
 function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
@@ -75,7 +76,7 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 async function stopAll(code: number): Promise<never> {
   if (stopping) return new Promise<never>(() => {});
   stopping = true;
-  const { tool, server, stage, production, shopify, prisma, storeFile } = running;
+  const { tool, server, stage, production, shopify, prisma, saves } = running;
   tool?.kill("SIGTERM");
   if (server) {
     server.kill("SIGTERM");
@@ -84,12 +85,13 @@ async function stopAll(code: number): Promise<never> {
       await waitExit(server, 5_000);
     }
   }
-  if (shopify && storeFile) {
+  // After the server is gone, so nothing changes while it is written; pending notifications are not kept.
+  for (const { what, file, snapshot } of saves) {
     try {
       const { writeStoreSnapshot } = await import("../app/sandbox/launch");
-      writeStoreSnapshot(storeFile, shopify.snapshot());
+      writeStoreSnapshot(file, snapshot());
     } catch (error) {
-      console.error(`[sandbox] could not save the store's orders to ${storeFile}: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`[sandbox] could not save ${what} to ${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   await Promise.allSettled([shopify?.close(), stage?.close(), production?.close(), prisma?.$disconnect()]);
@@ -198,6 +200,7 @@ async function main(): Promise<void> {
     prismaClientIsSqlite,
     readStoreSnapshot,
     sandboxDatabase,
+    sandboxEcpayFile,
     sandboxEncryptionKey,
     sandboxStoreFile,
   } = await import("../app/sandbox/launch");
@@ -274,6 +277,20 @@ async function main(): Promise<void> {
     merchants: [SANDBOX_PRODUCTION_MERCHANT],
     notifyRetryIntervalMs: NOTIFY_RETRY_MS,
   });
+  // A new database starts ECPay and the store empty: what was saved with an earlier database names
+  // payments it lacks.
+  const restoring = installed.size > 0;
+  for (const emulator of [running.stage, running.production]) {
+    const file = sandboxEcpayFile(database.file, emulator.environment);
+    const saved = restoring ? readStoreSnapshot<EcpayEmulatorSnapshot>(file) : null;
+    try {
+      if (saved) emulator.restore(saved);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new SandboxConfigError(`${file} cannot be restored (${why}); delete it to start ECPay ${emulator.environment} empty`);
+    }
+    running.saves.push({ what: `ECPay ${emulator.environment}'s trades`, file, snapshot: () => emulator.snapshot() });
+  }
   const shopify = await startShopifySimulator({
     appOrigin,
     host: HOST,
@@ -292,10 +309,9 @@ async function main(): Promise<void> {
   });
   running.shopify = shopify;
   const storeFile = sandboxStoreFile(database.file);
-  // A new database starts a new store: orders saved with an earlier database would name payments it lacks.
-  const saved = installed.size > 0 ? readStoreSnapshot<StateSnapshot>(storeFile) : null;
+  const saved = restoring ? readStoreSnapshot<StateSnapshot>(storeFile) : null;
   if (saved) shopify.restore(saved);
-  running.storeFile = storeFile;
+  running.saves.push({ what: "the store's orders", file: storeFile, snapshot: () => shopify.snapshot() });
   const shop = shopify.addShop(
     SANDBOX_SHOP,
     Object.fromEntries(METHOD_HANDLES.map((m) => [m, sandboxAccessToken(m)])),

@@ -9,6 +9,7 @@ import {
   prismaClientIsSqlite,
   readStoreSnapshot,
   sandboxDatabase,
+  sandboxEcpayFile,
   sandboxEncryptionKey,
   sandboxStoreFile,
   writeStoreSnapshot,
@@ -131,6 +132,12 @@ describe("the store snapshot", () => {
     expect(readStoreSnapshot(file)).toBeNull();
     writeStoreSnapshot(file, { version: 1, orders: [{ id: "5000001001" }] });
     expect(readStoreSnapshot(file)).toEqual({ version: 1, orders: [{ id: "5000001001" }] });
+  });
+
+  it("keeps each ECPay emulator's trades in a file of its own next to the database", () => {
+    const database = path.join(root, "dev.sqlite");
+    expect(sandboxEcpayFile(database, "stage")).toBe(path.join(root, "dev.sqlite.ecpay-stage.json"));
+    expect(sandboxEcpayFile(database, "production")).toBe(path.join(root, "dev.sqlite.ecpay-production.json"));
   });
 
   it("refuses a damaged snapshot with a message saying how to start over", () => {

@@ -1,6 +1,6 @@
 // Pure helpers of the sandbox launcher (scripts/sandbox.ts): which SQLite file, whether the server
 // build is stale, whether the generated Prisma client is the SQLite one, the encryption key, and
-// the file that keeps the simulated Shopify's orders across restarts.
+// the files that keep the simulated Shopify's orders and the ECPay emulators' trades across restarts.
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -77,13 +77,17 @@ export function portFrom(env: Record<string, string | undefined>, name: string, 
 /** The simulated Shopify's shops, checkouts and orders, kept next to the database between runs. */
 export const sandboxStoreFile = (databaseFile: string) => `${databaseFile}.store.json`;
 
+/** The ECPay emulator's (stage or production) merchants and trades, kept next to the database between runs. */
+export const sandboxEcpayFile = (databaseFile: string, environment: "stage" | "production") =>
+  `${databaseFile}.ecpay-${environment}.json`;
+
 /** The snapshot a previous run saved, or null on a first run. */
 export function readStoreSnapshot<T>(file: string): T | null {
   if (!existsSync(file)) return null;
   try {
     return JSON.parse(readFileSync(file, "utf8")) as T;
   } catch (error) {
-    throw new SandboxConfigError(`${file} is not a valid store snapshot (${error instanceof Error ? error.message : String(error)}); delete it to start the store empty`);
+    throw new SandboxConfigError(`${file} is not a valid sandbox snapshot (${error instanceof Error ? error.message : String(error)}); delete it to start that part of the sandbox empty`);
   }
 }
 

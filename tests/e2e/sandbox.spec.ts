@@ -424,10 +424,18 @@ async function paymentIdOf(page: Page, orderUrl: string): Promise<string> {
 }
 
 test("stops on Ctrl-C leaving no process behind, and starts again on the same database", async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
+  // The store's port changes with each start: an order's admin URL after the restart.
+  const restarted = (orderUrl: string) => `${adminBase()}${new URL(orderUrl).pathname.replace(/^\/admin\/[^/]+/, "")}`;
   const creditOrder = paidOrders.get("credit")!;
-  const orderPath = new URL(creditOrder).pathname.replace(/^\/admin\/[^/]+/, "");
   const paymentId = await paymentIdOf(page, creditOrder);
+  // Live mode (ECPay's production emulator, DoAction): an authorization left to capture after the
+  // restart, and the partly refunded UnionPay sale whose rest is refunded then.
+  await settings(page, { manual: true, live: true });
+  const authorized = await paidOrder(page, "credit", "authorized");
+  await settings(page, { manual: false, live: false });
+  const unionpay = paidOrders.get("unionpay")!;
+  await expectOrderStatus(page, unionpay, "partially_refunded");
   expect(existsSync(path.join(tmp, "sandbox.sqlite"))).toBe(true);
   expect(sandbox.pids().length).toBeGreaterThanOrEqual(3);
   expect(await interrupt(sandbox)).toEqual([]);
@@ -439,7 +447,7 @@ test("stops on Ctrl-C leaving no process behind, and starts again on the same da
   await page.goto(sandbox.storeUrl);
   await expect(page.locator("#go-to-checkout")).toBeVisible();
   // Shopify's side comes back as it was: the order and its status, each app's configuration.
-  await expectOrderStatus(page, `${adminBase()}${orderPath}`, "refunded", "已退款");
+  await expectOrderStatus(page, restarted(creditOrder), "refunded", "已退款");
   await page.goto(`${adminBase()}/settings`);
   for (const method of METHOD_HANDLES) await expect(page.getByTestId(`app-ready-${method}`)).toHaveAttribute("data-ready", "true");
   // The app's side is the database's: the payment made before the restart is still listed.
@@ -447,6 +455,12 @@ test("stops on Ctrl-C leaving no process behind, and starts again on the same da
   await page.waitForURL(/\/apps\/credit(\?|\/|$)/);
   await page.goto(`http://127.0.0.1:${env.PORT}/apps/credit/transactions?q=${encodeURIComponent(paymentId)}`);
   await expect(page.getByRole("link", { name: paymentId })).toBeVisible();
+  // ECPay's side is kept too: it captures and refunds trades made before the restart.
+  await page.goto(restarted(authorized));
+  await page.locator("#capture-button").click();
+  await expectOrderStatus(page, restarted(authorized), "paid", "已付款");
+  await refund(page, restarted(unionpay), null);
+  await expectOrderStatus(page, restarted(unionpay), "refunded", "已退款");
   console.assertClean();
   expect(await interrupt(sandbox)).toEqual([]);
 });
