@@ -9,22 +9,13 @@
 // the pass stops at the first 403 and no query is sent before the pause ends.
 import type { PaymentAttempt, PaymentSession } from "@prisma/client";
 import type { Deps } from "../payments/deps.server";
+import { pauseQueries, processQueryPause, queriesPaused, rateLimitPauseMs, type QueryPause } from "../payments/ecpay-query-pause.server";
 import { ATM_MAX_EXPIRE_DAYS, PAYMENT_METHODS, isMethodHandle } from "../payments/methods";
 import { expireAtm, retryOnSettlementConflict } from "../payments/settlement.server";
 import { withFlag, withoutFlag } from "../payments/settlement-rules";
 import { settleFromPaymentInfoQuery, settleFromTradeQuery, type QuerySettlement } from "../payments/use-cases/settle-from-query.server";
 
-/**
- * When ECPay's queries may be sent again after a 403. Kept in memory, per process: there is no
- * table for it without a schema change, and a process that does not know of another's 403 learns
- * of it from its own first refused request (one request, then it pauses too). A restart forgets
- * the pause at the cost of that one request.
- */
-export interface QueryPause {
-  until: number;
-}
-
-const processPause: QueryPause = { until: 0 };
+export type { QueryPause };
 
 export interface ReconcileOptions {
   /** ECPay advises querying about 10 minutes after a card/TWQR payment without a notification. */
@@ -78,7 +69,6 @@ const ABANDONED_AFTER_MS = DAY_MS;
  */
 const ATM_ABANDONED_AFTER_MS = (ATM_MAX_EXPIRE_DAYS + 1) * DAY_MS + HOUR_MS;
 const EXPIRING_WITHIN_MS = 2 * DAY_MS;
-const DEFAULT_RATE_LIMIT_PAUSE_MS = 30 * MINUTE_MS;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -107,8 +97,8 @@ export async function reconcileOnce(deps: Deps, options: ReconcileOptions = {}):
   const graceMs = options.graceMs ?? Number(process.env.RECONCILE_GRACE_MS ?? 10 * MINUTE_MS);
   const limit = options.limit ?? 20;
   const spacingMs = options.spacingMs ?? 250;
-  const pauseMs = options.rateLimitPauseMs ?? Number(process.env.RECONCILE_RATE_LIMIT_PAUSE_MS ?? DEFAULT_RATE_LIMIT_PAUSE_MS);
-  const pause = options.pause ?? processPause;
+  const pauseMs = options.rateLimitPauseMs ?? rateLimitPauseMs();
+  const pause = options.pause ?? processQueryPause;
   const now = deps.now();
   const report: ReconcileReport = {
     queried: 0,
@@ -124,7 +114,7 @@ export async function reconcileOnce(deps: Deps, options: ReconcileOptions = {}):
     settlements: [],
   };
   const paused = () => {
-    if (pause.until <= deps.now().getTime()) return false;
+    if (!queriesPaused(pause, deps.now())) return false;
     report.rateLimited = true;
     report.pausedUntil = new Date(pause.until);
     return true;
@@ -136,7 +126,7 @@ export async function reconcileOnce(deps: Deps, options: ReconcileOptions = {}):
     else if (outcome === "failed") report.failed += 1;
     else if (outcome === "error") report.errors += 1;
     else if (outcome === "rate-limited") {
-      pause.until = deps.now().getTime() + pauseMs;
+      pauseQueries(pause, deps.now(), pauseMs);
       return !paused();
     }
     return true;

@@ -8,6 +8,7 @@ import { newMerchantTradeNo } from "../../ecpay/merchant-trade-no";
 import { resolveLocale, t, type Locale } from "../../i18n";
 import { notifyOutbox } from "../../jobs/outbox.server";
 import { credentialsForSession } from "../bindings.server";
+import { pauseQueries, processQueryPause, queriesPaused } from "../ecpay-query-pause.server";
 import { htmlPage, heading, link, paragraph } from "../buyer-pages";
 import { paymentIdToCustomField } from "../custom-field";
 import type { Deps } from "../deps.server";
@@ -174,8 +175,13 @@ export function waitingPage(session: PaymentSession, locale: Locale, now: Date):
 
 async function waitForOutcome(deps: Deps, session: PaymentSession, latest: PaymentAttempt | null, locale: Locale) {
   const now = deps.now();
-  if (latest?.status === "CREATED" && (!latest.lastQueriedAt || now.getTime() - latest.lastQueriedAt.getTime() > QUERY_SPACING_MS)) {
+  const mayQuery =
+    latest?.status === "CREATED" &&
+    !queriesPaused(processQueryPause, now) &&
+    (!latest.lastQueriedAt || now.getTime() - latest.lastQueriedAt.getTime() > QUERY_SPACING_MS);
+  if (latest && mayQuery) {
     const settled = await settleFromTradeQuery(deps, latest, session);
+    if (settled === "rate-limited") pauseQueries(processQueryPause, now);
     if (settled === "settled") {
       notifyOutbox();
       return waitingPage(session, locale, now);

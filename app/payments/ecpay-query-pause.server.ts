@@ -1,0 +1,30 @@
+// ECPay answers eager callers with HTTP 403. After one, no server-to-server query (QueryTradeInfo,
+// QueryPaymentInfo) is sent by this process until the pause ends: the reconciler and the buyer's
+// return page share it, so buyers polling during a throttle do not prolong it.
+//
+// Kept in memory, per process: there is no table for it without a schema change, and a process
+// that does not know of another's 403 learns of it from its own first refused request (one
+// request, then it pauses too). A restart forgets the pause at the cost of that one request.
+
+export interface QueryPause {
+  /** Epoch milliseconds before which no query is sent. */
+  until: number;
+}
+
+const DEFAULT_PAUSE_MS = 30 * 60_000;
+
+/** The process's own pause. */
+export const processQueryPause: QueryPause = { until: 0 };
+
+/** How long a 403 pauses queries: RECONCILE_RATE_LIMIT_PAUSE_MS, 30 minutes by default. */
+export function rateLimitPauseMs(): number {
+  return Number(process.env.RECONCILE_RATE_LIMIT_PAUSE_MS ?? DEFAULT_PAUSE_MS);
+}
+
+export function queriesPaused(pause: QueryPause, now: Date): boolean {
+  return pause.until > now.getTime();
+}
+
+export function pauseQueries(pause: QueryPause, now: Date, pauseMs: number = rateLimitPauseMs()): void {
+  pause.until = Math.max(pause.until, now.getTime() + pauseMs);
+}
