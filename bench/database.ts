@@ -189,6 +189,15 @@ export async function countRows(db: BenchDatabase, table: string, where = "1 = 1
   return Number(rows[0]?.n ?? 0);
 }
 
+/** Paid pool trades and queued resolves, read in one statement so both see the same commits. */
+export async function settledAndQueued(db: BenchDatabase, poolPrefix: string): Promise<{ tradesSettled: number; resolvesQueued: number }> {
+  const rows = await db.prisma.$queryRawUnsafe<{ settled: number | bigint; queued: number | bigint }[]>(
+    `SELECT (SELECT COUNT(*) FROM "PaymentAttempt" WHERE "merchantTradeNo" LIKE '${poolPrefix}%' AND "status" = 'PAID') AS settled, ` +
+      `(SELECT COUNT(*) FROM "OutboxMessage" WHERE "mutation" = 'paymentSessionResolve') AS queued`,
+  );
+  return { tradesSettled: Number(rows[0]?.settled ?? 0), resolvesQueued: Number(rows[0]?.queued ?? 0) };
+}
+
 /**
  * Mark the benchmark's paid card sales as closed (DoAction C done) so the outbox measurement does
  * not also time the close worker calling an ECPay that is not there.

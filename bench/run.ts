@@ -15,7 +15,7 @@ import { seedShop } from "../app/ops/seed-shop.server";
 import { startShopifySimulator, type ShopifySimulator } from "../tests/simulators/shopify";
 import { freePort } from "../tests/support/free-port";
 import { testAppEnv, TEST_ENCRYPTION_KEY } from "../tests/support/test-env";
-import { countRows, createBenchDatabase, insertHistory, insertResolves, insertTradePool, markClosed, type DbKind } from "./database";
+import { countRows, createBenchDatabase, insertHistory, insertResolves, insertTradePool, markClosed, settledAndQueued, type DbKind } from "./database";
 import { runLoad } from "./load";
 import { startBenchServer, type BenchServer } from "./server";
 import { BENCH_MERCHANT, BENCH_METHOD, BENCH_SHOP, type Endpoint } from "./traffic";
@@ -202,8 +202,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       sessionsStored: await countRows(db, "PaymentSession", `"id" LIKE '${sessionPrefix}%'`),
       notificationsAnswered: answered.notification,
       notificationsHandedOut: handedOut.notification,
-      tradesSettled: await countRows(db, "PaymentAttempt", `"merchantTradeNo" LIKE '${poolPrefix}%' AND "status" = 'PAID'`),
-      resolvesQueued: await countRows(db, "OutboxMessage", `"mutation" = 'paymentSessionResolve'`),
+      // Counted in one statement: a notification still in flight commits its PAID attempt and its
+      // queued resolve together, and two separate counts could fall on either side of it.
+      ...(await settledAndQueued(db, poolPrefix)),
       failures,
     };
     log(`checks: ${JSON.stringify(checks)}`);
