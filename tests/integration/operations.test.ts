@@ -43,7 +43,23 @@ let bindingCheckCode: string | null;
 // ---------------------------------------------------------------------------------------------
 // A proxy in front of ECPay that can fail on demand: refuse a call, or forward it and lose the answer.
 
-type FaultMode = "pass" | "fail" | "lose-answer";
+type FaultMode = "pass" | "fail" | "lose-answer" | Gate;
+/** Holds a call at the proxy until released: `reached` resolves when the call arrives. */
+interface Gate {
+  reached: Promise<void>;
+  arrive(): void;
+  opened: Promise<void>;
+  release(): void;
+}
+
+function gate(): Gate {
+  let arrive = () => {};
+  let release = () => {};
+  const reached = new Promise<void>((resolve) => (arrive = resolve));
+  const opened = new Promise<void>((resolve) => (release = resolve));
+  return { reached, arrive, opened, release };
+}
+
 interface FaultProxy {
   origin: string;
   /** Per path: the next calls' fate (consumed in order), then "pass". */
@@ -90,6 +106,10 @@ async function startFaultProxy(target: string): Promise<FaultProxy> {
       if (mode === "fail") {
         res.writeHead(503, { "content-type": "text/html" }).end("<h1>503 Service Unavailable</h1>");
         return;
+      }
+      if (typeof mode === "object") {
+        mode.arrive();
+        await mode.opened;
       }
       forwarded.push({ path, fields: Object.fromEntries(new URLSearchParams(body.toString("utf8"))) });
       const answer = await forward(target, req, body);
@@ -661,6 +681,39 @@ describe("when ECPay is down or an answer is lost", () => {
     const log = JSON.parse(op.ecpayLog ?? "[]") as Array<{ call: string; outcome: string }>;
     expect(log.map((entry) => `${entry.call}:${entry.outcome}`)).toEqual(["QueryTrade/V2:ok", "DoAction:indeterminate", "QueryTrade/V2:ok"]);
     expect(await prisma.paymentSession.findUniqueOrThrow({ where: { id: paid.paymentId } })).toMatchObject({ refundedAmount: 300, status: "PARTIALLY_REFUNDED" });
+  });
+
+  it("stops a run that lost its lease to another instance: no further DoAction, and the instance that holds it finishes the refund once", async () => {
+    const paid = await pay("credit", { amount: 640 });
+    await closeSale(paid);
+    const held = gate();
+    ecpayProxy.plan("/CreditDetail/DoAction", [held]);
+    const refund = await shopify.refund(paid.orderId);
+    const row = () => prisma.operationSession.findUniqueOrThrow({ where: { id: refund.session.id } });
+
+    // The run logged its E as sent and renewed its lease for one call, not for the whole run.
+    await held.reached;
+    const running = await row();
+    expect(JSON.parse(running.ecpayLog ?? "[]")).toContainEqual(expect.objectContaining({ call: "DoAction", action: "E", outcome: "sent" }));
+    expect(running.lockedUntil!.getTime()).toBeGreaterThan(Date.now() + 15_000);
+    expect(running.lockedUntil!.getTime()).toBeLessThanOrEqual(Date.now() + 30_000);
+
+    // The run stalls past its lease and another instance takes the operation over.
+    const takenOver = new Date(Date.now() + 60_000);
+    await write(() => prisma.operationSession.update({ where: { id: refund.session.id }, data: { lockedUntil: takenOver } }));
+    held.release();
+    await quiet();
+    const after = await row();
+    expect(after).toMatchObject({ status: "RECEIVED", lockedUntil: takenOver });
+    expect(JSON.parse(after.ecpayLog ?? "[]").at(-1)).toMatchObject({ call: "DoAction", action: "E", outcome: "sent" });
+    expect(doActions(paid.merchantTradeNo)).toEqual([["C", 640], ["E", 640]]);
+    expect(acceptedCalls(refund.session.gid)).toEqual([]);
+
+    // That instance crashed too: once its lease runs out the worker reads the card state and goes on.
+    await write(() => prisma.operationSession.update({ where: { id: refund.session.id }, data: { lockedUntil: new Date(Date.now() - 1000) } }));
+    expect((await finalMutation(refund.session.gid)).mutations).toEqual(["refundSessionResolve"]);
+    expect(doActions(paid.merchantTradeNo)).toEqual([["C", 640], ["E", 640], ["N", 640]]);
+    expect(card(paid.merchantTradeNo)?.status).toBe("已取消");
   });
 
   it("without a 商家檢查碼, rejects a refund whose answer was lost and sends the merchant to ECPay's back office", async () => {

@@ -18,8 +18,12 @@ import { capturedAmountOf, checkOperationRules } from "./rules";
 import { authorizedAmountOf, bindingForTrade, paidAttempt } from "./trade.server";
 import { asCardState, CLOSING, type CardState, type EcpayLogEntry, type OperationType, type Rejection } from "./types";
 
-/** Long enough for a QueryTrade/V2 and four DoActions at the gateway's 10 s timeout. */
-const LOCK_MS = 120_000;
+/**
+ * An operation's lease. It is renewed before every ECPay call, so it only has to outlast one call
+ * (the gateway's 10 s timeout) and the writes around it; a crashed instance's operation is taken
+ * over within this time.
+ */
+export const OPERATION_LEASE_MS = 30_000;
 /** A pending close's lease (processPendingCloses) older than this is abandoned. */
 export const CLOSE_LOCK_MS = 60_000;
 /** After a day of ECPay being unreachable, tell the merchant instead of retrying silently. */
@@ -43,49 +47,76 @@ type OperationRow = OperationSession & { paymentSession: PaymentSession & { atte
 
 const TYPE_OF: Record<OperationSession["type"], OperationType> = { REFUND: "refund", CAPTURE: "capture", VOID: "void" };
 
-async function claim(deps: Deps, limit: number): Promise<string[]> {
+/**
+ * This run's hold on one operation: the lockedUntil value it last wrote. Every write of the run is
+ * conditional on it, so a run whose lease another instance took over (it stalled longer than the
+ * lease) changes nothing more: to the rest of the system it is a crashed run.
+ */
+class Lease {
+  constructor(
+    readonly id: string,
+    public until: Date,
+  ) {}
+
+  /** The row, still RECEIVED and still held by this run. */
+  get where() {
+    return { id: this.id, status: "RECEIVED" as const, lockedUntil: this.until };
+  }
+}
+
+class LeaseLost extends Error {
+  constructor(id: string) {
+    super(`operation ${id}: another instance took the lease over`);
+  }
+}
+
+/** Take the next due operation whose lease is free, skipping payments in `busy`. */
+async function claimNext(deps: Deps, busy: ReadonlySet<string>): Promise<{ lease: Lease; paymentSessionId: string } | null> {
   const now = deps.now();
   const unlocked = [{ lockedUntil: null }, { lockedUntil: { lt: now } }];
   const candidates = await deps.db.operationSession.findMany({
-    where: { status: "RECEIVED", nextAttemptAt: { lte: now }, OR: unlocked },
+    where: { status: "RECEIVED", nextAttemptAt: { lte: now }, OR: unlocked, ...(busy.size > 0 && { paymentSessionId: { notIn: [...busy] } }) },
     orderBy: { nextAttemptAt: "asc" },
-    take: limit,
+    take: 5,
     select: { id: true, paymentSessionId: true },
   });
-  const claimed: string[] = [];
-  const payments = new Set<string>();
   for (const { id, paymentSessionId } of candidates) {
-    // One per payment per batch; the next one on that payment waits for the next run.
-    if (payments.has(paymentSessionId)) continue;
-    const { count } = await deps.db.operationSession.updateMany({
-      where: { id, status: "RECEIVED", OR: unlocked },
-      data: { lockedUntil: new Date(now.getTime() + LOCK_MS) },
-    });
-    if (count === 1) {
-      claimed.push(id);
-      payments.add(paymentSessionId);
-    }
+    const until = new Date(now.getTime() + OPERATION_LEASE_MS);
+    const { count } = await deps.db.operationSession.updateMany({ where: { id, status: "RECEIVED", OR: unlocked }, data: { lockedUntil: until } });
+    if (count === 1) return { lease: new Lease(id, until), paymentSessionId };
   }
-  return claimed;
+  return null;
 }
 
 /** Process the refund, capture and void sessions that are due. Call it every second or so. */
 export async function processDueOperations(deps: Deps, options: { limit?: number } = {}): Promise<OperationReport> {
   const report: OperationReport = { succeeded: 0, failed: 0, retried: 0, deferred: 0 };
-  const ids = await claim(deps, options.limit ?? 10);
-  // Sequential on purpose: operations on one payment must not interleave, and ECPay rate-limits.
-  for (const id of ids) {
+  // One payment at most once per batch: the next operation on it waits for the next run.
+  const seen = new Set<string>();
+  // Sequential on purpose, and claimed one at a time so that no lease ticks away in a queue:
+  // operations on one payment must not interleave, and ECPay rate-limits.
+  for (let n = 0; n < (options.limit ?? 10); n++) {
+    const claimed = await claimNext(deps, seen);
+    if (!claimed) break;
+    seen.add(claimed.paymentSessionId);
+    const { lease } = claimed;
     let outcome: Outcome;
     try {
-      outcome = await processOne(deps, id);
+      outcome = await processOne(deps, lease);
     } catch (error) {
-      // A bug or a database hiccup: it stays RECEIVED and is tried again shortly. Any DoAction
-      // already sent is in the log as "sent" or answered, so the retry never repeats it blindly.
-      console.error(`operation ${id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      await deps.db.operationSession
-        .updateMany({ where: { id, status: "RECEIVED" }, data: { lockedUntil: null, nextAttemptAt: new Date(deps.now().getTime() + ERROR_DELAY_MS) } })
-        .catch(() => undefined);
-      outcome = "retried";
+      if (error instanceof LeaseLost) {
+        // Treated as a crash: the instance that holds the lease now reads our log and goes on.
+        console.warn(error.message);
+        outcome = "deferred";
+      } else {
+        // A bug or a database hiccup: it stays RECEIVED and is tried again shortly. Any DoAction
+        // already sent is in the log as "sent" or answered, so the retry never repeats it blindly.
+        console.error(`operation ${lease.id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        await deps.db.operationSession
+          .updateMany({ where: lease.where, data: { lockedUntil: null, nextAttemptAt: new Date(deps.now().getTime() + ERROR_DELAY_MS) } })
+          .catch(() => undefined);
+        outcome = "retried";
+      }
     }
     report[outcome] += 1;
   }
@@ -100,6 +131,7 @@ class Run {
   constructor(
     readonly deps: Deps,
     readonly op: OperationRow,
+    readonly lease: Lease,
   ) {
     this.log = parseLog(op.ecpayLog);
     this.type = TYPE_OF[op.type];
@@ -113,16 +145,20 @@ class Run {
     return this.deps.now().toISOString();
   }
 
+  /** Save the log and renew the lease; LeaseLost when another instance holds it now. */
   async saveLog(attempt?: { merchantTradeNo: string; cardState: CardState | null }): Promise<void> {
-    await this.deps.db.operationSession.update({ where: { id: this.op.id }, data: { ecpayLog: JSON.stringify(this.log) } });
+    const until = new Date(this.deps.now().getTime() + OPERATION_LEASE_MS);
+    const { count } = await this.deps.db.operationSession.updateMany({ where: this.lease.where, data: { ecpayLog: JSON.stringify(this.log), lockedUntil: until } });
+    if (count === 0) throw new LeaseLost(this.op.id);
+    this.lease.until = until;
     if (attempt) {
       await this.deps.db.paymentAttempt.update({ where: { merchantTradeNo: attempt.merchantTradeNo }, data: { cardState: attempt.cardState } });
     }
   }
 
   async release(nextAttemptAt: Date): Promise<Outcome> {
-    await this.deps.db.operationSession.update({
-      where: { id: this.op.id },
+    await this.deps.db.operationSession.updateMany({
+      where: this.lease.where,
       data: { lockedUntil: null, nextAttemptAt, ecpayLog: this.log.length > 0 ? JSON.stringify(this.log) : this.op.ecpayLog },
     });
     return "deferred";
@@ -136,8 +172,8 @@ class Run {
     }
     const attempts = this.op.attempts + 1;
     const delay = error.kind === "rate-limited" ? Math.max(RATE_LIMIT_DELAY_MS, backoffMs(attempts)) : backoffMs(attempts);
-    await this.deps.db.operationSession.update({
-      where: { id: this.op.id },
+    await this.deps.db.operationSession.updateMany({
+      where: this.lease.where,
       data: {
         attempts,
         nextAttemptAt: new Date(now.getTime() + delay),
@@ -228,7 +264,7 @@ class Run {
   ): Promise<boolean> {
     const finished = await this.deps.db.$transaction(async (tx) => {
       const { count } = await tx.operationSession.updateMany({
-        where: { id: this.op.id, status: "RECEIVED" },
+        where: this.lease.where,
         data: { ...data, attempts: this.op.attempts + 1, lockedUntil: null, ecpayLog: this.log.length > 0 ? JSON.stringify(this.log) : null },
       });
       if (count === 0) return false;
@@ -250,10 +286,10 @@ function parseLog(json: string | null): EcpayLogEntry[] {
   }
 }
 
-async function processOne(deps: Deps, id: string): Promise<Outcome> {
-  const op = await deps.db.operationSession.findUnique({ where: { id }, include: { paymentSession: { include: { attempts: true } } } });
+async function processOne(deps: Deps, lease: Lease): Promise<Outcome> {
+  const op = await deps.db.operationSession.findUnique({ where: { id: lease.id }, include: { paymentSession: { include: { attempts: true } } } });
   if (!op || op.status !== "RECEIVED") return "deferred";
-  const run = new Run(deps, op);
+  const run = new Run(deps, op, lease);
   const now = deps.now();
 
   // One operation per payment at a time: two refunds must not both see the same refundable rest.
