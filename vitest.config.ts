@@ -3,6 +3,8 @@ import tsconfigPaths from "vite-tsconfig-paths";
 
 // unit: pure logic, no I/O beyond temp files. integration: a real database (SQLite, or
 // PostgreSQL when DATABASE_URL says so) and real HTTP between the server and the simulators.
+const SOLO = ["tests/integration/chaos.test.ts", "tests/integration/bench-smoke.test.ts"];
+
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
@@ -18,10 +20,27 @@ export default defineConfig({
         },
       },
       {
+        // Two files at a time: each starts its own server, simulators and database, and most of
+        // their time is spent waiting on HTTP between them.
         extends: true,
         test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
+          exclude: SOLO,
+          globalSetup: ["tests/support/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: true,
+          maxWorkers: 2,
+        },
+      },
+      {
+        // The runs that load the machine on purpose (several server instances, kill -9, load
+        // generators) get it to themselves, one after the other.
+        extends: true,
+        test: {
+          name: "integration-solo",
+          include: SOLO,
           globalSetup: ["tests/support/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,

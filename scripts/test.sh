@@ -12,7 +12,8 @@ if [ ! -x "$CHROMIUM" ]; then
   exit 1
 fi
 
-step() { printf '\n=== %s ===\n' "$1"; }
+# Each step says when it started, so a slow CI run shows where its time went.
+step() { printf '\n=== %s (at %ss) ===\n' "$1" "$SECONDS"; }
 
 step "prisma generate (${DATABASE_URL:-sqlite default})"
 npx prisma generate >/dev/null
@@ -26,5 +27,8 @@ step "build"
 npm run build >/dev/null
 step "integration tests"
 npx vitest run --project integration
+step "integration tests that load the machine (chaos, benchmark smoke), one at a time"
+npx vitest run --project integration-solo
 step "browser tests (Playwright, Chromium)"
 npx playwright test
+step "done"
