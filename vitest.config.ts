@@ -16,7 +16,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["app/**/*.test.ts", "tests/unit/**/*.test.ts"],
-          sequence: { shuffle: true },
+          sequence: { shuffle: true, groupOrder: 0 },
         },
       },
       {
@@ -32,6 +32,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           fileParallelism: true,
           maxWorkers: 2,
+          // Projects with different worker counts run as ordered groups when run together.
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -45,6 +47,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

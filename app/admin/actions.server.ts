@@ -5,12 +5,18 @@ import { encodeFormBody } from "../ecpay/form-body";
 import type { EcpayError } from "../ecpay/types";
 import { credentialsForAttempt } from "../payments/bindings.server";
 import type { Deps } from "../payments/deps.server";
+import { pauseQueries, processQueryPause, queriesPaused } from "../payments/ecpay-query-pause.server";
 import type { MethodHandle } from "../payments/methods";
 import { isPaymentFinal } from "../payments/payment-state";
 import { settleFromTradeQuery, type QuerySettlement } from "../payments/use-cases/settle-from-query.server";
 import { deliverSoon } from "./configure.server";
 
-export type QueryFailure = { kind: "not-found" } | { kind: "no-credentials"; merchantId: string } | { kind: "ecpay"; error: EcpayError };
+export type QueryFailure =
+  | { kind: "not-found" }
+  | { kind: "no-credentials"; merchantId: string }
+  /** ECPay answered a query with HTTP 403: no query leaves this process before `until`. */
+  | { kind: "paused"; until: Date }
+  | { kind: "ecpay"; error: EcpayError };
 
 export interface QueryAnswer {
   merchantTradeNo: string;
@@ -33,7 +39,8 @@ export function queryOutcome(tradeStatus: string): string {
 /**
  * Ask ECPay for the trade's state now (QueryTradeInfo) and record the answer in the notification
  * log (channel QUERY). If ECPay says paid or failed while we still wait for its notification, the
- * payment is settled the way the reconciler does it (settleFromTradeQuery).
+ * payment is settled the way the reconciler does it (settleFromTradeQuery). It honours the
+ * process's 403 pause like every other query: a merchant's click must not prolong ECPay's throttle.
  */
 export async function queryEcpayNow(
   deps: Deps,
@@ -50,8 +57,14 @@ export async function queryEcpayNow(
   if (!session || !attempt) return err({ kind: "not-found" });
   const credentials = await credentialsForAttempt(deps.db, deps.secrets, attempt, shop);
   if (!credentials) return err({ kind: "no-credentials", merchantId: attempt.merchantId });
+  const now = deps.now();
+  if (queriesPaused(processQueryPause, now)) return err({ kind: "paused", until: new Date(processQueryPause.until) });
   const answer = await deps.ecpay.queryTradeInfo(credentials, attempt.merchantTradeNo);
-  if (answer.isErr()) return err({ kind: "ecpay", error: answer.error });
+  if (answer.isErr()) {
+    if (answer.error.kind !== "rate-limited") return err({ kind: "ecpay", error: answer.error });
+    pauseQueries(processQueryPause, now);
+    return err({ kind: "paused", until: new Date(processQueryPause.until) });
+  }
   const info = answer.value;
   await deps.db.ecpayNotification.create({
     data: {

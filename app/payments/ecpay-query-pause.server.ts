@@ -1,6 +1,7 @@
 // ECPay answers eager callers with HTTP 403. After one, no server-to-server query (QueryTradeInfo,
-// QueryPaymentInfo) is sent by this process until the pause ends: the reconciler and the buyer's
-// return page share it, so buyers polling during a throttle do not prolong it.
+// QueryPaymentInfo) is sent by this process until the pause ends: the reconciler, the buyer's
+// return page and the admin's "query ECPay now" share it, so buyers polling or a merchant clicking
+// during a throttle do not prolong it.
 //
 // Kept in memory, per process: there is no table for it without a schema change, and a process
 // that does not know of another's 403 learns of it from its own first refused request (one

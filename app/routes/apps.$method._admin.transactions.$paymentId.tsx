@@ -67,6 +67,7 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
     const failure = answer.error;
     if (failure.kind === "not-found") return { tone: "critical", message: "admin.detail.queryNoAttempt" };
     if (failure.kind === "no-credentials") return { tone: "critical", message: "admin.detail.queryNoCredentials", vars: { merchantId: failure.merchantId } };
+    if (failure.kind === "paused") return { tone: "warning", message: "admin.detail.queryPaused", vars: { until: formatDateTime(failure.until.toISOString()) } };
     return { tone: "critical", message: "admin.detail.queryFailed", vars: { error: failure.error.message } };
   }
   const retried = await retryShopifyDelivery(d, ctx.shop, ctx.method, owned.id, parsed.data.messageId);
