@@ -4,10 +4,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals, type ServerBuild } from "@remix-run/node";
-import { timingSafeEqual } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { loadServerConfig } from "./app/config.server";
 import { scopeCookiePath, scopeRootRedirect } from "./app/lib/cookie-scope";
+import { nonCanonicalPath } from "./app/lib/request-path";
 import type { OutageReporter } from "./app/lib/database-unavailable.server";
 
 installGlobals({ nativeFetch: true });
@@ -71,18 +70,20 @@ app.use((req: Request, res: Response, next: NextFunction) => {
   next();
 });
 
-// Defence in depth behind the mTLS terminator (README "Security model"): when configured, Shopify's
-// session requests must carry the header the terminator sets after verifying Shopify's client
-// certificate. Anything else reached the server around the terminator.
-const mtls = loadServerConfig().mtlsHeader;
-if (mtls) {
-  const expected = Buffer.from(mtls.value, "utf8");
-  app.use("/payments", (req: Request, res: Response, next: NextFunction) => {
-    const received = Buffer.from(String(req.headers[mtls.name] ?? ""), "utf8");
-    if (received.length === expected.length && timingSafeEqual(received, expected)) return next();
-    res.status(403).set("Connection", "close").type("text/plain").send("Forbidden: the request did not come through the verified mTLS terminator");
-  });
-}
+// One spelling per path (app/lib/request-path.ts): Remix decodes and normalises paths before it
+// routes, so "/%70ayments/…" or "/x/../payments/…" would reach the payments routes past an edge that
+// matches path prefixes byte for byte. The payments routes check the mTLS header themselves
+// (app/lib/mtls.server.ts); this keeps every other guard's view of the path equal to Remix's.
+app.use((req: Request, res: Response, next: NextFunction) => {
+  const target = req.originalUrl;
+  const query = target.indexOf("?");
+  const reason = nonCanonicalPath(query === -1 ? target : target.slice(0, query));
+  if (reason) {
+    res.status(400).set("Connection", "close").type("text/plain").send(`Bad request path: ${reason}`);
+    return;
+  }
+  next();
+});
 
 // Eight apps share this host. The library keeps the admin session in a cookie at path "/"; scope
 // each app's cookies to /apps/<method> so two apps signed in side by side never overwrite each other.

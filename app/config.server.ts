@@ -23,7 +23,7 @@ export interface ServerConfig {
   ecpayProductionOrigin: string;
   /** Test-only: Payments Apps GraphQL goes to <origin>/payments_apps/api/<version>/graphql.json. */
   paymentsApiOrigin: string | null;
-  /** Optional defence in depth behind an mTLS terminator: the header it sets and the value. */
+  /** The header the mTLS terminator sets after verifying Shopify's client certificate, and its value; null with MTLS_VERIFIED_HEADER=none (or outside production when unset). */
   mtlsHeader: { name: string; value: string } | null;
 }
 
@@ -68,10 +68,20 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
   if (!production.success) problems.push("ECPAY_PRODUCTION_ORIGIN must be an absolute URL");
   const paymentsApi = env.SHOPIFY_PAYMENTS_API_ORIGIN ? origin.safeParse(env.SHOPIFY_PAYMENTS_API_ORIGIN) : null;
   if (paymentsApi && !paymentsApi.success) problems.push("SHOPIFY_PAYMENTS_API_ORIGIN must be an absolute URL");
-  const mtlsName = env.MTLS_VERIFIED_HEADER;
+  // In production the payments routes must be tied to the mTLS terminator, unless the operator says
+  // explicitly that nothing verifies Shopify's client certificate in front of this server ("none").
+  const mtlsOptOut = env.MTLS_VERIFIED_HEADER?.trim().toLowerCase() === "none";
+  const mtlsName = mtlsOptOut ? undefined : env.MTLS_VERIFIED_HEADER;
   const mtlsValue = env.MTLS_VERIFIED_VALUE;
-  if ((mtlsName && !mtlsValue) || (!mtlsName && mtlsValue)) {
+  if (mtlsOptOut && mtlsValue) problems.push("MTLS_VERIFIED_VALUE must not be set when MTLS_VERIFIED_HEADER=none");
+  else if ((mtlsName && !mtlsValue) || (!mtlsName && mtlsValue && !mtlsOptOut)) {
     problems.push("MTLS_VERIFIED_HEADER and MTLS_VERIFIED_VALUE must be set together");
+  }
+  if (mtlsName && !/^[A-Za-z0-9-]+$/.test(mtlsName)) problems.push("MTLS_VERIFIED_HEADER must be an HTTP header name (letters, digits, -)");
+  if (env.NODE_ENV === "production" && !mtlsName && !mtlsValue && !mtlsOptOut) {
+    problems.push(
+      "MTLS_VERIFIED_HEADER and MTLS_VERIFIED_VALUE must be set in production: the header your mTLS terminator sets after verifying Shopify's client certificate (or MTLS_VERIFIED_HEADER=none to run without that check)",
+    );
   }
   const apps: Partial<Record<MethodHandle, AppCredentials>> = {};
   for (const handle of METHOD_HANDLES) {

@@ -334,6 +334,8 @@ async function main(): Promise<void> {
     ...baseEnv,
     ...sandboxAppCredentialsEnv(),
     NODE_ENV: "production",
+    // The sandbox has no TLS terminator in front of it: nothing verifies Shopify's client certificate.
+    MTLS_VERIFIED_HEADER: "none",
     PORT: String(port),
     HOST,
     SHOPIFY_APP_URL: appOrigin,

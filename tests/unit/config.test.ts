@@ -50,4 +50,15 @@ describe("server configuration", () => {
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/SHOPIFY_APP_URL[\s\S]*SHOPIFY_APP_METHOD[\s\S]*MTLS_VERIFIED_HEADER/);
   });
+
+  it("refuses to start in production without the mTLS terminator's header unless told there is none", () => {
+    expect(() => loadServerConfig({ NODE_ENV: "production" })).toThrow(/MTLS_VERIFIED_HEADER and MTLS_VERIFIED_VALUE must be set in production/);
+    expect(loadServerConfig({ NODE_ENV: "production", MTLS_VERIFIED_HEADER: "none" }).mtlsHeader).toBeNull();
+    expect(loadServerConfig({ NODE_ENV: "production", MTLS_VERIFIED_HEADER: "X-Client-Verify", MTLS_VERIFIED_VALUE: "SUCCESS" }).mtlsHeader).toEqual({
+      name: "x-client-verify",
+      value: "SUCCESS",
+    });
+    expect(() => loadServerConfig({ MTLS_VERIFIED_HEADER: "none", MTLS_VERIFIED_VALUE: "SUCCESS" })).toThrow(/must not be set when MTLS_VERIFIED_HEADER=none/);
+    expect(() => loadServerConfig({ MTLS_VERIFIED_HEADER: "X Client", MTLS_VERIFIED_VALUE: "SUCCESS" })).toThrow(/HTTP header name/);
+  });
 });

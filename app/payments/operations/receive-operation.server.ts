@@ -60,7 +60,7 @@ export async function receiveOperation(
   deps: Pick<Deps, "db">,
   input: ReceiveOperationInput,
 ): Promise<Result<ReceivedOperation, ReceiveOperationError>> {
-  // The mTLS header check (when configured) guards every /payments route in server.ts.
+  // The mTLS header check (when configured) ran in the route (route.server.ts) before this.
   const parsed = parseOperationRequest(input.type, input.headers, input.body);
   if (parsed.isErr()) return err(parsed.error);
   const request = parsed.value;

@@ -1,12 +1,16 @@
 // The three thin Remix actions for POST /payments/<m>/refund|capture|void.
 import type { ActionFunctionArgs } from "@remix-run/node";
+import { serverConfig } from "../../config.server";
 import { jsonResponse, readJsonText, requireMethodParam } from "../../lib/http.server";
+import { mtlsRefusal } from "../../lib/mtls.server";
 import { deps } from "../deps.server";
 import { receiveOperation } from "./receive-operation.server";
 import type { OperationType } from "./types";
 
 export function operationAction(type: OperationType) {
   return async function action({ request, params }: ActionFunctionArgs): Promise<Response> {
+    const refused = mtlsRefusal(request.headers, serverConfig().mtlsHeader);
+    if (refused) return refused;
     const method = requireMethodParam(params.method);
     // Same body rules as every JSON endpoint: application/json only, 64 KB at most.
     const body = await readJsonText(request);
