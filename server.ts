@@ -6,6 +6,10 @@ import { createRequestHandler } from "@remix-run/express";
 import { installGlobals, type ServerBuild } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { scopeCookiePath, scopeRootRedirect } from "./app/lib/cookie-scope";
+import { timingSafeEqual } from "node:crypto";
+import { loadServerConfig } from "./app/config.server";
+import { log, newRequestId, withRequestContext } from "./app/lib/log.server";
+import { metrics, routeFamily } from "./app/lib/metrics.server";
 import { nonCanonicalPath } from "./app/lib/request-path";
 import type { OutageReporter } from "./app/lib/database-unavailable.server";
 
@@ -19,6 +23,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 interface EntryModule {
   startBackgroundWorkers(): { stop(): Promise<void> };
+  refreshOperationalMetrics(): Promise<void>;
   validateStartup(): void;
   prepareDatabase(): Promise<void>;
 }
@@ -26,16 +31,35 @@ interface EntryModule {
 const build = (await import(path.join(here, "server", "index.js"))) as ServerBuild;
 const entry = build.entry.module as unknown as EntryModule;
 
+let config: ReturnType<typeof loadServerConfig>;
 try {
   entry.validateStartup();
+  config = loadServerConfig();
   await entry.prepareDatabase();
 } catch (error) {
-  console.error(`Cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  log().fatal(`Cannot start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }
 
 const app = express();
 app.disable("x-powered-by");
+
+// Every request gets an id (Shopify's own Shopify-Request-Id when it sends one) that each log line
+// of that request carries, and is counted and timed by route family for /metrics.
+const KNOWN_VERBS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+app.use((req: Request, res: Response, next: NextFunction) => {
+  const started = process.hrtime.bigint();
+  const given = req.get("shopify-request-id") ?? req.get("x-request-id") ?? "";
+  const requestId = /^[\w.:-]{1,128}$/.test(given) ? given : newRequestId();
+  res.setHeader("X-Request-Id", requestId);
+  res.once("finish", () => {
+    const route = routeFamily(req.path);
+    const m = metrics();
+    m.httpRequests.inc({ route, method: KNOWN_VERBS.has(req.method) ? req.method : "other", status: String(res.statusCode) });
+    m.httpDuration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+  });
+  withRequestContext({ requestId }, next);
+});
 
 // A handler that refuses a request before reading its body (413, 415, 404…) left the rest of the
 // body in the socket; the body stream it was wrapped in (backpressure) then paused the socket for
@@ -113,6 +137,31 @@ app.use((req: Request, res: Response, next: NextFunction) => {
   next();
 });
 
+// Prometheus metrics for the operator (README "Operating"): only with METRICS_TOKEN configured, and
+// only for a request that presents it as a bearer token.
+app.get("/metrics", (req: Request, res: Response) => {
+  const token = config.metricsToken;
+  if (!token) {
+    res.status(404).type("text/plain").send("metrics are off: set METRICS_TOKEN to serve them");
+    return;
+  }
+  const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "")?.[1] ?? "", "utf8");
+  const expected = Buffer.from(token, "utf8");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    res.status(401).set("WWW-Authenticate", 'Bearer realm="metrics"').type("text/plain").send("a bearer token is required");
+    return;
+  }
+  const registry = metrics().registry;
+  entry
+    .refreshOperationalMetrics()
+    .then(() => registry.metrics())
+    .then((text) => res.status(200).type(registry.contentType).send(text))
+    .catch((error: unknown) => {
+      log().error({ err: error }, "metrics: cannot read the operational figures");
+      res.status(503).type("text/plain").send("metrics unavailable: the database did not answer");
+    });
+});
+
 app.use("/assets", express.static(path.join(here, "client", "assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(here, "client"), { maxAge: "1h" }));
 // A route that failed because the database was unreachable (entry.server handleError) is answered
@@ -142,7 +191,7 @@ app.all(
 const server = app.listen(port, host, () => {
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
-  console.info(`ECPay payments server listening on http://${host === "0.0.0.0" ? "localhost" : host}:${actualPort}`);
+  log().info(`ECPay payments server listening on http://${host === "0.0.0.0" ? "localhost" : host}:${actualPort}`);
 });
 server.keepAliveTimeout = 65_000;
 
@@ -152,7 +201,7 @@ let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  console.info(`${signal}: shutting down`);
+  log().info(`${signal}: shutting down`);
   server.close();
   server.closeIdleConnections();
   await workers?.stop();

@@ -25,6 +25,10 @@ export interface ServerConfig {
   paymentsApiOrigin: string | null;
   /** The header the mTLS terminator sets after verifying Shopify's client certificate, and its value; null with MTLS_VERIFIED_HEADER=none (or outside production when unset). */
   mtlsHeader: { name: string; value: string } | null;
+  /** Bearer token that opens /metrics (METRICS_TOKEN, at least 24 characters); null: /metrics is off. */
+  metricsToken: string | null;
+  /** How long an attempt may go without a notification before the reconciler asks ECPay (RECONCILE_GRACE_MS). */
+  reconcileGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +87,12 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
       "MTLS_VERIFIED_HEADER and MTLS_VERIFIED_VALUE must be set in production: the header your mTLS terminator sets after verifying Shopify's client certificate (or MTLS_VERIFIED_HEADER=none to run without that check)",
     );
   }
+  const metricsToken = env.METRICS_TOKEN?.trim() || null;
+  if (metricsToken !== null && !/^[\x21-\x7e]{24,}$/.test(metricsToken)) {
+    problems.push("METRICS_TOKEN must be at least 24 printable characters without spaces (it opens /metrics)");
+  }
+  const grace = z.coerce.number().int().min(0).safeParse(env.RECONCILE_GRACE_MS ?? 600_000);
+  if (!grace.success) problems.push("RECONCILE_GRACE_MS must be a whole number of milliseconds");
   const apps: Partial<Record<MethodHandle, AppCredentials>> = {};
   for (const handle of METHOD_HANDLES) {
     const embedded = embeddedFor(env, handle);
@@ -103,6 +113,8 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     ecpayProductionOrigin: production.data!,
     paymentsApiOrigin: paymentsApi?.data ?? null,
     mtlsHeader: mtlsName && mtlsValue ? { name: mtlsName.toLowerCase(), value: mtlsValue } : null,
+    metricsToken,
+    reconcileGraceMs: grace.data!,
   };
 }
 

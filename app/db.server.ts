@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
+import type pg from "pg";
 import { createPgPool } from "./lib/pg-pool.server";
 import { OneConnectionPrismaLibSQL } from "./lib/sqlite-one-connection.server";
 
@@ -12,11 +13,17 @@ declare global {
   var prismaGlobal: PrismaClient | undefined;
 }
 
+let pool: pg.Pool | null = null;
+
 function createClient(): PrismaClient {
-  const adapter = isPostgres
-    ? new PrismaPg(createPgPool(DATABASE_URL, Number(process.env.DATABASE_POOL_SIZE ?? 10)), { disposeExternalPool: true })
-    : new OneConnectionPrismaLibSQL({ url: DATABASE_URL });
+  if (isPostgres) pool = createPgPool(DATABASE_URL, Number(process.env.DATABASE_POOL_SIZE ?? 10));
+  const adapter = pool ? new PrismaPg(pool, { disposeExternalPool: true }) : new OneConnectionPrismaLibSQL({ url: DATABASE_URL });
   return new PrismaClient({ adapter });
+}
+
+/** PostgreSQL pool use for /metrics; null on SQLite (one connection). */
+export function databasePoolStats(): { total: number; idle: number; waiting: number } | null {
+  return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;
 }
 
 const prisma = globalThis.prismaGlobal ?? createClient();

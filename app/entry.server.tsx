@@ -5,6 +5,8 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { loadServerConfig } from "./config.server";
 import { isDatabaseUnavailable, reportDatabaseUnavailable } from "./lib/database-unavailable.server";
+import { log, logPaymentEvent } from "./lib/log.server";
+import { metrics, routeFamily } from "./lib/metrics.server";
 import { createSecretBox } from "./lib/secrets.server";
 
 const ABORT_DELAY = 5000;
@@ -32,7 +34,7 @@ export default async function handleRequest(
       },
       onError(error) {
         responseStatusCode = 500;
-        console.error(error);
+        log().error({ err: error }, "rendering failed");
       },
     });
     setTimeout(abort, ABORT_DELAY);
@@ -45,16 +47,18 @@ export function handleError(error: unknown, { request, context }: LoaderFunction
   if (isDatabaseUnavailable(error)) {
     reportDatabaseUnavailable(context);
     const detail = error instanceof Error ? error.message.split("\n").filter(Boolean).pop() : String(error);
-    console.error(`database unavailable: ${request.method} ${new URL(request.url).pathname}: ${detail}`);
+    metrics().databaseUnavailable.inc();
+    logPaymentEvent("database.unavailable", { reason: `${request.method} ${routeFamily(new URL(request.url).pathname)}: ${detail ?? ""}`.slice(0, 300) });
     return;
   }
-  console.error(error);
+  log().error({ err: error }, "request failed");
 }
 
 // The custom server (server.ts) reaches the background workers through the Remix build's entry
 // module, so the workers share this build's module instances (one Prisma client, one config).
 export { startBackgroundWorkers } from "./jobs/workers.server";
 export { prepareDatabase } from "./db.server";
+export { refreshOperationalMetrics } from "./ops/metrics-snapshot.server";
 
 /** Fail fast at start: configuration and the encryption key must be valid before we serve. */
 export function validateStartup(): void {

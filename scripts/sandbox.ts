@@ -19,6 +19,7 @@ import type { PrismaClient } from "@prisma/client";
 import type { MethodHandle } from "../app/payments/methods";
 import type { EcpayEmulator, EcpayEmulatorSnapshot } from "../tests/emulators/ecpay";
 import { SimulatorError, type OrderView, type ShopifySimulator, type StateSnapshot } from "../tests/simulators/shopify";
+import { prettyFactory } from "pino-pretty";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
@@ -100,6 +101,23 @@ async function stopAll(code: number): Promise<never> {
 }
 
 
+const pretty = prettyFactory({ colorize: process.stdout.isTTY, singleLine: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,instance,event" });
+
+/**
+ * What the sandbox prints of a server log line: every payment event (and every warning or error),
+ * one readable line each; everything with SANDBOX_VERBOSE=1. The log file keeps the JSON.
+ */
+function readableLogLine(line: string, verbose: boolean): string | null {
+  let entry: { event?: unknown; level?: unknown } | null = null;
+  try {
+    entry = JSON.parse(line) as { event?: unknown; level?: unknown };
+  } catch {
+    return verbose ? `${line}\n` : null;
+  }
+  const important = typeof entry?.event === "string" || entry?.level === "warn" || entry?.level === "error" || entry?.level === "fatal";
+  return important || verbose ? pretty(entry) : null;
+}
+
 /** The server as a child process; resolves once it listens. Its log goes to `logFile`. */
 function startServer(env: NodeJS.ProcessEnv, logFile: string, verbose: boolean): Promise<ChildProcess> {
   const log = createWriteStream(logFile, { flags: "a" });
@@ -109,15 +127,19 @@ function startServer(env: NodeJS.ProcessEnv, logFile: string, verbose: boolean):
     stdio: ["ignore", "pipe", "pipe"],
   });
   const recent: string[] = [];
+  let partial = "";
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       log.write(chunk);
-      if (verbose) process.stdout.write(chunk);
-      for (const line of chunk.toString("utf8").split("\n")) {
+      const lines = (partial + chunk.toString("utf8")).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) {
         if (!line) continue;
         recent.push(line);
         if (recent.length > 30) recent.shift();
         if (/listening on http/.test(line)) resolve(child);
+        const shown = readableLogLine(line, verbose);
+        if (shown) process.stdout.write(shown);
       }
     };
     child.stdout!.on("data", onData);

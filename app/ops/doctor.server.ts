@@ -5,6 +5,7 @@ import path from "node:path";
 import type { PrismaClient } from "@prisma/client";
 import { loadServerConfig } from "../config.server";
 import { createSecretBox } from "../lib/secrets.server";
+import { operationalFigures } from "./figures.server";
 
 export interface DoctorCheck {
   name: string;
@@ -77,13 +78,17 @@ export async function runDoctor(
   );
   checks.push(
     await check("backlog", async () => {
-      const pending = await db.outboxMessage.count({ where: { status: "PENDING" } });
-      const oldest = await db.outboxMessage.findFirst({ where: { status: "PENDING" }, orderBy: { createdAt: "asc" } });
-      const failed = await db.outboxMessage.count({ where: { status: "FAILED" } });
-      const waiting = await db.paymentAttempt.count({ where: { status: { in: ["CREATED", "ISSUED"] } } });
-      const age = oldest ? `, oldest ${Math.round((Date.now() - oldest.createdAt.getTime()) / 60000)} min` : "";
-      if (failed > 0) throw new Error(`${failed} Shopify mutations failed permanently; ${pending} pending${age}`);
-      return `${pending} Shopify mutations pending${age}; ${waiting} ECPay attempts awaiting a result`;
+      // The same figures /metrics serves (README "Operating"), so the two never disagree.
+      const grace = Number(env.RECONCILE_GRACE_MS ?? 600_000);
+      const f = await operationalFigures(db, new Date(), { reconcileGraceMs: Number.isFinite(grace) ? grace : 600_000 });
+      const age = f.outboxPending > 0 ? `, oldest ${Math.round(f.outboxOldestAgeSeconds / 60)} min` : "";
+      const summary =
+        `${f.outboxPending} Shopify mutations pending${age}; ${f.operationsPending} captures/voids/refunds pending; ` +
+        `${f.closesPending} card closes pending; ${f.attemptsAwaiting} ECPay attempts awaiting a result; reconciler lag ${f.reconcilerLagSeconds}s`;
+      if (f.outboxFailed > 0) throw new Error(`${f.outboxFailed} Shopify mutations failed permanently; ${summary}`);
+      if (f.outboxOldestAgeSeconds > 300) throw new Error(`the oldest undelivered Shopify mutation is ${Math.round(f.outboxOldestAgeSeconds / 60)} min old; ${summary}`);
+      if (f.reconcilerLagSeconds > 1800) throw new Error(`the reconciler is ${Math.round(f.reconcilerLagSeconds / 60)} min behind; ${summary}`);
+      return summary;
     }),
   );
   return checks;

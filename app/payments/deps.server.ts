@@ -5,6 +5,7 @@ import prisma from "../db.server";
 import { PINNED_API_VERSION, serverConfig, type ServerConfig } from "../config.server";
 import { EcpayGateway } from "../ecpay/ecpay-gateway";
 import type { IEcpayGateway } from "../ecpay/types";
+import { instrumentedEcpay } from "../lib/instrumented-ecpay.server";
 import { secretBox, type SecretBox } from "../lib/secrets.server";
 import { libraryAccessTokens, type IAccessTokens } from "../shopify/access-token.server";
 import type { IPaymentsAppsApi } from "../shopify/payments-apps-api";
@@ -28,7 +29,7 @@ export function deps(): Deps {
   cached = {
     db: prisma,
     secrets: secretBox(),
-    ecpay: EcpayGateway.create({ stageOrigin: config.ecpayStageOrigin, productionOrigin: config.ecpayProductionOrigin }),
+    ecpay: instrumentedEcpay(EcpayGateway.create({ stageOrigin: config.ecpayStageOrigin, productionOrigin: config.ecpayProductionOrigin })),
     shopify: PaymentsAppsClient.create({
       apiVersion: PINNED_API_VERSION,
       originOverride: config.paymentsApiOrigin,

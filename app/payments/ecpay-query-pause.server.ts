@@ -7,9 +7,13 @@
 // that does not know of another's 403 learns of it from its own first refused request (one
 // request, then it pauses too). A restart forgets the pause at the cost of that one request.
 
+import { logPaymentEvent } from "../lib/log.server";
+
 export interface QueryPause {
   /** Epoch milliseconds before which no query is sent. */
   until: number;
+  /** The pause that ended was logged as resumed (one line per pause). */
+  resumeLogged?: boolean;
 }
 
 const DEFAULT_PAUSE_MS = 30 * 60_000;
@@ -23,9 +27,17 @@ export function rateLimitPauseMs(): number {
 }
 
 export function queriesPaused(pause: QueryPause, now: Date): boolean {
-  return pause.until > now.getTime();
+  if (pause.until > now.getTime()) return true;
+  if (pause.until > 0 && !pause.resumeLogged) {
+    pause.resumeLogged = true;
+    logPaymentEvent("ecpay.resumed", { until: new Date(pause.until).toISOString() });
+  }
+  return false;
 }
 
 export function pauseQueries(pause: QueryPause, now: Date, pauseMs: number = rateLimitPauseMs()): void {
-  pause.until = Math.max(pause.until, now.getTime() + pauseMs);
+  const until = Math.max(pause.until, now.getTime() + pauseMs);
+  if (until > pause.until) logPaymentEvent("ecpay.paused", { reason: "ECPay answered HTTP 403", until: new Date(until).toISOString() });
+  pause.until = until;
+  pause.resumeLogged = false;
 }

@@ -64,7 +64,10 @@ describe("ops doctor", () => {
     const migrations = readdirSync(defaultMigrationsDir(isPostgresRun)).filter((d) => /^\d{14}_/.test(d));
     expect(checks.migrations).toEqual([true, `${migrations.length} applied`]);
     expect(checks["clock drift"]).toEqual([true, expect.stringMatching(new RegExp(`^-?[01]s against ${clockOrigin}$`))]);
-    expect(checks.backlog).toEqual([true, "0 Shopify mutations pending; 0 ECPay attempts awaiting a result"]);
+    expect(checks.backlog).toEqual([
+      true,
+      "0 Shopify mutations pending; 0 captures/voids/refunds pending; 0 card closes pending; 0 ECPay attempts awaiting a result; reconciler lag 0s",
+    ]);
   });
 
   it("fails the clock check when this machine is more than a minute off ECPay's clock, and exits 1", async () => {

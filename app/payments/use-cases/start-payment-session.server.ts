@@ -6,6 +6,7 @@ import type { PaymentSession, Prisma, ShopInstallation } from "@prisma/client";
 import { bilingual } from "../../i18n";
 import { enqueue, notifyOutbox } from "../../jobs/outbox.server";
 import { chaosPoint } from "../../lib/chaos.server";
+import { logPaymentEvent } from "../../lib/log.server";
 import type { Deps } from "../deps.server";
 import { PAYMENT_METHODS, type MethodHandle } from "../methods";
 import { requestError, isUniqueViolation, type RequestError } from "../request-error";
@@ -52,9 +53,11 @@ export async function startPaymentSession(
   request: { headers: Headers; body: unknown },
 ): Promise<Result<{ redirectUrl: string }, RequestError>> {
   const headers = readShopifyHeaders(request.headers);
-  if (!headers.success) return err(requestError(400, describeHeaderIssues(headers.error)));
+  if (!headers.success) return refused(method, null, null, requestError(400, describeHeaderIssues(headers.error)));
   const parsed = paymentSessionRequest.safeParse(request.body);
-  if (!parsed.success) return err(requestError(400, `Invalid payment session: ${describeIssues(parsed.error)}`));
+  if (!parsed.success) {
+    return refused(method, headers.data.shop, null, requestError(400, `Invalid payment session: ${describeIssues(parsed.error)}`));
+  }
   const body = parsed.data;
   const shop = headers.data.shop;
   const redirectUrl = redirectUrlFor(deps.config.appUrl, method, body.id);
@@ -68,7 +71,7 @@ export async function startPaymentSession(
   };
   const installation = await deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } } });
   if (!installation || installation.status !== "INSTALLED" || !installation.bindingId) {
-    return (await stored()) ?? err(requestError(403, await refusalReason(deps, method, shop, installation)));
+    return (await stored()) ?? refused(method, shop, body.id, requestError(403, await refusalReason(deps, method, shop, installation)));
   }
 
   const problem = unchargeable(method, body);
@@ -120,8 +123,14 @@ export async function startPaymentSession(
     throw error;
   }
   chaosPoint("session-stored", body.id);
+  logPaymentEvent("session.stored", { shop, method, paymentId: body.id, test: body.test, outcome: problem ? `rejected ${problem.code}` : "received" });
   if (problem) setTimeout(notifyOutbox, AFTER_RESPONSE_MS + 50).unref();
   return ok({ redirectUrl });
+}
+
+function refused(method: MethodHandle, shop: string | null, paymentId: string | null, error: RequestError) {
+  logPaymentEvent("session.refused", { method, ...(shop && { shop }), ...(paymentId && { paymentId }), httpStatus: error.status, reason: error.message.slice(0, 300) });
+  return err(error);
 }
 
 /** Why a shop cannot take new sessions for this app: unknown shop, app not installed, or no ECPay binding. */
