@@ -5,7 +5,7 @@ import { z } from "zod";
 import { newMerchantTradeNo } from "../ecpay/merchant-trade-no";
 import type { EcpayCredentials, EcpayError, IEcpayGateway } from "../ecpay/types";
 import type { MessageKey } from "../i18n";
-import type { SecretBox } from "../lib/secrets.server";
+import type { SecretBox, SecretContext } from "../lib/secrets.server";
 import { attachBinding, saveBinding, type BindingInput } from "../payments/bindings.server";
 import type { Deps } from "../payments/deps.server";
 import { isMethodHandle, type MethodHandle } from "../payments/methods";
@@ -103,8 +103,15 @@ const pendingBinding = z.object({
   }),
 });
 
+/** Sealed with the browser-token key and bound to the shop and app: it opens nowhere else. */
+const confirmationContext = (scope: { shop: string; method: MethodHandle }): SecretContext => ({
+  purpose: "bind-confirmation",
+  shop: scope.shop,
+  method: scope.method,
+});
+
 export function sealPendingBinding(box: SecretBox, scope: { shop: string; method: MethodHandle }, input: BindingInput, now: Date): string {
-  return box.seal(JSON.stringify({ v: 1, ...scope, expiresAt: now.getTime() + CONFIRM_TTL_MS, input }));
+  return box.seal(JSON.stringify({ v: 1, ...scope, expiresAt: now.getTime() + CONFIRM_TTL_MS, input }), confirmationContext(scope));
 }
 
 export type OpenTokenError = "invalid" | "expired";
@@ -117,7 +124,7 @@ export function openPendingBinding(
 ): Result<BindingInput, OpenTokenError> {
   let json: unknown;
   try {
-    json = JSON.parse(box.open(token));
+    json = JSON.parse(box.open(token, confirmationContext(scope)));
   } catch {
     return err("invalid");
   }

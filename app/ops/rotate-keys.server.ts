@@ -1,8 +1,11 @@
 // `npm run ops -- rotate-keys`: re-seal every stored secret (ECPay HashKey/HashIV/check code of
-// each binding, Shopify access and refresh tokens) with the current ENCRYPTION_KEY. Run it after
-// moving the old key to ENCRYPTION_KEY_PREVIOUS; once it reports nothing left, drop the old key.
+// each binding, Shopify access and refresh tokens) as v2 under the current ENCRYPTION_KEY, bound to
+// its row and field: v1 values and values under an ENCRYPTION_KEY_PREVIOUS key. Run it after moving
+// the old key to ENCRYPTION_KEY_PREVIOUS; once it reports nothing left, drop the old key.
 import type { PrismaClient } from "@prisma/client";
-import type { SecretBox } from "../lib/secrets.server";
+import type { SecretBox, SecretContext } from "../lib/secrets.server";
+import { BINDING_SECRET_COLUMNS, bindingSecretContext, type BindingSecretColumn } from "../payments/bindings.server";
+import { sessionTokenContext } from "../shopify/session-storage.server";
 
 export interface RotateReport {
   bindings: number;
@@ -15,13 +18,13 @@ export interface RotateReport {
   failures: string[];
 }
 
-const BINDING_FIELDS = ["hashKeyEnc", "hashIvEnc", "stageHashKeyEnc", "stageHashIvEnc", "creditCheckCodeEnc"] as const;
+const BINDING_COLUMNS = Object.keys(BINDING_SECRET_COLUMNS) as BindingSecretColumn[];
 
 export async function rotateKeys(db: PrismaClient, box: SecretBox): Promise<RotateReport> {
   const report: RotateReport = { bindings: 0, bindingFields: 0, sessions: 0, tokens: 0, failures: [] };
-  const reseal = (value: string, where: string): string | null => {
+  const reseal = (value: string, context: SecretContext, where: string): string | null => {
     try {
-      return box.seal(box.open(value));
+      return box.seal(box.open(value, context), context);
     } catch (error) {
       report.failures.push(`${where}: ${error instanceof Error ? error.message : String(error)}`);
       return null;
@@ -30,11 +33,11 @@ export async function rotateKeys(db: PrismaClient, box: SecretBox): Promise<Rota
 
   for (const binding of await db.ecpayBinding.findMany()) {
     report.bindings += 1;
-    const data: Partial<Record<(typeof BINDING_FIELDS)[number], string>> = {};
-    for (const field of BINDING_FIELDS) {
+    const data: Partial<Record<BindingSecretColumn, string>> = {};
+    for (const field of BINDING_COLUMNS) {
       const value = binding[field];
       if (!value || !box.needsRotation(value)) continue;
-      const sealed = reseal(value, `binding ${binding.id} ${field}`);
+      const sealed = reseal(value, bindingSecretContext(binding, field), `binding ${binding.id} ${field}`);
       if (sealed) data[field] = sealed;
     }
     if (Object.keys(data).length > 0) {
@@ -49,9 +52,10 @@ export async function rotateKeys(db: PrismaClient, box: SecretBox): Promise<Rota
     for (const field of ["accessToken", "refreshToken"] as const) {
       const value = session[field];
       if (!value) continue;
-      if (!box.isSealed(value)) data[field] = box.seal(value);
+      const context = sessionTokenContext(session.id, field);
+      if (!box.isSealed(value)) data[field] = box.seal(value, context);
       else if (box.needsRotation(value)) {
-        const sealed = reseal(value, `session ${session.id} ${field}`);
+        const sealed = reseal(value, context, `session ${session.id} ${field}`);
         if (sealed) data[field] = sealed;
       }
     }

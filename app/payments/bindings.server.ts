@@ -3,7 +3,7 @@
 import type { EcpayBinding, PrismaClient, ShopInstallation } from "@prisma/client";
 import { PUBLIC_STAGE_MERCHANT } from "../ecpay/public-stage-merchant";
 import type { EcpayCredentials } from "../ecpay/types";
-import type { SecretBox } from "../lib/secrets.server";
+import type { SecretBox, SecretContext } from "../lib/secrets.server";
 import type { MethodHandle } from "./methods";
 
 export interface BindingInput {
@@ -17,18 +17,33 @@ export interface BindingInput {
   accountName?: string | null;
 }
 
-const sealOptional = (box: SecretBox, value: string | null | undefined) => (value ? box.seal(value) : null);
+/** The sealed columns of a binding and the field each one's associated data names. */
+export const BINDING_SECRET_COLUMNS = {
+  hashKeyEnc: "hashKey",
+  hashIvEnc: "hashIv",
+  stageHashKeyEnc: "stageHashKey",
+  stageHashIvEnc: "stageHashIv",
+  creditCheckCodeEnc: "creditCheckCode",
+} as const satisfies Record<string, Extract<SecretContext, { purpose: "ecpay-binding" }>["field"]>;
+export type BindingSecretColumn = keyof typeof BINDING_SECRET_COLUMNS;
+
+/** A binding secret opens only in its own row (shop + MerchantID, which never change) and column. */
+export function bindingSecretContext(row: Pick<EcpayBinding, "shop" | "merchantId">, column: BindingSecretColumn): SecretContext {
+  return { purpose: "ecpay-binding", shop: row.shop, merchantId: row.merchantId, field: BINDING_SECRET_COLUMNS[column] };
+}
 
 /** Store (or refresh) the shop's binding for this MerchantID, encrypted. */
 export async function saveBinding(db: PrismaClient, box: SecretBox, shop: string, input: BindingInput): Promise<EcpayBinding> {
+  const row = { shop, merchantId: input.merchantId };
+  const seal = (column: BindingSecretColumn, value: string | null | undefined) => (value ? box.seal(value, bindingSecretContext(row, column)) : null);
   const data = {
     merchantId: input.merchantId,
-    hashKeyEnc: box.seal(input.hashKey),
-    hashIvEnc: box.seal(input.hashIv),
+    hashKeyEnc: box.seal(input.hashKey, bindingSecretContext(row, "hashKeyEnc")),
+    hashIvEnc: box.seal(input.hashIv, bindingSecretContext(row, "hashIvEnc")),
     stageMerchantId: input.stageMerchantId ?? null,
-    stageHashKeyEnc: sealOptional(box, input.stageHashKey),
-    stageHashIvEnc: sealOptional(box, input.stageHashIv),
-    creditCheckCodeEnc: sealOptional(box, input.creditCheckCode),
+    stageHashKeyEnc: seal("stageHashKeyEnc", input.stageHashKey),
+    stageHashIvEnc: seal("stageHashIvEnc", input.stageHashIv),
+    creditCheckCodeEnc: seal("creditCheckCodeEnc", input.creditCheckCode),
     accountName: input.accountName ?? null,
     verifiedAt: new Date(),
   };
@@ -54,8 +69,8 @@ export async function attachBinding(db: PrismaClient, method: MethodHandle, shop
 export function productionCredentials(box: SecretBox, binding: EcpayBinding): EcpayCredentials {
   return {
     merchantId: binding.merchantId,
-    hashKey: box.open(binding.hashKeyEnc),
-    hashIv: box.open(binding.hashIvEnc),
+    hashKey: box.open(binding.hashKeyEnc, bindingSecretContext(binding, "hashKeyEnc")),
+    hashIv: box.open(binding.hashIvEnc, bindingSecretContext(binding, "hashIvEnc")),
     environment: "production",
   };
 }
@@ -65,8 +80,8 @@ export function stageCredentials(box: SecretBox, binding: EcpayBinding | null): 
   if (binding?.stageMerchantId && binding.stageHashKeyEnc && binding.stageHashIvEnc) {
     return {
       merchantId: binding.stageMerchantId,
-      hashKey: box.open(binding.stageHashKeyEnc),
-      hashIv: box.open(binding.stageHashIvEnc),
+      hashKey: box.open(binding.stageHashKeyEnc, bindingSecretContext(binding, "stageHashKeyEnc")),
+      hashIv: box.open(binding.stageHashIvEnc, bindingSecretContext(binding, "stageHashIvEnc")),
       environment: "stage",
     };
   }
@@ -78,7 +93,7 @@ export function credentialsForSession(box: SecretBox, binding: EcpayBinding, tes
 }
 
 export function creditCheckCode(box: SecretBox, binding: EcpayBinding): string | null {
-  return binding.creditCheckCodeEnc ? box.open(binding.creditCheckCodeEnc) : null;
+  return binding.creditCheckCodeEnc ? box.open(binding.creditCheckCodeEnc, bindingSecretContext(binding, "creditCheckCodeEnc")) : null;
 }
 
 /** The keys that signed (or must sign) messages about one attempt: the MerchantID it was created under. */

@@ -5,7 +5,7 @@ import { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { PrismaClient } from "@prisma/client";
-import type { SecretBox } from "../lib/secrets.server";
+import type { SecretBox, SecretContext } from "../lib/secrets.server";
 import type { MethodHandle } from "../payments/methods";
 
 export class NamespacedSessionStorage implements SessionStorage {
@@ -21,21 +21,23 @@ export class NamespacedSessionStorage implements SessionStorage {
 
   private wrap(session: Session): Session {
     const params = session.toObject();
+    const id = this.prefix + session.id;
     return new Session({
       ...params,
-      id: this.prefix + session.id,
-      ...(params.accessToken ? { accessToken: this.box.seal(params.accessToken) } : {}),
-      ...(params.refreshToken ? { refreshToken: this.box.seal(params.refreshToken) } : {}),
+      id,
+      ...(params.accessToken ? { accessToken: this.box.seal(params.accessToken, sessionTokenContext(id, "accessToken")) } : {}),
+      ...(params.refreshToken ? { refreshToken: this.box.seal(params.refreshToken, sessionTokenContext(id, "refreshToken")) } : {}),
     });
   }
 
+  /** `session` as stored: its id is the namespaced one the tokens were sealed for. */
   private unwrap(session: Session): Session {
     const params = session.toObject();
     return new Session({
       ...params,
       id: session.id.slice(this.prefix.length),
-      ...(params.accessToken ? { accessToken: openToken(this.box, params.accessToken) } : {}),
-      ...(params.refreshToken ? { refreshToken: openToken(this.box, params.refreshToken) } : {}),
+      ...(params.accessToken ? { accessToken: openToken(this.box, params.accessToken, sessionTokenContext(session.id, "accessToken")) } : {}),
+      ...(params.refreshToken ? { refreshToken: openToken(this.box, params.refreshToken, sessionTokenContext(session.id, "refreshToken")) } : {}),
     });
   }
 
@@ -62,9 +64,14 @@ export class NamespacedSessionStorage implements SessionStorage {
   }
 }
 
+/** A token opens only in its own row (the stored, namespaced session id) and column. */
+export function sessionTokenContext(storedId: string, field: "accessToken" | "refreshToken"): SecretContext {
+  return { purpose: "shopify-session", sessionId: storedId, field };
+}
+
 /** A sealed token, or (rows written before tokens were sealed) the plaintext until rotate-keys re-seals it. */
-export function openToken(box: SecretBox, stored: string): string {
-  return box.isSealed(stored) ? box.open(stored) : stored;
+export function openToken(box: SecretBox, stored: string, context: SecretContext): string {
+  return box.isSealed(stored) ? box.open(stored, context) : stored;
 }
 
 export function createSessionStorage(prisma: PrismaClient, method: MethodHandle, box: SecretBox): NamespacedSessionStorage {

@@ -7,7 +7,7 @@ import { Session } from "@shopify/shopify-api";
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { createSecretBox } from "~/lib/secrets.server";
-import { createSessionStorage } from "~/shopify/session-storage.server";
+import { createSessionStorage, sessionTokenContext } from "~/shopify/session-storage.server";
 import type { IAccessTokens } from "~/shopify/access-token.server";
 import { cloneDatabase, type TestDatabase } from "../support/database";
 import { prismaFor } from "../support/db-client";
@@ -111,7 +111,7 @@ describe("a shop's offline token", () => {
     const shop = "revoked-refresh.myshopify.com";
     await storeOfflineSession("credit", shop, "shpat_dead", "shprt_revoked", -60_000);
     // The stored refresh token is one Shopify never issued (or has revoked).
-    await prisma.session.update({ where: { id: `credit:offline_${shop}` }, data: { refreshToken: createSecretBox(env).seal("shprt_never_issued") } });
+    await prisma.session.update({ where: { id: `credit:offline_${shop}` }, data: { refreshToken: createSecretBox(env).seal("shprt_never_issued", sessionTokenContext(`credit:offline_${shop}`, "refreshToken")) } });
     expect(await tokens.offlineToken("credit", shop)).toBeNull();
     expect(oauth.requests.filter((r) => r.shop === shop).map((r) => r.status)).toEqual([400]);
     expect((await storage("credit").loadSession(`offline_${shop}`))?.accessToken).toBe("shpat_dead");

@@ -11,12 +11,14 @@ import { computeCheckMacValue } from "~/ecpay/check-mac-value";
 import { encodeFormBody } from "~/ecpay/form-body";
 import { createSecretBox } from "~/lib/secrets.server";
 import { seedShop } from "~/ops/seed-shop.server";
+import { creditCheckCode, productionCredentials } from "~/payments/bindings.server";
 import { paymentIdToCustomField } from "~/payments/custom-field";
 import { METHOD_HANDLES, type MethodHandle } from "~/payments/methods";
 import { createSessionStorage } from "~/shopify/session-storage.server";
 import { adminSessionCookies } from "../support/admin-session";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { cloneDatabase, isPostgresRun } from "../support/database";
+import { keyIdOf, sealV1 } from "../support/legacy-secrets";
 import { prismaFor } from "../support/db-client";
 import { runOps } from "../support/ops";
 import { openHandOff, PRODUCTION_MERCHANT, SHOP, startPaymentStack, submitToEcpay, tokenFor, type PaymentStack } from "../support/payment-stack";
@@ -271,7 +273,7 @@ describe("the mTLS header check", () => {
 });
 
 describe("secrets", () => {
-  it("rotate-keys re-seals every ECPay key and Shopify token with the new key; the old key can then go", async () => {
+  it("rotate-keys re-seals every ECPay key and Shopify token, v1 ones too, as v2 with the new key; the old key can then go", async () => {
     const db = await cloneDatabase(inject("templateDatabaseUrl"));
     const prisma: PrismaClient = prismaFor(db.url);
     try {
@@ -281,22 +283,34 @@ describe("secrets", () => {
       await seedShop(prisma, oldBox, { method: "credit", shop: SHOP, accessToken: "shpat_rotate_me", ...PRODUCTION_MERCHANT, ready: true });
       // A token stored before tokens were sealed.
       await prisma.session.create({ data: { id: "atm:offline_legacy.myshopify.com", shop: "legacy.myshopify.com", state: "x", accessToken: "shpat_legacy_plain" } });
+      // A binding and a token as the release before format v2 sealed them, under the old key.
+      await prisma.ecpayBinding.create({
+        data: { shop: "legacy.myshopify.com", merchantId: OTHER_MERCHANT.merchantId, hashKeyEnc: sealV1(oldKey, OTHER_MERCHANT.hashKey), hashIvEnc: sealV1(oldKey, OTHER_MERCHANT.hashIv) },
+      });
+      await prisma.session.create({ data: { id: "credit:offline_legacy.myshopify.com", shop: "legacy.myshopify.com", state: "x", accessToken: sealV1(oldKey, "shpat_legacy_v1") } });
 
       const env = testAppEnv({ DATABASE_URL: db.url, ENCRYPTION_KEY: newKey, ENCRYPTION_KEY_PREVIOUS: oldKey });
       const first = runOps(["rotate-keys"], env);
       expect(first.status, first.stderr).toBe(0);
-      expect(first.stdout).toMatch(/re-sealed 3 field\(s\) of 1 ECPay binding\(s\) and 2 token\(s\) of 2 session\(s\)/);
+      expect(first.stdout).toMatch(/re-sealed 5 field\(s\) of 2 ECPay binding\(s\) and 3 token\(s\) of 3 session\(s\)/);
       const second = runOps(["rotate-keys"], env);
-      expect(second.stdout).toMatch(/re-sealed 0 field\(s\) of 1 ECPay binding\(s\) and 0 token\(s\)/);
+      expect(second.stdout).toMatch(/re-sealed 0 field\(s\) of 2 ECPay binding\(s\) and 0 token\(s\)/);
 
       const newOnly = createSecretBox({ ENCRYPTION_KEY: newKey });
       const binding = await prisma.ecpayBinding.findFirstOrThrow({ where: { shop: SHOP } });
-      expect(newOnly.open(binding.hashKeyEnc)).toBe(PRODUCTION_MERCHANT.hashKey);
-      expect(newOnly.open(binding.hashIvEnc)).toBe(PRODUCTION_MERCHANT.hashIv);
-      expect(newOnly.open(binding.creditCheckCodeEnc!)).toBe(PRODUCTION_MERCHANT.creditCheckCode);
-      expect(() => oldBox.open(binding.hashKeyEnc)).toThrow();
+      expect(productionCredentials(newOnly, binding)).toMatchObject({ hashKey: PRODUCTION_MERCHANT.hashKey, hashIv: PRODUCTION_MERCHANT.hashIv });
+      expect(creditCheckCode(newOnly, binding)).toBe(PRODUCTION_MERCHANT.creditCheckCode);
+      expect(() => productionCredentials(oldBox, binding)).toThrow(/not configured/);
+      const legacy = await prisma.ecpayBinding.findFirstOrThrow({ where: { shop: "legacy.myshopify.com" } });
+      expect(productionCredentials(newOnly, legacy)).toMatchObject({ hashKey: OTHER_MERCHANT.hashKey, hashIv: OTHER_MERCHANT.hashIv });
+      // Every stored secret is now v2 under the new key, bound to its row: another shop's row does not open it.
+      const sealed = [binding.hashKeyEnc, binding.hashIvEnc, binding.creditCheckCodeEnc, legacy.hashKeyEnc, legacy.hashIvEnc];
+      for (const session of await prisma.session.findMany()) sealed.push(session.accessToken);
+      for (const value of sealed) expect(value?.startsWith(`v2.${keyIdOf(newKey)}.`), value ?? "null").toBe(true);
+      expect(() => productionCredentials(newOnly, { ...legacy, hashKeyEnc: binding.hashKeyEnc })).toThrow(/does not open here/);
       expect((await createSessionStorage(prisma, "credit", newOnly).loadSession(`offline_${SHOP}`))?.accessToken).toBe("shpat_rotate_me");
       expect((await createSessionStorage(prisma, "atm", newOnly).loadSession("offline_legacy.myshopify.com"))?.accessToken).toBe("shpat_legacy_plain");
+      expect((await createSessionStorage(prisma, "credit", newOnly).loadSession("offline_legacy.myshopify.com"))?.accessToken).toBe("shpat_legacy_v1");
       expect(JSON.stringify(await prisma.session.findMany())).not.toMatch(/shpat_/);
 
       // Without the previous key, what it sealed cannot be opened: rotate-keys says so and fails.
@@ -308,6 +322,40 @@ describe("secrets", () => {
       await prisma.$disconnect();
       await db.drop();
     }
+  });
+
+  it("left in v1 by the previous release still sign payments and tell Shopify, and still do once rotate-keys made them v2", async () => {
+    // The running server's own shop: its binding and credit token as the previous release stored them.
+    const v1 = (value: string) => sealV1(TEST_ENCRYPTION_KEY, value);
+    const legacyRows = () =>
+      Promise.all([
+        stack.prisma.ecpayBinding.updateMany({
+          where: { shop: SHOP },
+          data: { hashKeyEnc: v1(PRODUCTION_MERCHANT.hashKey), hashIvEnc: v1(PRODUCTION_MERCHANT.hashIv), creditCheckCodeEnc: v1(PRODUCTION_MERCHANT.creditCheckCode) },
+        }),
+        stack.prisma.session.update({ where: { id: `credit:offline_${SHOP}` }, data: { accessToken: v1(tokenFor("credit")) } }),
+      ]);
+    await retryBusy(legacyRows);
+    const paysAndResolves = async () => {
+      // The hand-off form is signed with the stored HashKey/HashIV (the emulator checks it), ECPay's
+      // notification is verified with them, and Shopify is told with the stored token.
+      const flow = await handOff(SHOP, "credit");
+      expect(await postEcpay("/ecpay/credit/return", sign(paidFields(flow)))).toMatchObject({ status: 200, body: "1|OK" });
+      await waitUntil(() => stack.prisma.outboxMessage.findFirst({ where: { subjectId: flow.paymentId, mutation: "paymentSessionResolve", status: "DELIVERED" } }));
+    };
+    await paysAndResolves();
+
+    // SQLite: the server's worker may hold the write lock for a moment; rotate-keys is safe to rerun.
+    let rotated = runOps(["rotate-keys"], stack.env);
+    for (let attempt = 0; rotated.status !== 0 && attempt < 3; attempt += 1) rotated = runOps(["rotate-keys"], stack.env);
+    expect(rotated.status, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toMatch(/re-sealed [1-9]\d* field\(s\) of 2 ECPay binding\(s\) and [1-9]\d* token\(s\)/);
+    const binding = await stack.prisma.ecpayBinding.findFirstOrThrow({ where: { shop: SHOP } });
+    const session = await stack.prisma.session.findUniqueOrThrow({ where: { id: `credit:offline_${SHOP}` } });
+    for (const value of [binding.hashKeyEnc, binding.hashIvEnc, binding.creditCheckCodeEnc, session.accessToken]) {
+      expect(value?.startsWith(`v2.${keyIdOf(TEST_ENCRYPTION_KEY)}.`), value ?? "null").toBe(true);
+    }
+    await paysAndResolves();
   });
 
   it("are not stored in plaintext: the database holds no HashKey, HashIV, check code or access token", async () => {
