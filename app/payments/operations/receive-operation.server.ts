@@ -5,6 +5,7 @@
 import { EventEmitter } from "node:events";
 import { err, ok, type Result } from "neverthrow";
 import type { OperationSession } from "@prisma/client";
+import { logPaymentEvent } from "../../lib/log.server";
 import type { Deps } from "../deps.server";
 import type { MethodHandle } from "../methods";
 import { parseOperationRequest, type OperationRequest } from "./request";
@@ -111,5 +112,14 @@ export async function receiveOperation(
     throw error;
   }
   notifyOperations();
+  logPaymentEvent("operation.received", {
+    shop: request.shop,
+    method: input.method,
+    paymentId: payment.id,
+    operationId: request.id,
+    operation: request.type,
+    ...(request.amountRaw !== null && { amount: Number(request.amountRaw) }),
+    test: request.test,
+  });
   return ok({ operationId: request.id, duplicate: false });
 }
