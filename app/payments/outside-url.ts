@@ -19,9 +19,12 @@ export function outsideUrlProblem(value: string): string | null {
   } catch {
     return "must be an absolute URL";
   }
-  if (url.username || url.password) return "must not contain credentials";
-  // Tests and the sandbox run Shopify's simulator on http://127.0.0.1.
-  if (LOOPBACK_HOSTS.has(url.hostname)) {
+  // An empty userinfo ("https://@host") parses to no username: look at the authority as written.
+  if (url.username || url.password || /^[^:]+:\/\/[^/?#]*@/.test(value)) return "must not contain credentials";
+  // Tests and the sandbox run Shopify's simulator on http://127.0.0.1. The host as written, since
+  // the parser turns spellings such as 0x7f.1 into 127.0.0.1.
+  const writtenHost = /^[^:]+:\/\/(\[[^\]]*\]|[^/?#:]*)/.exec(value)?.[1]?.toLowerCase() ?? "";
+  if (LOOPBACK_HOSTS.has(writtenHost) && LOOPBACK_HOSTS.has(url.hostname)) {
     return url.protocol === "https:" || url.protocol === "http:" ? null : "must be an https URL";
   }
   if (url.protocol !== "https:") return "must be an https URL";
