@@ -402,6 +402,31 @@ describe("the buyer pages", () => {
     expect(queries().map((r) => r.merchantTradeNo)).toEqual([first.fields.MerchantTradeNo]);
   });
 
+  it("never store or follow a nextAction URL from Shopify that is not https on a DNS host: the buyer keeps the waiting page", async () => {
+    const session = await startedSession("credit");
+    const form = await openHandOff(`${stack.server.origin}${session.path}`, { headers: { "User-Agent": BROWSER } });
+    expect((await submitToEcpay(form)).status).toBe(302);
+    stack.shopify.faults.nextActionUrl = "javascript:alert(document.cookie)";
+    try {
+      await stack.production.pay(form.fields.MerchantTradeNo!);
+      await waitUntil(
+        async () =>
+          (await stack.prisma.outboxMessage.findFirst({ where: { subjectId: session.id, mutation: "paymentSessionResolve", status: "DELIVERED" } })) !== null,
+        { timeoutMs: 10_000, message: "the resolve delivered" },
+      );
+    } finally {
+      stack.shopify.faults.nextActionUrl = null;
+    }
+    const row = await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: session.id } });
+    expect(row.status).toBe("PAID");
+    expect(row.nextActionUrl).toBeNull();
+    expect(stack.server.output.join("\n")).toMatch(new RegExp(`nextAction URL for payment ${session.id} is refused \\(must be an https URL\\)`));
+    const back = await page(session.path);
+    expect(back.status).toBe(200);
+    expect(back.body).toContain('<meta http-equiv="refresh"');
+    expect(back.body).not.toContain("javascript:");
+  });
+
   it("send Language=ENG to ECPay for an English buyer's card payment only (ECPay documents it for Credit)", async () => {
     for (const method of ["credit", "atm", "webatm", "twqr", "wechatpay"] as const) {
       const session = await startedSession(method, { locale: "en" });
