@@ -37,4 +37,24 @@ export default tseslint.config(
       ],
     },
   },
+  // Buyer pages are rendered only through the escaping `html` tag (app/ecpay/html.ts, issue 12):
+  // markup in a plain string or an untagged template is where an outside value gets concatenated
+  // in unescaped, so app/payments has none.
+  {
+    files: ["app/payments/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "Literal[value=/<[a-zA-Z!]|<\\x2f[a-zA-Z]/]",
+          message: "No HTML in string literals: build pages with the html`` tag (buyer-pages.ts), which escapes what it interpolates.",
+        },
+        {
+          selector:
+            "TemplateLiteral:not(TaggedTemplateExpression[tag.name='html'] > TemplateLiteral) > TemplateElement[value.raw=/<[a-zA-Z!]|<\\x2f[a-zA-Z]/]",
+          message: "No HTML in untagged template literals: use the html`` tag (buyer-pages.ts), which escapes what it interpolates.",
+        },
+      ],
+    },
+  },
 );

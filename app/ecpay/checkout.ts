@@ -4,6 +4,7 @@ import { err, ok, type Result } from "neverthrow";
 import { signParams } from "./check-mac-value";
 import { invalidInput } from "./errors";
 import { isMerchantTradeNo } from "./merchant-trade-no";
+import { escapeHtml, html, type SafeHtml } from "./html";
 import { formatTaiwanDateTime } from "./taiwan-time";
 import type { CheckoutForm, CheckoutInput, EcpayCredentials, EcpayError } from "./types";
 
@@ -221,22 +222,11 @@ export function buildCheckoutForm(
     });
 }
 
-const ATTRIBUTE_ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
 /**
  * Attribute escaping of exactly & < > " ' (ecpay-aio §1.5): the browser decodes these back, so
- * the posted value is byte-identical to the signed one. Nothing else is touched (no entities for
- * CJK, as PHP htmlentities once did and broke CheckMacValue).
+ * the posted value is byte-identical to the signed one. The `html` renderer escapes with it.
  */
-export function escapeHtmlAttribute(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ATTRIBUTE_ESCAPES[c] ?? c);
-}
+export const escapeHtmlAttribute = escapeHtml;
 
 export interface AutoSubmitFormOptions {
   /** Text of the visible submit button, shown when JavaScript is off or slow. */
@@ -251,18 +241,17 @@ export interface AutoSubmitFormOptions {
  * submit button (works without JavaScript) and a one-line script that submits it. Serve the page
  * as `text/html; charset=utf-8`, top-level (ECPay warns against iframes).
  */
-export function autoSubmitFormHtml(form: CheckoutForm, options: AutoSubmitFormOptions): string {
+export function autoSubmitFormHtml(form: CheckoutForm, options: AutoSubmitFormOptions): SafeHtml {
   const formId = options.formId ?? "ecpay-checkout-form";
-  const inputs = Object.entries(form.fields)
-    .map(([name, value]) => `<input type="hidden" name="${escapeHtmlAttribute(name)}" value="${escapeHtmlAttribute(value)}">`)
-    .join("\n");
-  const nonce = options.nonce === undefined ? "" : ` nonce="${escapeHtmlAttribute(options.nonce)}"`;
-  // The button has no name, so it adds nothing to the post (an extra field would break the signature).
-  return [
-    `<form id="${escapeHtmlAttribute(formId)}" method="post" action="${escapeHtmlAttribute(form.action)}" accept-charset="UTF-8">`,
-    inputs,
-    `<button type="submit">${escapeHtmlAttribute(options.submitLabel)}</button>`,
-    `</form>`,
-    `<script${nonce}>document.getElementById(${JSON.stringify(formId).replace(/</g, "\\u003c")}).submit();</script>`,
-  ].join("\n");
+  const inputs = Object.entries(form.fields).map(
+    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">
+`,
+  );
+  // The button has no name, so it adds nothing to the post (an extra field would break the
+  // signature). The script is a constant (script text is not entity-decoded, so nothing is
+  // interpolated into it): it submits the form right before it.
+  return html`<form id="${formId}" method="post" action="${form.action}" accept-charset="UTF-8">
+${inputs}<button type="submit">${options.submitLabel}</button>
+</form>
+<script${options.nonce === undefined ? "" : html` nonce="${options.nonce}"`}>document.currentScript.previousElementSibling.submit();</script>`;
 }

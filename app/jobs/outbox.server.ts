@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { OutboxMessage, Prisma } from "@prisma/client";
 import type { Deps } from "../payments/deps.server";
 import { isMethodHandle } from "../payments/methods";
+import { outsideUrlProblem } from "../payments/outside-url";
 import type { Tx } from "../db.server";
 import { chaosPoint } from "../lib/chaos.server";
 import type { PaymentsMutationName, PaymentsMutationVariables } from "../shopify/payments-apps-api";
@@ -92,6 +93,13 @@ async function applyDelivered(tx: Tx, message: OutboxMessage, nextActionUrl: str
     case "paymentSessionReject":
     case "paymentSessionPending":
       if (nextActionUrl) {
+        // The buyer is redirected there: a URL that is not plain https on a DNS host is never
+        // stored, as if Shopify had given none (the buyer keeps the waiting page).
+        const problem = outsideUrlProblem(nextActionUrl);
+        if (problem) {
+          console.error(`Shopify's nextAction URL for payment ${message.subjectId} is refused (${problem}): ${JSON.stringify(nextActionUrl.slice(0, 200))}`);
+          return;
+        }
         await tx.paymentSession.updateMany({ where: { id: message.subjectId }, data: { nextActionUrl } });
       }
       return;

@@ -1,6 +1,7 @@
 // What Shopify sends to the payment session endpoint (docs/shopify-payments-apps.md §2.1–§2.2),
 // validated before anything is stored.
 import { z } from "zod";
+import { outsideUrlProblem } from "./outside-url";
 
 export const shopifyRequestHeaders = z.object({
   shop: z
@@ -29,6 +30,15 @@ export function readShopifyHeaders(headers: Headers) {
     apiVersion: headers.get("shopify-api-version") ?? "",
   });
 }
+
+/** A URL the buyer is sent to: absolute https on a DNS host (outside-url.ts says why not on myshopify.com only). */
+const buyerUrl = z
+  .string()
+  .max(2048)
+  .superRefine((value, ctx) => {
+    const problem = outsideUrlProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 const address = z
   .object({
@@ -59,11 +69,11 @@ export const paymentSessionRequest = z
     payment_method: z
       .object({
         type: z.string(),
-        data: z.object({ cancel_url: z.string().url().max(2048) }).partial().passthrough().optional(),
+        data: z.object({ cancel_url: buyerUrl }).partial().passthrough().optional(),
       })
       .passthrough()
       .optional(),
-    cancel_url: z.string().url().max(2048).optional(),
+    cancel_url: buyerUrl.optional(),
     proposed_at: z.string().datetime({ offset: true }),
     customer: z
       .object({

@@ -62,7 +62,8 @@ function checkoutInput(method: MethodHandle, tag: string, overrides: Partial<Che
 }
 
 /** What the buyer's browser does with the hand-off page: read the rendered form and submit it. */
-async function submitHandOff(html: string): Promise<Response> {
+async function submitHandOff(fragment: { toString(): string }): Promise<Response> {
+  const html = String(fragment);
   const action = /<form [^>]*action="([^"]*)"/.exec(html)?.[1] ?? "";
   const decode = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
   const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m) => [decode(m[1] as string), decode(m[2] as string)]));

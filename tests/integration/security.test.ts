@@ -2,7 +2,8 @@
 // signature and only for the trade, shop, app and MerchantID they belong to; webhooks need
 // Shopify's HMAC; the admin shows nothing without a valid session and nothing of another shop;
 // /payments/* can be tied to the mTLS terminator; secrets never leave the server and are not
-// stored in plaintext; rotate-keys re-seals them.
+// stored in plaintext; rotate-keys re-seals them. Buyer pages escape what they show, run under a
+// nonce CSP, refuse unsafe cancel URLs and bound the attempts and ECPay queries one session costs.
 import { readFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import type { PrismaClient } from "@prisma/client";
@@ -268,6 +269,172 @@ describe("the mTLS header check", () => {
     } finally {
       await mtlsServer?.stop();
       await db.drop();
+    }
+  });
+});
+
+describe("the buyer pages", () => {
+  const page = (path: string, init: RequestInit = {}) =>
+    http(`${stack.server.origin}${path}`, { ...init, headers: { "User-Agent": BROWSER, ...(init.headers ?? {}) } });
+
+  async function startedSession(method: MethodHandle, options: { test?: boolean; locale?: string } = {}) {
+    const started = await stack.shopify.startPayment(SHOP, method, {
+      test: options.test ?? false,
+      kind: "sale",
+      amount: 1480,
+      ...(options.locale ? { customer: { locale: options.locale } } : {}),
+    });
+    expect(started.ok).toBe(true);
+    return { id: started.session.id, path: new URL(started.redirectUrl!).pathname };
+  }
+
+  it("show HTML that reached an ATM account's fields only as text, on the account page and its waiting page", async () => {
+    const session = await startedSession("atm");
+    const form = await openHandOff(`${stack.server.origin}${session.path}`, { headers: { "User-Agent": BROWSER } });
+    const hostile = {
+      bankCode: "<script>alert(1)</script>",
+      vAccount: `"><img src=x onerror=alert(2)>`,
+      expireDate: "</dd><svg onload=alert(3)>",
+    };
+    await retryBusy(() =>
+      stack.prisma.paymentAttempt.update({ where: { merchantTradeNo: form.fields.MerchantTradeNo! }, data: { status: "ISSUED", ...hostile } }),
+    );
+    await retryBusy(() => stack.prisma.paymentSession.update({ where: { id: session.id }, data: { status: "PENDING" } }));
+    for (const path of [session.path, `${session.path}?wait=1`]) {
+      const shown = await page(path);
+      expect(shown.status, path).toBe(200);
+      expect(shown.body).toContain('<dd id="atm-bank-code">&lt;script&gt;alert(1)&lt;/script&gt;</dd>');
+      expect(shown.body).toContain('<dd id="atm-account">&quot;&gt;&lt;img src=x onerror=alert(2)&gt;</dd>');
+      expect(shown.body).toContain('<dd id="atm-deadline">&lt;/dd&gt;&lt;svg onload=alert(3)&gt;</dd>');
+      expect(shown.body).not.toMatch(/<script|<img|<svg/);
+      expect(shown.headers.get("content-security-policy")).toMatch(/^default-src 'none'; script-src 'nonce-[^']+'; .*form-action 'none'/);
+    }
+  });
+
+  it("send the hand-off form under a CSP whose nonce is its one script's and whose form-action is the ECPay origin it posts to", async () => {
+    for (const [test, ecpay] of [
+      [false, stack.production],
+      [true, stack.stage],
+    ] as const) {
+      const session = await startedSession("credit", { test });
+      const shown = await page(session.path);
+      expect(shown.status).toBe(200);
+      const policy = shown.headers.get("content-security-policy") ?? "";
+      const nonce = /script-src 'nonce-([A-Za-z0-9+/=]{24})'/.exec(policy)?.[1];
+      expect(nonce, policy).toBeDefined();
+      expect(policy).toBe(
+        `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; form-action ${ecpay.origin}; base-uri 'none'; frame-ancestors 'none'`,
+      );
+      expect(shown.body.match(/<script/g)).toHaveLength(1);
+      expect(shown.body).toContain(`<script nonce="${nonce}">`);
+      expect(shown.body).toContain(`<style nonce="${nonce}">`);
+      expect(shown.body).toContain(`action="${ecpay.origin}/Cashier/AioCheckOut/V5"`);
+      // Without JavaScript the buyer still has a button to press.
+      expect(shown.body).toMatch(/<button type="submit">[^<]+<\/button>/);
+      expect(shown.headers.get("x-frame-options")).toBe("DENY");
+      expect(shown.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(shown.headers.get("cache-control")).toBe("no-store");
+      const again = await page(session.path);
+      expect(again.headers.get("content-security-policy")).not.toContain(nonce);
+    }
+  });
+
+  it("refuse a session whose cancel_url is javascript:, data: or plain http with a 400 naming the field, and store nothing", async () => {
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ["js_cancel_1", { payment_method: { type: "offsite", data: { cancel_url: "javascript:alert(1)" } } }],
+      ["data_cancel_1", { payment_method: { type: "offsite", data: { cancel_url: "data:text/html,<script>alert(1)</script>" } } }],
+      ["http_cancel_1", { payment_method: { type: "offsite", data: { cancel_url: "http://evil.example/checkouts/cn/x/processing" } } }],
+      ["top_cancel_1", { payment_method: { type: "offsite", data: {} }, cancel_url: "javascript:alert(1)" }],
+    ];
+    for (const [id, urls] of cases) {
+      const response = await http(`${stack.server.origin}/payments/credit/session`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "Shopify-Shop-Domain": SHOP,
+          "Shopify-Request-Id": randomBytes(8).toString("hex"),
+          "Shopify-Api-Version": "2026-07",
+        },
+        body: JSON.stringify({
+          id,
+          gid: `gid://shopify/PaymentSession/${id}`,
+          group: `grp-${id}`,
+          amount: "500.00",
+          currency: "TWD",
+          test: false,
+          proposed_at: new Date().toISOString(),
+          kind: "sale",
+          ...urls,
+        }),
+      });
+      expect(response.status, id).toBe(400);
+      expect(response.body).toMatch(/cancel_url: must be an https URL/);
+    }
+    expect(await stack.prisma.paymentSession.count({ where: { id: { in: cases.map(([id]) => id) } } })).toBe(0);
+  });
+
+  it("create no 11th ECPay attempt for one session within the hour: 429 with Retry-After and a way to another method", async () => {
+    const session = await startedSession("credit");
+    for (let visit = 1; visit <= 10; visit += 1) expect((await page(session.path)).status, `visit ${visit}`).toBe(200);
+    const capped = await page(session.path);
+    expect(capped.status).toBe(429);
+    const retryAfter = Number(capped.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(3000);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect(capped.body).toContain('id="too-many-attempts"');
+    expect(capped.body).toContain("嘗試次數過多");
+    expect(capped.body).toMatch(/<a class="button secondary" id="change-method" href="http:\/\/127\.0\.0\.1:\d+\/checkouts\//);
+    expect(capped.body).not.toContain("<form");
+    expect(await stack.prisma.paymentAttempt.count({ where: { paymentSessionId: session.id } })).toBe(10);
+  });
+
+  it("send one QueryTradeInfo for the waiting page's polls of one session within 10 s, concurrent or on a newer attempt", async () => {
+    const session = await startedSession("credit");
+    const first = await openHandOff(`${stack.server.origin}${session.path}`, { headers: { "User-Agent": BROWSER } });
+    expect((await submitToEcpay(first)).status).toBe(302);
+    const queries = () =>
+      stack.production.apiRequests().filter((r) => r.path === "/Cashier/QueryTradeInfo/V5" && tradeNos.includes(r.merchantTradeNo));
+    const tradeNos = [first.fields.MerchantTradeNo!];
+    await Promise.all([page(`${session.path}?wait=1`), page(`${session.path}?wait=1`)]);
+    expect(queries()).toHaveLength(1);
+    const second = await openHandOff(`${stack.server.origin}${session.path}`, { headers: { "User-Agent": BROWSER } });
+    tradeNos.push(second.fields.MerchantTradeNo!);
+    expect((await submitToEcpay(second)).status).toBe(302);
+    expect((await page(`${session.path}?wait=1`)).status).toBe(200);
+    expect(queries().map((r) => r.merchantTradeNo)).toEqual([first.fields.MerchantTradeNo]);
+  });
+
+  it("never store or follow a nextAction URL from Shopify that is not https on a DNS host: the buyer keeps the waiting page", async () => {
+    const session = await startedSession("credit");
+    const form = await openHandOff(`${stack.server.origin}${session.path}`, { headers: { "User-Agent": BROWSER } });
+    expect((await submitToEcpay(form)).status).toBe(302);
+    stack.shopify.faults.nextActionUrl = "javascript:alert(document.cookie)";
+    try {
+      await stack.production.pay(form.fields.MerchantTradeNo!);
+      await waitUntil(
+        async () =>
+          (await stack.prisma.outboxMessage.findFirst({ where: { subjectId: session.id, mutation: "paymentSessionResolve", status: "DELIVERED" } })) !== null,
+        { timeoutMs: 10_000, message: "the resolve delivered" },
+      );
+    } finally {
+      stack.shopify.faults.nextActionUrl = null;
+    }
+    const row = await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: session.id } });
+    expect(row.status).toBe("PAID");
+    expect(row.nextActionUrl).toBeNull();
+    expect(stack.server.output.join("\n")).toMatch(new RegExp(`nextAction URL for payment ${session.id} is refused \\(must be an https URL\\)`));
+    const back = await page(session.path);
+    expect(back.status).toBe(200);
+    expect(back.body).toContain('<meta http-equiv="refresh"');
+    expect(back.body).not.toContain("javascript:");
+  });
+
+  it("send Language=ENG to ECPay for an English buyer's card payment only (ECPay documents it for Credit)", async () => {
+    for (const method of ["credit", "atm", "webatm", "twqr", "wechatpay"] as const) {
+      const session = await startedSession(method, { locale: "en" });
+      const form = await openHandOff(`${stack.server.origin}${session.path}`, { headers: { "User-Agent": BROWSER } });
+      expect(form.html, method).toContain("Continue to ECPay");
+      expect(form.fields.Language, method).toBe(method === "credit" ? "ENG" : undefined);
     }
   });
 });

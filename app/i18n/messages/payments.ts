@@ -36,6 +36,7 @@ export const paymentMessages = defineMessages({
     "buyer.rejected": "此筆付款無法完成。",
     "buyer.notFound": "找不到此筆付款。",
     "buyer.error": "無法建立綠界付款，請選擇其他付款方式或稍後再試。",
+    "buyer.tooManyAttempts": "此筆付款的嘗試次數過多。請約 {minutes} 分鐘後再試，或選擇其他付款方式。",
   },
   en: {
     "refund.contactBuyer": "ATM virtual account and WebATM payments cannot be refunded online: contact the buyer to arrange the refund.",
@@ -71,5 +72,6 @@ export const paymentMessages = defineMessages({
     "buyer.rejected": "This payment cannot be completed.",
     "buyer.notFound": "Payment not found.",
     "buyer.error": "The ECPay payment could not be created. Choose another payment method or try again later.",
+    "buyer.tooManyAttempts": "This payment has been tried too many times. Try again in about {minutes} minutes, or choose another payment method.",
   },
 });

@@ -1,7 +1,9 @@
 // GET /pay/<m>/<payment id>: the buyer's hand-off to ECPay, and the page they come back to.
 // Each visit creates a fresh ECPay attempt (new MerchantTradeNo) unless the checkout is already
 // settled; `?wait=1` (ClientBackURL, the waiting page) never creates one and instead settles a
-// finished trade by asking ECPay server to server.
+// finished trade by asking ECPay server to server. Both are bounded per payment session (anyone
+// who sees the payment id can load them): ATTEMPT_CAP attempts an hour, one ECPay query per
+// QUERY_SPACING_MS. Every page is rendered with the escaping `html` tag (buyer-pages.ts).
 import type { PaymentAttempt, PaymentSession } from "@prisma/client";
 import { autoSubmitFormHtml } from "../../ecpay/checkout";
 import { newMerchantTradeNo } from "../../ecpay/merchant-trade-no";
@@ -9,7 +11,7 @@ import { resolveLocale, t, type Locale } from "../../i18n";
 import { notifyOutbox } from "../../jobs/outbox.server";
 import { credentialsForSession } from "../bindings.server";
 import { pauseQueries, processQueryPause, queriesPaused } from "../ecpay-query-pause.server";
-import { htmlPage, heading, link, paragraph } from "../buyer-pages";
+import { followableUrl, html, htmlPage, heading, link, outsideLink, paragraph } from "../buyer-pages";
 import { paymentIdToCustomField } from "../custom-field";
 import type { Deps } from "../deps.server";
 import { PAYMENT_METHODS, parseMethodSettings, type MethodHandle } from "../methods";
@@ -19,8 +21,11 @@ import { settleFromTradeQuery } from "./settle-from-query.server";
 
 const DEFAULT_ITEM_NAME = "網路商品一批";
 const TRADE_DESC = "Shopify 訂單付款";
-/** Between two server-side queries for the same attempt (ECPay throttles eager callers). */
+/** Between two server-side queries for the same payment session, whichever attempt (ECPay throttles eager callers). */
 const QUERY_SPACING_MS = 10_000;
+/** Attempts (MerchantTradeNos) one payment session may create per rolling ATTEMPT_WINDOW_MS. */
+export const ATTEMPT_CAP = 10;
+const ATTEMPT_WINDOW_MS = 60 * 60_000;
 const WAITING_LONG_MS = 60_000;
 
 export function buyerLocale(session: PaymentSession): Locale {
@@ -50,7 +55,8 @@ export async function buyerHandOff(deps: Deps, request: HandOffRequest): Promise
   }
   const locale = buyerLocale(session);
 
-  if (session.nextActionUrl && isPaymentFinal(session.status)) return redirect(session.nextActionUrl);
+  const nextAction = followableUrl(session.nextActionUrl);
+  if (nextAction && isPaymentFinal(session.status)) return redirect(nextAction);
   if (session.status === "PENDING") return atmPage(deps, session, locale);
   if (isPaymentFinal(session.status)) return waitingPage(session, locale, deps.now());
 
@@ -59,9 +65,7 @@ export async function buyerHandOff(deps: Deps, request: HandOffRequest): Promise
   if (holder && holder.id !== session.id) {
     return htmlPage({
       locale,
-      body:
-        heading(t(locale, "buyer.alreadyPaid")) +
-        (holder.nextActionUrl ? link(holder.nextActionUrl, t(locale, "buyer.backToStore")) : ""),
+      body: html`${heading(t(locale, "buyer.alreadyPaid"))}${outsideLink(holder.nextActionUrl, t(locale, "buyer.backToStore"))}`,
     });
   }
 
@@ -74,17 +78,20 @@ export async function buyerHandOff(deps: Deps, request: HandOffRequest): Promise
   if (PAYMENT_METHODS[request.method].desktopOnly && isMobile(request.userAgent) && !request.forceDesktop) {
     return htmlPage({
       locale,
-      body:
-        heading(t(locale, "buyer.title")) +
-        paragraph(t(locale, "buyer.webatmDesktop"), "webatm-desktop-only") +
-        link(`?desktop=1`, t(locale, "buyer.webatmContinue")) +
-        link(session.cancelUrl, t(locale, "buyer.changeMethod"), true, "change-method"),
+      body: html`${heading(t(locale, "buyer.title"))}${paragraph(t(locale, "buyer.webatmDesktop"), "webatm-desktop-only")}${link(
+        "?desktop=1",
+        t(locale, "buyer.webatmContinue"),
+      )}${changeMethodLink(session, locale)}`,
     });
   }
   return createAttempt(deps, session, locale);
 }
 
-function redirect(url: string): Response {
+const changeMethodLink = (session: PaymentSession, locale: Locale) =>
+  outsideLink(session.cancelUrl, t(locale, "buyer.changeMethod"), true, "change-method");
+
+/** To Shopify's nextAction URL (only ever a followableUrl). */
+export function redirect(url: string): Response {
   return new Response(null, { status: 303, headers: { Location: url, "Cache-Control": "no-store" } });
 }
 
@@ -95,6 +102,8 @@ async function createAttempt(deps: Deps, session: PaymentSession, locale: Locale
     include: { binding: true },
   });
   if (!installation?.binding || session.amount === null) return errorPage(session, locale);
+  const capped = await attemptCapReached(deps, session, locale);
+  if (capped) return capped;
   const credentials = credentialsForSession(deps.secrets, installation.binding, session.test);
   const settings = parseMethodSettings(method, installation.settings);
   const def = PAYMENT_METHODS[method];
@@ -117,7 +126,8 @@ async function createAttempt(deps: Deps, session: PaymentSession, locale: Locale
     clientBackUrl: `${appUrl}/pay/${method}/${encodeURIComponent(session.id)}?wait=1`,
     ...(def.pending ? { paymentInfoUrl: `${appUrl}/ecpay/${method}/payment-info` } : {}),
     customField1: paymentIdToCustomField(session.id),
-    ...(locale === "en" ? { language: "ENG" as const } : {}),
+    // ECPay documents Language for Credit only (ecpay-aio §2).
+    ...(locale === "en" && def.ecpay.choosePayment === "Credit" ? { language: "ENG" as const } : {}),
   });
   if (form.isErr()) {
     console.error(`cannot build the ECPay checkout for payment ${session.id}: ${form.error.field ?? ""} ${form.error.message}`);
@@ -138,14 +148,43 @@ async function createAttempt(deps: Deps, session: PaymentSession, locale: Locale
       await tx.paymentSession.update({ where: { id: session.id }, data: { status: target } });
     }
   });
+  const amount = session.amount;
   return htmlPage({
     locale,
     title: "buyer.redirecting",
-    body:
-      heading(t(locale, "buyer.redirecting")) +
-      paragraph(t(locale, "buyer.amount", { amount: session.amount.toLocaleString("en-US") })) +
-      autoSubmitFormHtml(form.value, { submitLabel: t(locale, "buyer.continue"), formId: "ecpay-checkout" }) +
-      link(session.cancelUrl, t(locale, "buyer.changeMethod"), true, "change-method"),
+    formAction: form.value.action,
+    body: (nonce) =>
+      html`${heading(t(locale, "buyer.redirecting"))}${paragraph(t(locale, "buyer.amount", { amount: amount.toLocaleString("en-US") }))}${autoSubmitFormHtml(
+        form.value,
+        { submitLabel: t(locale, "buyer.continue"), formId: "ecpay-checkout", nonce },
+      )}${changeMethodLink(session, locale)}`,
+  });
+}
+
+/**
+ * The 429 page once the session made ATTEMPT_CAP attempts within the window (one COUNT; the
+ * oldest is looked up only then, for Retry-After); null while it may make another.
+ */
+async function attemptCapReached(deps: Deps, session: PaymentSession, locale: Locale): Promise<Response | null> {
+  const since = new Date(deps.now().getTime() - ATTEMPT_WINDOW_MS);
+  const recent = await deps.db.paymentAttempt.count({ where: { paymentSessionId: session.id, createdAt: { gt: since } } });
+  if (recent < ATTEMPT_CAP) return null;
+  const oldest = await deps.db.paymentAttempt.findFirst({
+    where: { paymentSessionId: session.id, createdAt: { gt: since } },
+    orderBy: { createdAt: "asc" },
+    skip: recent - ATTEMPT_CAP,
+  });
+  const retryAfterS = oldest
+    ? Math.max(1, Math.ceil((oldest.createdAt.getTime() + ATTEMPT_WINDOW_MS - deps.now().getTime()) / 1000))
+    : ATTEMPT_WINDOW_MS / 1000;
+  return htmlPage({
+    locale,
+    status: 429,
+    headers: { "Retry-After": String(retryAfterS) },
+    body: html`${heading(t(locale, "buyer.title"))}${paragraph(
+      t(locale, "buyer.tooManyAttempts", { minutes: String(Math.ceil(retryAfterS / 60)) }),
+      "too-many-attempts",
+    )}${changeMethodLink(session, locale)}`,
   });
 }
 
@@ -153,7 +192,7 @@ function errorPage(session: PaymentSession, locale: Locale): Response {
   return htmlPage({
     locale,
     status: 503,
-    body: heading(t(locale, "buyer.error")) + link(session.cancelUrl, t(locale, "buyer.changeMethod"), true, "change-method"),
+    body: html`${heading(t(locale, "buyer.error"))}${changeMethodLink(session, locale)}`,
   });
 }
 
@@ -166,21 +205,37 @@ export function waitingPage(session: PaymentSession, locale: Locale, now: Date):
   return htmlPage({
     locale,
     refresh: { seconds: 2, url: waitUrl(session) },
-    body:
-      heading(t(locale, "buyer.waiting")) +
-      (long ? paragraph(t(locale, "buyer.waitingLong"), "waiting-long") : "") +
-      `<p id="waiting"></p>`,
+    body: html`${heading(t(locale, "buyer.waiting"))}${long ? paragraph(t(locale, "buyer.waitingLong"), "waiting-long") : ""}<p id="waiting"></p>`,
   });
+}
+
+/**
+ * Claims the one ECPay query the session may send now: none when any of its attempts was queried
+ * (by a poll or the reconciler) within QUERY_SPACING_MS, and the claim on the latest attempt is a
+ * conditional update, so concurrent polls send one query between them.
+ */
+async function claimSessionQuery(deps: Deps, latest: PaymentAttempt, now: Date): Promise<boolean> {
+  if (latest.status !== "CREATED" || queriesPaused(processQueryPause, now)) return false;
+  const cutoff = new Date(now.getTime() - QUERY_SPACING_MS);
+  const recent = await deps.db.paymentAttempt.count({
+    where: { paymentSessionId: latest.paymentSessionId, lastQueriedAt: { gt: cutoff } },
+  });
+  if (recent > 0) return false;
+  const claimed = await deps.db.paymentAttempt.updateMany({
+    where: {
+      merchantTradeNo: latest.merchantTradeNo,
+      status: "CREATED",
+      OR: [{ lastQueriedAt: null }, { lastQueriedAt: { lte: cutoff } }],
+    },
+    data: { lastQueriedAt: now },
+  });
+  return claimed.count === 1;
 }
 
 async function waitForOutcome(deps: Deps, session: PaymentSession, latest: PaymentAttempt | null, locale: Locale) {
   const now = deps.now();
-  const mayQuery =
-    latest?.status === "CREATED" &&
-    !queriesPaused(processQueryPause, now) &&
-    (!latest.lastQueriedAt || now.getTime() - latest.lastQueriedAt.getTime() > QUERY_SPACING_MS);
-  if (latest && mayQuery) {
-    const settled = await settleFromTradeQuery(deps, latest, session);
+  if (latest && (await claimSessionQuery(deps, latest, now))) {
+    const settled = await settleFromTradeQuery(deps, latest, session, { claimed: true });
     if (settled === "rate-limited") pauseQueries(processQueryPause, now);
     if (settled === "settled") {
       notifyOutbox();
@@ -198,10 +253,12 @@ export function failedPage(session: PaymentSession, locale: Locale): Response {
     locale,
     // A payment that just went through may still be confirmed: check again in a while.
     refresh: { seconds: 15, url: waitUrl(session) },
-    body:
-      heading(t(locale, "buyer.failed")) +
-      link(`/pay/${session.method}/${encodeURIComponent(session.id)}`, t(locale, "buyer.retry"), false, "retry") +
-      link(session.cancelUrl, t(locale, "buyer.changeMethod"), true, "change-method"),
+    body: html`${heading(t(locale, "buyer.failed"))}${link(
+      `/pay/${session.method}/${encodeURIComponent(session.id)}`,
+      t(locale, "buyer.retry"),
+      false,
+      "retry",
+    )}${changeMethodLink(session, locale)}`,
   });
 }
 
@@ -211,17 +268,14 @@ async function atmPage(deps: Deps, session: PaymentSession, locale: Locale): Pro
     orderBy: { createdAt: "desc" },
   });
   const rows = attempt
-    ? `<dl><dt>${t(locale, "buyer.atmBank")}</dt><dd id="atm-bank-code">${attempt.bankCode ?? ""}</dd>
+    ? html`<dl><dt>${t(locale, "buyer.atmBank")}</dt><dd id="atm-bank-code">${attempt.bankCode ?? ""}</dd>
 <dt>${t(locale, "buyer.atmAccount")}</dt><dd id="atm-account">${attempt.vAccount ?? ""}</dd>
 <dt>${t(locale, "buyer.atmDeadline")}</dt><dd id="atm-deadline">${attempt.expireDate ?? ""}</dd>
 <dt>${t(locale, "buyer.atmAmount")}</dt><dd id="atm-amount">NT$ ${attempt.amount.toLocaleString("en-US")}</dd></dl>`
     : "";
   return htmlPage({
     locale,
-    ...(session.nextActionUrl ? {} : { refresh: { seconds: 3, url: `/pay/${session.method}/${encodeURIComponent(session.id)}` } }),
-    body:
-      heading(t(locale, "buyer.atmTitle")) +
-      rows +
-      (session.nextActionUrl ? link(session.nextActionUrl, t(locale, "buyer.backToStore"), false, "back-to-store") : ""),
+    ...(followableUrl(session.nextActionUrl) ? {} : { refresh: { seconds: 3, url: `/pay/${session.method}/${encodeURIComponent(session.id)}` } }),
+    body: html`${heading(t(locale, "buyer.atmTitle"))}${rows}${outsideLink(session.nextActionUrl, t(locale, "buyer.backToStore"), false, "back-to-store")}`,
   });
 }

@@ -2,12 +2,12 @@
 // browser path never tells Shopify anything. Once Shopify answered, redirect to its nextAction URL;
 // otherwise a waiting page that polls the hand-off page, or a retry page when ECPay says it failed.
 import { t } from "../../i18n";
-import { htmlPage, heading } from "../buyer-pages";
+import { followableUrl, htmlPage, heading } from "../buyer-pages";
 import type { Deps } from "../deps.server";
 import type { MethodHandle } from "../methods";
 import { isPaymentFinal } from "../payment-state";
 import { checkEcpayMessage } from "./handle-ecpay-notification.server";
-import { buyerLocale, failedPage, waitingPage } from "./buyer-hand-off.server";
+import { buyerLocale, failedPage, redirect, waitingPage } from "./buyer-hand-off.server";
 
 export async function buyerReturn(deps: Deps, method: MethodHandle, rawBody: string): Promise<Response> {
   const checked = await checkEcpayMessage(deps, method, rawBody);
@@ -15,9 +15,8 @@ export async function buyerReturn(deps: Deps, method: MethodHandle, rawBody: str
     return htmlPage({ locale: "zh-TW", status: 400, body: heading(t("zh-TW", "buyer.notFound")) });
   }
   const session = await deps.db.paymentSession.findUniqueOrThrow({ where: { id: checked.session.id } });
-  if (session.nextActionUrl && isPaymentFinal(session.status)) {
-    return new Response(null, { status: 303, headers: { Location: session.nextActionUrl, "Cache-Control": "no-store" } });
-  }
+  const nextAction = followableUrl(session.nextActionUrl);
+  if (nextAction && isPaymentFinal(session.status)) return redirect(nextAction);
   const locale = buyerLocale(session);
   if (checked.callback.rtnCode !== "1") return failedPage(session, locale);
   return waitingPage(session, locale, deps.now());

@@ -28,6 +28,7 @@ import type {
   EcpayEmulatorSnapshot,
   EcpayMerchant,
   EmulatorOrder,
+  ApiRequestLogEntry,
   NotificationFaultRule,
   PayOptions,
   RateLimitRule,
@@ -102,6 +103,7 @@ export class EcpayEmulatorServer {
   private rateLimit: RateLimitRule | null;
   private readonly apiFaults = new ApiFaults();
   private apiCalls: number[] = [];
+  private readonly apiRequestLog: ApiRequestLogEntry[] = [];
   private gwsrCounter = 12_000_000 + randomInt(0, 1_000_000);
   private server: Server | null = null;
   origin = "";
@@ -164,6 +166,7 @@ export class EcpayEmulatorServer {
       expireAtm: (merchantTradeNo, opts) => clone(this.expireAtm(this.findOrder(merchantTradeNo, opts?.merchantId))),
       runDailyClose: () => this.runDailyClose().map(clone),
       setNotificationFault: (rule: NotificationFaultRule | null) => this.notifier.setFault(rule),
+      apiRequests: () => this.apiRequestLog.map((entry) => ({ ...entry })),
       setRateLimit: (rule: RateLimitRule | null) => {
         this.rateLimit = rule;
         this.apiCalls = [];
@@ -333,7 +336,9 @@ export class EcpayEmulatorServer {
       if (hang === "before") return this.apiFaults.withhold(res);
       if (hang === "after") this.apiFaults.withhold(res);
       if (this.rateLimited()) return sendHtml(res, "<!DOCTYPE html><title>403 Forbidden</title><h1>403 Forbidden</h1>", 403);
-      return api(await readForm(req), res);
+      const form = await readForm(req);
+      this.apiRequestLog.push({ path, merchantTradeNo: form.MerchantTradeNo ?? "" });
+      return api(form, res);
     }
     return sendText(res, 404, "Not Found");
   }

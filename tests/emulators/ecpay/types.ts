@@ -155,6 +155,11 @@ export interface NotificationLogEntry {
   acknowledged: boolean;
 }
 
+export interface ApiRequestLogEntry {
+  path: string;
+  merchantTradeNo: string;
+}
+
 export interface NotificationFaultRule {
   /** Drop the next N POST attempts (they count as failed attempts and are retried). */
   drop?: number;
@@ -191,6 +196,8 @@ export interface EcpayEmulator {
   orders(): EmulatorOrder[];
   order(merchantTradeNo: string, opts?: { merchantId?: string }): EmulatorOrder | undefined;
   notificationLog(): NotificationLogEntry[];
+  /** Every server-to-server API request received (QueryTradeInfo, DoAction, …), oldest first. */
+  apiRequests(): ApiRequestLogEntry[];
   addMerchant(merchant: EcpayMerchant): void;
   /** Resolves when no notification delivery (first POST or resend) is pending. */
   whenNotificationsSettled(): Promise<void>;

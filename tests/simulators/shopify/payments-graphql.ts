@@ -85,9 +85,13 @@ export class FaultInjector {
     });
   }
 
+  /** Answer payment-session mutations with this nextAction redirectUrl (e.g. javascript:…) until cleared. */
+  nextActionUrl: string | null = null;
+
   clear(): void {
     this.queue = [];
     this.fraction = null;
+    this.nextActionUrl = null;
   }
 
   take(mutations: string[]): FaultSpec | null {
@@ -119,6 +123,8 @@ interface Context {
   method: MethodHandle;
   simulatorOrigin: string;
   pendingExpiryLimitMs: number;
+  /** A hostile or broken Shopify: this nextAction redirectUrl instead of the real one. */
+  nextActionOverride: string | null;
 }
 
 type Payload = Record<string, unknown>;
@@ -271,7 +277,7 @@ function resolvePaymentMutation(name: string, args: Record<string, GqlValue>, ct
     session.finalizedAt = now.toISOString();
     nextUrl = checkoutRetryUrl(ctx.simulatorOrigin, session);
   }
-  const payload = { paymentSession: paymentSessionObject(session, nextUrl), userErrors: [] };
+  const payload = { paymentSession: paymentSessionObject(session, ctx.nextActionOverride ?? nextUrl), userErrors: [] };
   session.responses.set(name, payload);
   return { payload, applied: true };
 }
@@ -459,6 +465,7 @@ export class PaymentsGraphqlEndpoint {
       method: owner.method,
       simulatorOrigin: this.options.simulatorOrigin(),
       pendingExpiryLimitMs: this.options.pendingExpiryLimitMs,
+      nextActionOverride: this.faults.nextActionUrl,
     };
     let body: Record<string, unknown>;
     let applied = false;

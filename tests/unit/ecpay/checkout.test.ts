@@ -202,7 +202,7 @@ function postedFields(html: string): Record<string, string> {
 describe("autoSubmitFormHtml", () => {
   const tricky = "Tea & \"Coffee\" 'special' <x> ~ ( ) * ! 100% 茶葉 𠮷";
   const form = build({ itemName: tricky.replace(/[<>]/g, ""), customField1: "a&b<c>d" })._unsafeUnwrap();
-  const html = autoSubmitFormHtml(form, { submitLabel: "前往綠界付款 & pay" });
+  const html = String(autoSubmitFormHtml(form, { submitLabel: "前往綠界付款 & pay" }));
 
   it("posts to the signed action in UTF-8 with one hidden input per signed field, values unchanged", () => {
     expect(html).toContain(
@@ -217,15 +217,16 @@ describe("autoSubmitFormHtml", () => {
     expect(html).not.toMatch(/<button[^>]*name=/);
   });
 
-  it("submits itself with a tiny inline script targeting its own form id", () => {
-    const custom = autoSubmitFormHtml(form, { submitLabel: "Pay", formId: "pay-form", nonce: "abc123" });
+  it("submits itself with a constant inline script, right after its form, carrying the CSP nonce it is given", () => {
+    const custom = String(autoSubmitFormHtml(form, { submitLabel: "Pay", formId: "pay-form", nonce: "abc123" }));
     expect(custom).toContain('<form id="pay-form"');
-    expect(custom).toContain('<script nonce="abc123">document.getElementById("pay-form").submit();</script>');
-    expect(html).toContain('<script>document.getElementById("ecpay-checkout-form").submit();</script>');
+    expect(custom).toMatch(/<\/form>\n<script nonce="abc123">document\.currentScript\.previousElementSibling\.submit\(\);<\/script>$/);
+    expect(html).toContain("<script>document.currentScript.previousElementSibling.submit();</script>");
   });
 
   it("cannot be broken out of by a form id containing markup", () => {
-    const hostile = autoSubmitFormHtml(form, { submitLabel: "Pay", formId: '"></form><script>x</script>' });
+    const hostile = String(autoSubmitFormHtml(form, { submitLabel: "Pay", formId: '"></form><script>x</script>', nonce: '"><script>y' }));
+    expect(hostile).not.toContain("<script>y");
     expect(hostile).not.toContain("<script>x</script>");
     expect(hostile).not.toContain('"></form>');
   });
