@@ -297,7 +297,7 @@ describe.each(CARD)("a declined %s card (signed ReturnURL with RtnCode ≠ 1)", 
       MerchantID: PRODUCTION_MERCHANT.merchantId,
       MerchantTradeNo: flow.merchantTradeNo,
       StoreID: "",
-      RtnCode: "10100248",
+      RtnCode: "10100058",
       RtnMsg: "拒絕交易",
       TradeNo: order.tradeNo,
       TradeAmt: String(AMOUNT),
@@ -314,7 +314,7 @@ describe.each(CARD)("a declined %s card (signed ReturnURL with RtnCode ≠ 1)", 
     const answer = await postEcpay(`/ecpay/${method}/return`, declined);
     expect(answer.status).toBe(200);
     expect(await answer.text()).toBe("1|OK");
-    expect(await attempt(flow.merchantTradeNo)).toMatchObject({ status: "FAILED", rtnCode: "10100248" });
+    expect(await attempt(flow.merchantTradeNo)).toMatchObject({ status: "FAILED", rtnCode: "10100058" });
     // The buyer can try again: the session is not rejected and Shopify hears nothing.
     expect(await session(flow.paymentId)).toMatchObject({ status: "REDIRECTED" });
     expect(stack.shopify.callsFor(flow.gid)).toEqual([]);
