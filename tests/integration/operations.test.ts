@@ -786,6 +786,7 @@ describe("when ECPay is down or an answer is lost", () => {
     await quiet();
     expect(doActions(paid.merchantTradeNo)).toEqual([["C", 800], ["R", 300]]);
     expect(card(paid.merchantTradeNo)?.refundedAmount).toBe(300);
+    expect((await prisma.paymentSession.findUniqueOrThrow({ where: { id: paid.paymentId } })).flag).toBe("REFUND_UNCONFIRMED");
   });
 
   it("retries an automatic close ECPay did not answer, and finds it done instead of closing twice", async () => {
