@@ -30,6 +30,19 @@ export type ShopifyPaymentKind = "sale" | "authorization";
  */
 export type RefundRule = "partial" | "full-only" | "contact-buyer" | "opay-back-office";
 
+/**
+ * AioCheckOut's UnionPay parameter (ecpay-aio §2.3): "0" lets the buyer choose UnionPay (ECPay's
+ * default when it is not sent), "1" is UnionPay only, "2" hides it. UnionPay closes at
+ * authorization and has no installments or redemption, so every card app but the UnionPay one
+ * hides it: a trade's UnionPay-ness then follows from the parameter it was created with.
+ */
+export const UNIONPAY_PARAM = { buyerMayChoose: "0", only: "1", hidden: "2" } as const;
+
+/** Whether a trade created with this method's parameters is a UnionPay trade (closed at authorization). */
+export function paysByUnionPay(def: PaymentMethodDefinition): boolean {
+  return def.ecpay.extra.UnionPay === UNIONPAY_PARAM.only;
+}
+
 export const INSTALLMENT_PERIODS = ["3", "6", "12", "18", "24", "30N"] as const;
 export type InstallmentPeriod = (typeof INSTALLMENT_PERIODS)[number];
 
@@ -103,7 +116,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     serviceName: { "zh-TW": "綠界科技 - 信用卡一次付清", en: "ECPay - Credit card (one-time)" },
     merchantLabel: "ECPay 綠界 信用卡一次付清",
     buyerLabel: { "zh-TW": "信用卡一次付清（綠界科技）", en: "Credit card (ECPay)" },
-    ecpay: { choosePayment: "Credit", extra: {} },
+    ecpay: { choosePayment: "Credit", extra: { UnionPay: UNIONPAY_PARAM.hidden } },
     kinds: ["sale", "authorization"],
     pending: false,
     refund: "partial",
@@ -119,7 +132,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     serviceName: { "zh-TW": "綠界科技 - 信用卡分期", en: "ECPay - Credit card installments" },
     merchantLabel: "ECPay 綠界 信用卡分期付款",
     buyerLabel: { "zh-TW": "信用卡分期付款（綠界科技）", en: "Card installments (ECPay)" },
-    ecpay: { choosePayment: "Credit", extra: {} },
+    ecpay: { choosePayment: "Credit", extra: { UnionPay: UNIONPAY_PARAM.hidden } },
     kinds: ["sale", "authorization"],
     pending: false,
     refund: "full-only",
@@ -135,7 +148,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     serviceName: { "zh-TW": "綠界科技 - 紅利折抵", en: "ECPay - Card bonus-point redemption" },
     merchantLabel: "ECPay 綠界 信用卡紅利折抵",
     buyerLabel: { "zh-TW": "信用卡紅利折抵（綠界科技）", en: "Card bonus points (ECPay)" },
-    ecpay: { choosePayment: "Credit", extra: { Redeem: "Y" } },
+    ecpay: { choosePayment: "Credit", extra: { Redeem: "Y", UnionPay: UNIONPAY_PARAM.hidden } },
     kinds: ["sale", "authorization"],
     pending: false,
     refund: "full-only",
@@ -151,7 +164,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     serviceName: { "zh-TW": "綠界科技 - 銀聯卡", en: "ECPay - UnionPay card" },
     merchantLabel: "ECPay 綠界 銀聯卡",
     buyerLabel: { "zh-TW": "銀聯卡（綠界科技）", en: "UnionPay (ECPay)" },
-    ecpay: { choosePayment: "Credit", extra: { UnionPay: "1" } },
+    ecpay: { choosePayment: "Credit", extra: { UnionPay: UNIONPAY_PARAM.only } },
     // UnionPay closes at authorization: there is nothing left to capture later.
     kinds: ["sale"],
     pending: false,

@@ -31,7 +31,29 @@ export const FLAG_PRECEDENCE = [
   "DUPLICATE_PAYMENT",
   "LATE_PAYMENT",
   "SIMULATED_PAYMENT_IN_PRODUCTION",
+  // A refund whose DoAction R got no answer, and ECPay's documented fields could not show it done:
+  // the merchant checks the back office (we never send the R again).
+  "REFUND_UNCONFIRMED",
 ] as const;
+
+/**
+ * What a paid card trade's NeedExtraPaidInfo fields (ecpay-aio §3.2, signed with the rest) say about
+ * how it was paid: `stage` is the installment count (the buyer may pick ECPay's consumer-paid
+ * installments on a one-time payment too) and `red_de_amt` the amount paid with bonus points. Both
+ * make the trade refundable only in full (§4.1). Empty or malformed means none.
+ */
+export function paidCardFacts(fields: Readonly<Record<string, unknown>>): { installmentStages: number | null; redeemedAmount: number | null } {
+  const count = (value: unknown) => {
+    const n = typeof value === "string" && /^\d{1,9}$/.test(value) ? Number(value) : 0;
+    return n > 0 ? n : null;
+  };
+  return { installmentStages: count(fields.stage), redeemedAmount: count(fields.red_de_amt) };
+}
+
+/** Installment and redemption trades are refunded (and closed) only in full (ecpay-aio §4.1). */
+export function tradeIsFullOnly(trade: { installmentStages: number | null; redeemedAmount: number | null }): boolean {
+  return (trade.installmentStages ?? 0) > 0 || (trade.redeemedAmount ?? 0) > 0;
+}
 
 export function flagsOf(value: string | null | undefined): string[] {
   return (value ?? "")

@@ -5,11 +5,11 @@ import type { PaymentAttempt, PaymentSession, Prisma } from "@prisma/client";
 import type { Tx } from "../db.server";
 import { bilingual } from "../i18n";
 import { enqueue } from "../jobs/outbox.server";
-import { PAYMENT_METHODS, isMethodHandle } from "./methods";
+import { PAYMENT_METHODS, isMethodHandle, paysByUnionPay } from "./methods";
 import { nextStatus } from "./payment-state";
 import { authorizationExpiresAt as authorizationExpiry, withFlag } from "./settlement-rules";
 
-export { AUTHORIZATION_WINDOW_DAYS } from "./settlement-rules";
+export { AUTHORIZATION_WINDOW_DAYS, paidCardFacts } from "./settlement-rules";
 
 export interface PaidFacts {
   tradeNo: string;
@@ -21,6 +21,9 @@ export interface PaidFacts {
   gwsr: string | null;
   rtnCode: string;
   rtnMsg: string;
+  /** From the NeedExtraPaidInfo fields (paidCardFacts): installments / bonus points used. */
+  installmentStages: number | null;
+  redeemedAmount: number | null;
 }
 
 export type SettleOutcome =
@@ -90,13 +93,17 @@ async function flag(tx: Tx, session: PaymentSession, value: string) {
   if (count !== 1) throw new SettlementConflict(`flags of payment ${session.id}`);
 }
 
-/** Card state right after ECPay authorized (ecpay-aio §4.1): UnionPay is closed at once. */
-function cardStateAfterPayment(session: PaymentSession): { cardState: string | null; closePending: boolean } {
-  if (!isMethodHandle(session.method)) return { cardState: null, closePending: false };
+/**
+ * What the paid trade is and its card state right after ECPay authorized (ecpay-aio §4.1). The
+ * trade is UnionPay exactly when the method sends UnionPay=1 (the other card apps send 2, which
+ * hides it), and a UnionPay trade is closed at once: nothing to capture, close or void later.
+ */
+function cardStateAfterPayment(session: PaymentSession): { unionPay: boolean; cardState: string | null; closePending: boolean } {
+  if (!isMethodHandle(session.method)) return { unionPay: false, cardState: null, closePending: false };
   const def = PAYMENT_METHODS[session.method];
-  if (def.ecpay.choosePayment !== "Credit") return { cardState: null, closePending: false };
-  if (!def.supportsAuthorization) return { cardState: "CLOSED", closePending: false };
-  return { cardState: "AUTHORIZED", closePending: session.kind === "SALE" };
+  if (def.ecpay.choosePayment !== "Credit") return { unionPay: false, cardState: null, closePending: false };
+  if (paysByUnionPay(def)) return { unionPay: true, cardState: "CLOSED", closePending: false };
+  return { unionPay: false, cardState: "AUTHORIZED", closePending: session.kind === "SALE" };
 }
 
 /**
@@ -136,6 +143,8 @@ export async function settlePaid(
       rtnCode: facts.rtnCode,
       rtnMsg: facts.rtnMsg,
       gwsr: facts.gwsr,
+      installmentStages: facts.installmentStages,
+      redeemedAmount: facts.redeemedAmount,
       ...cardStateAfterPayment(session),
   });
 

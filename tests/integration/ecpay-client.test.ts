@@ -172,10 +172,10 @@ describe("EcpayGateway.queryPaymentInfo against the emulator", () => {
       customField1: "paypaymentinfo",
     });
     await production.pay(input.merchantTradeNo);
-    expect((await gateway.queryPaymentInfo(prodCreds, input.merchantTradeNo))._unsafeUnwrap()).toMatchObject({ rtnCode: "10200050", bankCode: null });
+    expect((await gateway.queryPaymentInfo(prodCreds, input.merchantTradeNo))._unsafeUnwrap()).toMatchObject({ rtnCode: "90000001", bankCode: null });
     const card = checkoutInput("credit", "paymentinfocard");
     await submitHandOff(autoSubmitFormHtml(gateway.createCheckout(prodCreds, card)._unsafeUnwrap(), { submitLabel: "Go" }));
-    expect((await gateway.queryPaymentInfo(prodCreds, card.merchantTradeNo))._unsafeUnwrap().rtnCode).toBe("10200050");
+    expect((await gateway.queryPaymentInfo(prodCreds, card.merchantTradeNo))._unsafeUnwrap().rtnCode).toBe("90000001");
     expect((await gateway.queryPaymentInfo(prodCreds, freshTradeNo("U")))._unsafeUnwrap().rtnCode).toBe("10200047");
   });
 });

@@ -47,7 +47,7 @@ describe("AioCheckOut V5 validation", () => {
   });
 
   it("refuses the legacy MD5 EncryptType=0", async () => {
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { EncryptType: "0" }), "10200050", /EncryptType Error/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { EncryptType: "0" }), "90000001", /EncryptType Error/);
   });
 
   it("accepts a valid form and refuses the same MerchantTradeNo again with 10300028, even with other values", async () => {
@@ -68,55 +68,55 @@ describe("AioCheckOut V5 validation", () => {
   });
 
   it.each(["100.5", "0", "-5", "1e3", "abc", "0100"])("refuses TotalAmount=%s", async (amount) => {
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { TotalAmount: amount }), "10200050", /TotalAmount Error/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { TotalAmount: amount }), "90000001", /TotalAmount Error/);
   });
 
   it("refuses an ItemName of 401 characters and accepts one of exactly 400", async () => {
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ItemName: "商".repeat(401) }), "10200050", /ItemName Error/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ItemName: "商".repeat(401) }), "90000001", /ItemName Error/);
     const ok = await createOrder(stage.origin, checkoutFields(STAGE_MERCHANT, { ItemName: "商".repeat(400) }));
     expect(ok.pageUrl).not.toBeNull();
   });
 
-  it.each(["A".repeat(21), "order-123", "訂單123", "abc_1"])("refuses MerchantTradeNo %s with 10200052", async (no) => {
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { MerchantTradeNo: no }), "10200052");
+  it.each(["A".repeat(21), "order-123", "訂單123", "abc_1"])("refuses MerchantTradeNo %s with a parameter error", async (no) => {
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { MerchantTradeNo: no }), "90000001");
   });
 
   it.each(["2024-01-02 10:00:00", "2024/1/2 10:00:00", "2024/02/30 10:00:00", "2024/01/02"])(
     "refuses MerchantTradeDate %s",
     async (date) => {
-      await expectError(stage, checkoutFields(STAGE_MERCHANT, { MerchantTradeDate: date }), "10200050", /MerchantTradeDate Error/);
+      await expectError(stage, checkoutFields(STAGE_MERCHANT, { MerchantTradeDate: date }), "90000001", /MerchantTradeDate Error/);
     },
   );
 
   it("refuses a missing required parameter", async () => {
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { TradeDesc: undefined }), "10200050", /TradeDesc is required/);
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ReturnURL: undefined }), "10200050", /ReturnURL is required/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { TradeDesc: undefined }), "90000001", /TradeDesc is required/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ReturnURL: undefined }), "90000001", /ReturnURL is required/);
   });
 
   it("refuses PaymentType other than aio", async () => {
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { PaymentType: "AIO" }), "10200050", /PaymentType Error/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { PaymentType: "AIO" }), "90000001", /PaymentType Error/);
   });
 
   it("refuses ReturnURL equal to OrderResultURL", async () => {
     const url = "https://shop.example/ecpay/return";
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ReturnURL: url, OrderResultURL: url }), "10200050", /OrderResultURL/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ReturnURL: url, OrderResultURL: url }), "90000001", /OrderResultURL/);
   });
 
   it("refuses URLs longer than 200 characters and relative URLs", async () => {
     const long = `https://shop.example/${"a".repeat(181)}`;
     expect(long.length).toBe(202);
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ClientBackURL: long }), "10200050", /ClientBackURL Error/);
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ReturnURL: "/ecpay/return" }), "10200050", /ReturnURL Error/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ClientBackURL: long }), "90000001", /ClientBackURL Error/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ReturnURL: "/ecpay/return" }), "90000001", /ReturnURL Error/);
   });
 
   it("refuses a misspelt parameter name instead of silently ignoring it", async () => {
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { OrderResultUrl: "https://shop.example/r" }), "10200050", /OrderResultUrl/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { OrderResultUrl: "https://shop.example/r" }), "90000001", /OrderResultUrl/);
   });
 
   it("refuses HTML tags and special characters ECPay forbids", async () => {
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ItemName: "<b>bold</b>" }), "10200050", /HTML tags/);
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { TradeDesc: 'say "hi"' }), "10200050", /TradeDesc Error/);
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { CustomField1: "pay_123" }), "10200050", /CustomField1 Error/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ItemName: "<b>bold</b>" }), "90000001", /HTML tags/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { TradeDesc: 'say "hi"' }), "90000001", /TradeDesc Error/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { CustomField1: "pay_123" }), "90000001", /CustomField1 Error/);
   });
 
   it("accepts CustomField1 with the documented symbols and CJK text", async () => {
@@ -125,7 +125,7 @@ describe("AioCheckOut V5 validation", () => {
   });
 
   it.each(["Wechat", "credit", "Cash"])("refuses an unknown ChoosePayment=%s", async (choose) => {
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ChoosePayment: choose }), "10200050", /ChoosePayment Error/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ChoosePayment: choose }), "90000001", /ChoosePayment Error/);
   });
 
   it("refuses a payment method the merchant has not enabled with 10200141", async () => {
@@ -133,11 +133,11 @@ describe("AioCheckOut V5 validation", () => {
   });
 
   it("checks CreditInstallment periods and refuses them with Redeem or outside Credit", async () => {
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { CreditInstallment: "3,5" }), "10200050", /CreditInstallment Error/);
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { CreditInstallment: "30" }), "10200050", /CreditInstallment Error/);
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { CreditInstallment: "3,3" }), "10200050", /twice/);
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { CreditInstallment: "3,6", Redeem: "Y" }), "10200050", /Redeem/);
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ChoosePayment: "ATM", CreditInstallment: "3" }), "10200050");
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { CreditInstallment: "3,5" }), "90000001", /CreditInstallment Error/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { CreditInstallment: "30" }), "90000001", /CreditInstallment Error/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { CreditInstallment: "3,3" }), "90000001", /twice/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { CreditInstallment: "3,6", Redeem: "Y" }), "90000001", /Redeem/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ChoosePayment: "ATM", CreditInstallment: "3" }), "90000001");
     const ok = await createOrder(stage.origin, checkoutFields(STAGE_MERCHANT, { CreditInstallment: "3,6,12,18,24,30N" }));
     expect(ok.pageUrl).not.toBeNull();
   });
@@ -146,15 +146,15 @@ describe("AioCheckOut V5 validation", () => {
     await expectError(stage, checkoutFields(STAGE_MERCHANT, { UnionPay: "1" }), "10200141", /UnionPay/);
     const ok = await createOrder(production.origin, checkoutFields(PROD_MERCHANT, { UnionPay: "1" }));
     expect(ok.pageUrl).not.toBeNull();
-    await expectError(production, checkoutFields(PROD_MERCHANT, { UnionPay: "1", Redeem: "Y" }), "10200050", /UnionPay/);
+    await expectError(production, checkoutFields(PROD_MERCHANT, { UnionPay: "1", Redeem: "Y" }), "90000001", /UnionPay/);
   });
 
   it.each(["0", "61", "2.5", "x"])("refuses ATM ExpireDate=%s", async (days) => {
-    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ChoosePayment: "ATM", ExpireDate: days }), "10200050", /ExpireDate Error/);
+    await expectError(stage, checkoutFields(STAGE_MERCHANT, { ChoosePayment: "ATM", ExpireDate: days }), "90000001", /ExpireDate Error/);
   });
 
   it("refuses an unknown MerchantID, and a stage MerchantID in production with 10200094", async () => {
-    await expectError(stage, checkoutFields({ merchantId: "9999999", hashKey: "k", hashIv: "i" }), "10200044", /MerchantID Error/);
+    await expectError(stage, checkoutFields({ merchantId: "9999999", hashKey: "k", hashIv: "i" }), "90000002", /MerchantID Error/);
     await expectError(production, checkoutFields(STAGE_MERCHANT), "10200094");
   });
 
@@ -183,7 +183,7 @@ describe("AioCheckOut V5 validation", () => {
 
   it("verifies with keys the merchant was added with at runtime", async () => {
     const merchant = { merchantId: "3300009", hashKey: "RuntimeKey123456", hashIv: "RuntimeIv1234567" };
-    await expectError(stage, checkoutFields(merchant), "10200044");
+    await expectError(stage, checkoutFields(merchant), "90000002");
     stage.addMerchant(merchant);
     expect((await createOrder(stage.origin, checkoutFields(merchant))).pageUrl).not.toBeNull();
     expect(sign({ a: "1" }, merchant).CheckMacValue).toMatch(/^[0-9A-F]{64}$/);

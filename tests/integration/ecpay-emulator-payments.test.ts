@@ -197,6 +197,59 @@ describe("UnionPay (production only)", () => {
   });
 });
 
+describe("UnionPay on the card page, per UnionPay value (ecpay-aio §2.3)", () => {
+  const CONSUMER: EcpayMerchant = { merchantId: "3300003", hashKey: "ConsumerKey12345", hashIv: "ConsumerIv123456", consumerInstallments: true };
+  let prod: EcpayEmulator;
+  beforeAll(async () => {
+    prod = await startEcpayEmulator({ environment: "production", merchants: [PROD_MERCHANT, CONSUMER], notifyRetryIntervalMs: 30 });
+  });
+  afterAll(async () => {
+    await prod.close();
+  });
+  const page = async (tag: string, overrides: Record<string, string | undefined>, target = prod, merchant = PROD_MERCHANT) => {
+    const created = await order(tag, overrides, merchant, target);
+    return { ...created, html: await (await fetch(created.pageUrl)).text() };
+  };
+
+  it("offers card or UnionPay for 0 or no value in production, and a buyer who picks UnionPay gets a trade closed at authorization", async () => {
+    for (const value of ["0", undefined]) expect((await page("u0", { UnionPay: value })).html).toContain('id="card-type-unionpay"');
+    const { pageUrl, merchantTradeNo } = await page("u0pay", { UnionPay: "0" });
+    const html = await (await postForm(`${pageUrl}/pay`, { ...TEST_CARD, cardType: "unionpay" })).text();
+    expect(readAutoPostForm(html)).toBeNull();
+    const [post] = await receiver.waitFor(1, "/u0pay/return");
+    expect(post?.fields).toMatchObject({ card4no: "", card6no: "" });
+    expect(prod.order(merchantTradeNo)?.card).toMatchObject({ unionPay: true, status: "已關帳" });
+  });
+
+  it("offers cards only for 2, and takes no UnionPay from a buyer who asks for it anyway", async () => {
+    const { html, pageUrl, merchantTradeNo } = await page("u2", { UnionPay: "2" });
+    expect(html).toContain('id="card-number"');
+    expect(html).not.toContain("銀聯");
+    const refused = await (await postForm(`${pageUrl}/pay`, { ...TEST_CARD, cardType: "unionpay" })).text();
+    expect(refused).toContain('id="payment-error"');
+    expect(prod.order(merchantTradeNo)?.status).toBe("created");
+  });
+
+  it("offers UnionPay only for 1, and never on stage or beside installments or redemption", async () => {
+    const only = await page("u1", { UnionPay: "1" });
+    expect(only.html).toContain("銀聯卡付款");
+    expect(only.html).not.toContain('id="card-type"');
+    expect((await page("ustage", { UnionPay: "0" }, emulator, STAGE_MERCHANT)).html).not.toContain('id="card-type"');
+    expect((await page("uinst", { UnionPay: "0", CreditInstallment: "3" })).html).not.toContain('id="card-type"');
+    expect((await page("uredeem", { UnionPay: "0", Redeem: "Y" })).html).not.toContain('id="card-type"');
+  });
+
+  it("lets a buyer of a one-time order pay in installments (自費分期) where the merchant has it, from NT$1,000", async () => {
+    const { html, pageUrl } = await page("consumer", { UnionPay: "2", TotalAmount: "1200" }, prod, CONSUMER);
+    expect(html).toContain('<option value="">一次付清');
+    await postForm(`${pageUrl}/pay`, { ...TEST_CARD, installmentPeriod: "3" });
+    const [post] = await receiver.waitFor(1, "/consumer/return");
+    expect(post?.fields).toMatchObject({ stage: "3", stast: "400", staed: "400" });
+    expect((await page("small", { UnionPay: "2", TotalAmount: "999" }, prod, CONSUMER)).html).not.toContain('id="installment-period"');
+    expect((await page("nocons", { UnionPay: "2", TotalAmount: "1200" })).html).not.toContain('id="installment-period"');
+  });
+});
+
 describe("WebATM, TWQR and WeChat Pay", () => {
   it.each([
     ["WebATM", "WebATM_TAISHIN", "WebATMBankName"],

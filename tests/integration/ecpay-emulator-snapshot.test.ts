@@ -82,7 +82,7 @@ describe("ECPay emulator: snapshot and restore", () => {
     expect(verifyCheckMacValue(info, MERCHANT)).toBe(true);
     expect(info).toMatchObject({ TradeStatus: "1", TradeNo: sale.tradeNo, TradeAmt: "1000", gwsr: sale.card!.gwsr });
     // The rest of the sale is refunded once; the card state kept the earlier refund.
-    expect(await doAction(second, MERCHANT, sale, "R", 800)).toMatchObject({ RtnCode: "10100050" });
+    expect(await doAction(second, MERCHANT, sale, "R", 800)).toMatchObject({ RtnCode: "90000003" });
     expect(await doAction(second, MERCHANT, sale, "R", 700)).toMatchObject({ RtnCode: "1", TradeNo: sale.tradeNo });
     const detail = sign({ MerchantID: MERCHANT.merchantId, CreditRefundId: sale.card!.gwsr, CreditAmount: "1000", CreditCheckCode: "11223344" }, MERCHANT);
     const value = ((await (await postForm(`${second.origin}/CreditDetail/QueryTrade/V2`, detail)).json()) as { RtnValue: Record<string, unknown> }).RtnValue;

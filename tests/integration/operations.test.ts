@@ -15,6 +15,7 @@ import { bilingual, resolveLocale, t, type MessageKey } from "~/i18n";
 import { createSecretBox } from "~/lib/secrets.server";
 import { seedShop } from "~/ops/seed-shop.server";
 import { METHOD_HANDLES, type MethodHandle } from "~/payments/methods";
+import { paidCardFacts } from "~/payments/settlement-rules";
 import { PaymentsAppsClient } from "~/shopify/payments-apps-client";
 import { startEcpayEmulator, type EcpayEmulator, type EmulatorOrder } from "../emulators/ecpay";
 import { checkoutFields, createOrder, freshTradeNo, startReceiver, type Receiver } from "../emulators/ecpay/testing";
@@ -229,6 +230,8 @@ const CARD_EXTRAS: Partial<Record<MethodHandle, Record<string, string>>> = {
   redeem: { Redeem: "Y" },
   unionpay: { UnionPay: "1" },
 };
+/** A credit-app trade from before the app hid UnionPay (UnionPay=0 let the buyer choose it). */
+const LEGACY_CREDIT_EXTRAS = { UnionPay: "0" };
 
 interface Paid {
   paymentId: string;
@@ -244,6 +247,8 @@ interface PayOptions {
   test?: boolean;
   /** The automatic close was refused with HTTP 403 (nothing happened at ECPay) and waits for its retry. */
   closeRetrying?: boolean;
+  /** Through the credit app before UnionPay was hidden, the buyer chose UnionPay on ECPay's page. */
+  unionPayTrade?: boolean;
 }
 
 async function pay(method: MethodHandle, options: PayOptions = {}): Promise<Paid> {
@@ -256,15 +261,16 @@ async function pay(method: MethodHandle, options: PayOptions = {}): Promise<Paid
 
   const merchantTradeNo = freshTradeNo("OP");
   let order: EmulatorOrder | null = null;
-  const extras = CARD_EXTRAS[method];
+  const unionPay = method === "unionpay" || options.unionPayTrade === true;
+  const extras = options.unionPayTrade ? LEGACY_CREDIT_EXTRAS : CARD_EXTRAS[method];
   if (!test && extras) {
     const created = await createOrder(
       ecpay.origin,
       checkoutFields(MERCHANT, { MerchantTradeNo: merchantTradeNo, TotalAmount: String(amount), ReturnURL: `${receiver.origin}/return`, CustomField1: id, ...extras }),
     );
     expect(created.status, created.html).toBe(302);
-    order = await ecpay.pay(merchantTradeNo, { installmentPeriod: "3", useRedeem: true });
-    expect(order.card?.status).toBe(method === "unionpay" ? "已關帳" : "已授權");
+    order = await ecpay.pay(merchantTradeNo, { ...(method === "installments" && { installmentPeriod: "3" }), useRedeem: true, unionPay: options.unionPayTrade === true });
+    expect(order.card?.status).toBe(unionPay ? "已關帳" : "已授權");
   }
   const card = Boolean(extras);
   await write(() => prisma.paymentSession.create({
@@ -297,8 +303,10 @@ async function pay(method: MethodHandle, options: PayOptions = {}): Promise<Paid
           gwsr: order?.card?.gwsr ?? null,
           paymentType: card ? "Credit_CreditCard" : method.toUpperCase(),
           // As the notification handler leaves a paid card trade (UnionPay closes at authorization).
-          cardState: card ? (method === "unionpay" ? "CLOSED" : "AUTHORIZED") : null,
-          closePending: card && kind === "sale" && method !== "unionpay",
+          cardState: card ? (unionPay ? "CLOSED" : "AUTHORIZED") : null,
+          closePending: card && kind === "sale" && !unionPay,
+          unionPay,
+          ...paidCardFacts(order?.extraPaidInfo ?? {}),
           closeError: options.closeRetrying ? "rate-limited: DoAction C: ECPay refused with HTTP 403 (too many requests)" : null,
         },
       },
@@ -386,6 +394,21 @@ describe("capture and void of card authorizations", () => {
     expect(card(paid.merchantTradeNo)?.status).toBe("已取消");
     expect(shopify.order(paid.orderId)?.financialStatus).toBe("voided");
     expect((await prisma.paymentSession.findUniqueOrThrow({ where: { id: paid.paymentId } })).status).toBe("VOIDED");
+  });
+
+  it("refuses to capture or void a UnionPay trade taken through the credit app: ECPay captured it at authorization", async () => {
+    const paid = await pay("credit", { kind: "authorization", amount: 900, unionPayTrade: true });
+    const message = { code: "PROCESSING_ERROR", merchantMessage: zh("operation.unionPayClosed") };
+    const capture = await shopify.capture(paid.orderId);
+    const captured = await finalMutation(capture.session.gid);
+    expect(captured.mutations).toEqual(["captureSessionReject"]);
+    expect(captured.variables).toEqual({ id: capture.session.gid, reason: message });
+    const voided = await shopify.void(paid.orderId);
+    const voidCall = await finalMutation(voided.session.gid);
+    expect(voidCall.mutations).toEqual(["voidSessionReject"]);
+    expect(voidCall.variables).toEqual({ id: voided.session.gid, reason: message });
+    expect(doActions(paid.merchantTradeNo)).toEqual([]);
+    expect(card(paid.merchantTradeNo)).toMatchObject({ status: "已關帳", unionPay: true });
   });
 
   it("rejects a capture of installments for less than the authorization without calling ECPay", async () => {
@@ -667,7 +690,7 @@ describe("when ECPay is down or an answer is lost", () => {
     expect(card(paid.merchantTradeNo)?.refundedAmount).toBe(300);
   });
 
-  it("does not refund twice when ECPay refunded but its answer was lost: it looks at the close records first", async () => {
+  it("does not refund twice when ECPay refunded but its answer was lost: ECPay's closed amount fell by the refund", async () => {
     const paid = await pay("credit", { amount: 800 });
     await closeSale(paid);
     ecpay.runDailyClose();
@@ -681,6 +704,39 @@ describe("when ECPay is down or an answer is lost", () => {
     const log = JSON.parse(op.ecpayLog ?? "[]") as Array<{ call: string; outcome: string }>;
     expect(log.map((entry) => `${entry.call}:${entry.outcome}`)).toEqual(["QueryTrade/V2:ok", "DoAction:indeterminate", "QueryTrade/V2:ok"]);
     expect(await prisma.paymentSession.findUniqueOrThrow({ where: { id: paid.paymentId } })).toMatchObject({ refundedAmount: 300, status: "PARTIALLY_REFUNDED" });
+  });
+
+  it("never sends an R again when its answer was lost and the documented fields cannot show it done: rejected as unknown and flagged", async () => {
+    // The refund takes the sale's pending close over, so it closes (C) and refunds (R) in one run:
+    // the closed amount before the R is not one ECPay showed us, so nothing documented proves the R.
+    const paid = await pay("credit", { amount: 760, closeRetrying: true });
+    ecpayProxy.plan("/CreditDetail/DoAction", ["pass", "lose-answer"]);
+    const refund = await shopify.refund(paid.orderId, 260);
+
+    const call = await finalMutation(refund.session.gid);
+    expect(call.mutations).toEqual(["refundSessionReject"]);
+    expect(call.variables).toEqual({ id: refund.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: zh("operation.unknownOutcome") } });
+    await quiet();
+    expect(doActions(paid.merchantTradeNo)).toEqual([["C", 760], ["R", 260]]);
+    expect(card(paid.merchantTradeNo)).toMatchObject({ status: "要關帳", closedAmount: 500 });
+    expect(await prisma.paymentSession.findUniqueOrThrow({ where: { id: paid.paymentId } })).toMatchObject({ refundedAmount: 0, flag: "REFUND_UNCONFIRMED" });
+  });
+
+  it("never sends an R again when it may not have reached ECPay: the unchanged closed amount proves nothing, so it is rejected and flagged", async () => {
+    const paid = await pay("credit", { amount: 820 });
+    await closeSale(paid);
+    ecpay.runDailyClose();
+    // 503 from in front of ECPay: the R never arrived, which we cannot tell from a lost answer.
+    ecpayProxy.plan("/CreditDetail/DoAction", ["fail"]);
+    const refund = await shopify.refund(paid.orderId, 120);
+
+    const call = await finalMutation(refund.session.gid);
+    expect(call.mutations).toEqual(["refundSessionReject"]);
+    expect(call.variables).toMatchObject({ reason: { merchantMessage: zh("operation.unknownOutcome") } });
+    await quiet();
+    expect(doActions(paid.merchantTradeNo)).toEqual([["C", 820]]);
+    expect(card(paid.merchantTradeNo)?.refundedAmount).toBe(0);
+    expect((await prisma.paymentSession.findUniqueOrThrow({ where: { id: paid.paymentId } })).flag).toBe("REFUND_UNCONFIRMED");
   });
 
   it("stops a run that lost its lease to another instance: no further DoAction, and the instance that holds it finishes the refund once", async () => {
@@ -730,6 +786,7 @@ describe("when ECPay is down or an answer is lost", () => {
     await quiet();
     expect(doActions(paid.merchantTradeNo)).toEqual([["C", 800], ["R", 300]]);
     expect(card(paid.merchantTradeNo)?.refundedAmount).toBe(300);
+    expect((await prisma.paymentSession.findUniqueOrThrow({ where: { id: paid.paymentId } })).flag).toBe("REFUND_UNCONFIRMED");
   });
 
   it("retries an automatic close ECPay did not answer, and finds it done instead of closing twice", async () => {

@@ -8,7 +8,7 @@ import { bilingual, resolveLocale, t, type MessageKey } from "~/i18n";
 import { createSecretBox } from "~/lib/secrets.server";
 import { seedShop } from "~/ops/seed-shop.server";
 import { paymentIdToCustomField } from "~/payments/custom-field";
-import { METHOD_HANDLES, PAYMENT_METHODS, type MethodHandle, type RefundRule } from "~/payments/methods";
+import { METHOD_HANDLES, PAYMENT_METHODS, paysByUnionPay, type MethodHandle, type RefundRule } from "~/payments/methods";
 import { encodeFormBody } from "~/ecpay/form-body";
 import { STAGE_MERCHANT, type CardTrade, type EcpayEmulator } from "../emulators/ecpay";
 import { postForm, readAutoPostForm } from "../emulators/ecpay/testing";
@@ -116,6 +116,8 @@ describe.each(METHOD_HANDLES)("a %s sale", (method) => {
     expect(flow.form.action).toBe(`${stack.production.origin}/Cashier/AioCheckOut/V5`);
     expect(flow.form.fields).toMatchObject({ MerchantID: PRODUCTION_MERCHANT.merchantId, ChoosePayment: def.ecpay.choosePayment, ...def.ecpay.extra });
     expect(flow.form.fields.CustomField1).toBe(paymentIdToCustomField(flow.paymentId));
+    // Only the UnionPay app takes UnionPay (1); the other card apps hide it (2) so no trade closes at authorization.
+    expect(flow.form.fields.UnionPay).toBe(def.ecpay.choosePayment !== "Credit" ? undefined : method === "unionpay" ? "1" : "2");
     await payAndResolve(flow);
     expect(await session(flow.paymentId)).toMatchObject({ status: "PAID" });
     expect(await attempt(flow.merchantTradeNo)).toMatchObject({ status: "PAID", stage: false, tradeAmt: AMOUNT });
@@ -124,7 +126,7 @@ describe.each(METHOD_HANDLES)("a %s sale", (method) => {
     expect(stack.shopify.orderForPayment(flow.gid)?.financialStatus).toBe("paid");
   });
 
-  if (def.ecpay.extra.UnionPay === "1") {
+  if (paysByUnionPay(def)) {
     it("in test mode is rejected in Shopify with the reason: ECPay's stage has no UnionPay", async () => {
       const started = await stack.shopify.startPayment(SHOP, method, { test: true, amount: AMOUNT });
       const call = await waitForMutation(started.session.gid, "paymentSessionReject");
@@ -263,6 +265,23 @@ describe.each(METHOD_HANDLES)("a %s sale", (method) => {
   }
 });
 
+describe("a credit-app sale the buyer paid in installments (自費分期)", () => {
+  it("records the installments from the paid notification and rejects a partial refund without calling ECPay", async () => {
+    const flow = await startAndHandOff("credit");
+    await stack.production.pay(flow.merchantTradeNo, { installmentPeriod: "6" });
+    await waitForMutation(flow.gid, "paymentSessionResolve");
+    expect(await attempt(flow.merchantTradeNo)).toMatchObject({ status: "PAID", installmentStages: 6, unionPay: false });
+    const orderId = stack.shopify.orderForPayment(flow.gid)!.id;
+    await waitUntil(async () => (await attempt(flow.merchantTradeNo)).cardState === "CLOSE_REQUESTED");
+
+    const partial = await stack.shopify.refund(orderId, 200);
+    const rejected = await waitForMutation(partial.session.gid, "refundSessionReject");
+    expect(rejected.variables).toEqual({ id: partial.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: zh("refund.fullOnly") } });
+    expect(card(flow.merchantTradeNo)).toMatchObject({ installments: 6, refundedAmount: 0, closedAmount: AMOUNT });
+    expect(card(flow.merchantTradeNo)?.closeData.map((record) => record.status)).toEqual(["要關帳"]);
+  });
+});
+
 describe.each(AUTHORIZING)("a %s authorization", (method) => {
   it("is captured after a real authorization", async () => {
     const paid = await paidLive(method, "authorization");
@@ -297,7 +316,7 @@ describe.each(CARD)("a declined %s card (signed ReturnURL with RtnCode ≠ 1)", 
       MerchantID: PRODUCTION_MERCHANT.merchantId,
       MerchantTradeNo: flow.merchantTradeNo,
       StoreID: "",
-      RtnCode: "10100248",
+      RtnCode: "10100058",
       RtnMsg: "拒絕交易",
       TradeNo: order.tradeNo,
       TradeAmt: String(AMOUNT),
@@ -314,7 +333,7 @@ describe.each(CARD)("a declined %s card (signed ReturnURL with RtnCode ≠ 1)", 
     const answer = await postEcpay(`/ecpay/${method}/return`, declined);
     expect(answer.status).toBe(200);
     expect(await answer.text()).toBe("1|OK");
-    expect(await attempt(flow.merchantTradeNo)).toMatchObject({ status: "FAILED", rtnCode: "10100248" });
+    expect(await attempt(flow.merchantTradeNo)).toMatchObject({ status: "FAILED", rtnCode: "10100058" });
     // The buyer can try again: the session is not rejected and Shopify hears nothing.
     expect(await session(flow.paymentId)).toMatchObject({ status: "REDIRECTED" });
     expect(stack.shopify.callsFor(flow.gid)).toEqual([]);

@@ -176,6 +176,8 @@ describe("a transfer landing at the ATM deadline", () => {
       gwsr: null,
       rtnCode: "1",
       rtnMsg: "交易成功",
+      installmentStages: null,
+      redeemedAmount: null,
     };
     const results = await Promise.allSettled([
       stack.prisma.$transaction((tx) => expireAtm(tx, session, attempt)),

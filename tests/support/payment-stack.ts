@@ -44,7 +44,8 @@ export async function startPaymentStack(
   const stage = await startEcpayEmulator({ environment: "stage", notifyRetryIntervalMs: 100 });
   const production = await startEcpayEmulator({
     environment: "production",
-    merchants: [PRODUCTION_MERCHANT],
+    // 自費分期: the buyer may pay a one-time card order in installments (paying at once stays the default).
+    merchants: [{ ...PRODUCTION_MERCHANT, consumerInstallments: true }],
     notifyRetryIntervalMs: 100,
   });
   const shopify = await startShopifySimulator({ appOrigin: appUrl, retryDelayMs: 100 });

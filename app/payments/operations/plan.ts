@@ -20,8 +20,8 @@ export interface PlanStep {
 }
 
 export type CardView =
-  /** From QueryTrade/V2: ECPay's own status and the sum of refunds in its close records. */
-  | { source: "ecpay"; status: string; refundedTotal: number }
+  /** From QueryTrade/V2: ECPay's own status and closed amount (clsamt; null when absent or unreadable). */
+  | { source: "ecpay"; status: string; clsamt: number | null }
   /** Our record of what we did; null when we never recorded anything. */
   | { source: "record"; state: CardState | null };
 
@@ -41,6 +41,8 @@ export interface PlanInput {
   view: CardView;
   /** The DoAction of an earlier try whose outcome is unknown (timeout, crash), if any. */
   unresolved: DoActionKind | null;
+  /** For an unresolved R: ECPay's clsamt read right before it was sent (clsamtBeforeUnresolvedRefund). */
+  clsamtBeforeUnresolved: number | null;
 }
 
 export type OperationPlan =
@@ -73,15 +75,28 @@ export function cardStateFromEcpay(status: string): EcpayState | null {
   }
 }
 
-const closeRecords = z.array(
-  z.looseObject({ status: z.string(), amount: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]) }),
-);
+/**
+ * QueryTrade/V2's `clsamt` (ecpay-aio §4.3), the trade's closed amount. Of that answer only
+ * `amount`, `clsamt`, `status` and the names of close_data's keys are documented; the wording of
+ * close_data's statuses is not (the emulator's "退刷" is its own guess), so nothing reads it.
+ */
+export function clsamtOf(fields: Record<string, unknown>): number | null {
+  const parsed = z.union([z.number().int().min(0), z.string().regex(/^\d{1,9}$/).transform(Number)]).safeParse(fields.clsamt);
+  return parsed.success ? parsed.data : null;
+}
 
-/** Sum of the refund (退刷) records in QueryTrade/V2's close_data. */
-export function refundedTotalFromCloseData(fields: Record<string, unknown>): number {
-  const parsed = closeRecords.safeParse(fields.close_data ?? []);
-  if (!parsed.success) return 0;
-  return parsed.data.filter((record) => /退/.test(record.status)).reduce((sum, record) => sum + record.amount, 0);
+/**
+ * The clsamt ECPay showed right before the unresolved R was sent: the log entry just before that
+ * DoAction is this operation's QueryTrade/V2 answer. Null when the R followed another DoAction (or
+ * no readable query): then no documented field tells what the R alone changed.
+ */
+export function clsamtBeforeUnresolvedRefund(log: readonly EcpayLogEntry[]): number | null {
+  let index = log.length - 1;
+  while (index >= 0 && log[index]?.call !== "DoAction") index -= 1;
+  const sent = log[index];
+  const before = log[index - 1];
+  if (sent?.call !== "DoAction" || sent.action !== "R" || before?.call !== "QueryTrade/V2" || before.outcome !== "ok") return null;
+  return before.clsamt ?? null;
 }
 
 /** The DoAction whose outcome is still unknown: the last one in the log, if it never got a clear answer. */
@@ -108,7 +123,7 @@ export function planOperation(input: PlanInput): OperationPlan {
   return input.view.source === "ecpay" ? planFromEcpay(input, input.view) : planFromRecord(input, input.view.state);
 }
 
-function planFromEcpay(input: PlanInput, view: { status: string; refundedTotal: number }): OperationPlan {
+function planFromEcpay(input: PlanInput, view: { status: string; clsamt: number | null }): OperationPlan {
   const state = cardStateFromEcpay(view.status);
   if (state === null) return refuse("operation.ecpayRefused", { detail: `ECPay trade status ${view.status}` });
   if (state === "IN_FLUX") return { kind: "wait", reason: `ECPay trade status ${view.status}` };
@@ -121,7 +136,13 @@ function planFromEcpay(input: PlanInput, view: { status: string; refundedTotal: 
       if (input.unresolved === "N" && state === "ABANDONED") return { kind: "done" };
       return state === "AUTHORIZED" ? run(step("N", authorized)) : refuse("void.notAuthorized");
     case "refund": {
-      if (input.unresolved === "R" && view.refundedTotal >= refunded + amount) return { kind: "done" };
+      if (input.unresolved === "R") {
+        // Done only when the closed amount fell by the refund since just before the R (§4.3
+        // documents clsamt as the closed amount; that an R lowers it is our reading). Anything
+        // else is indeterminate: an R is never sent twice, the merchant checks the back office.
+        const before = input.clsamtBeforeUnresolved;
+        return before !== null && view.clsamt !== null && view.clsamt <= before - amount ? { kind: "done" } : refuse("operation.unknownOutcome");
+      }
       if (input.unresolved === "N" && state === "ABANDONED" && input.full) return { kind: "done" };
       if (input.unionPay && state !== "ABANDONED") return run(step("R", amount));
       switch (state) {

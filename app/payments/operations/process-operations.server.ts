@@ -13,7 +13,8 @@ import { getMethod, isMethodHandle } from "../methods";
 import { nextStatus } from "../payment-state";
 import { doActionPausedUntil } from "./close-window";
 import { executePlan } from "./execute-plan";
-import { cardStateFromEcpay, completedAtEcpay, planOperation, refundedTotalFromCloseData, unresolvedAction, type CardView } from "./plan";
+import { addFlag } from "../settlement.server";
+import { cardStateFromEcpay, clsamtBeforeUnresolvedRefund, clsamtOf, completedAtEcpay, planOperation, unresolvedAction, type CardView } from "./plan";
 import { capturedAmountOf, checkOperationRules } from "./rules";
 import { authorizedAmountOf, bindingForTrade, paidAttempt } from "./trade.server";
 import { asCardState, CLOSING, type CardState, type EcpayLogEntry, type OperationType, type Rejection } from "./types";
@@ -203,6 +204,11 @@ class Run {
             data: { closePending: true, closeError: null },
           });
         }
+        // A refund whose outcome at ECPay nobody can tell: the merchant must look (Shopify hears a
+        // rejection, the only thing we know; the money may have moved).
+        if (this.type === "refund" && rejection.message === "operation.unknownOutcome") {
+          await addFlag(tx, op.paymentSessionId, "REFUND_UNCONFIRMED");
+        }
         const reason = { merchantMessage };
         switch (this.type) {
           case "refund":
@@ -301,6 +307,7 @@ async function processOne(deps: Deps, lease: Lease): Promise<Outcome> {
   if (!isMethodHandle(op.method)) return run.reject({ code: "PROCESSING_ERROR", message: "operation.ecpayRefused", vars: { detail: `unknown method ${op.method}` } });
   const method = getMethod(op.method);
   const payment = op.paymentSession;
+  const attempt = paidAttempt(payment.attempts);
   const decision = checkOperationRules({
     type: run.type,
     method,
@@ -308,11 +315,11 @@ async function processOne(deps: Deps, lease: Lease): Promise<Outcome> {
     amountRaw: op.amountRaw,
     currency: op.currency,
     payment,
+    trade: attempt,
     now,
   });
   if (!decision.ok) return run.reject(decision.rejection);
 
-  const attempt = paidAttempt(payment.attempts);
   if (payment.test || attempt?.stage) {
     // ECPay's stage has no DoAction (ecpay-aio §4.1): the test operation completes without it.
     run.log.push({ at: run.now(), call: "simulated", note: "test session: ECPay stage has no DoAction, nothing was sent" });
@@ -332,7 +339,7 @@ async function processOne(deps: Deps, lease: Lease): Promise<Outcome> {
     if (!taken) return run.release(new Date(now.getTime() + BUSY_DELAY_MS));
     trade = taken;
   }
-  return runAtEcpay(run, { decision, binding, trade, unionPay: method.ecpay.extra.UnionPay === "1" });
+  return runAtEcpay(run, { decision, binding, trade });
 }
 
 function simulatedCardState(type: OperationType, full: boolean, before: CardState | null): CardState | null {
@@ -364,7 +371,6 @@ interface EcpayWork {
   decision: { amount: number; full: boolean };
   binding: EcpayBinding;
   trade: PaymentAttempt;
-  unionPay: boolean;
 }
 
 async function runAtEcpay(run: Run, work: EcpayWork): Promise<Outcome> {
@@ -388,9 +394,9 @@ async function runAtEcpay(run: Run, work: EcpayWork): Promise<Outcome> {
   if (canQuery) {
     const queried = await deps.ecpay.queryCreditDetail(credentials, { creditRefundId: trade.gwsr as string, creditAmount: authorized, creditCheckCode: checkCode });
     if (queried.isOk()) {
-      const refundedTotal = refundedTotalFromCloseData(queried.value.fields);
-      run.log.push({ at: run.now(), call: "QueryTrade/V2", outcome: "ok", status: queried.value.status, refundedTotal });
-      view = { source: "ecpay", status: queried.value.status, refundedTotal };
+      const clsamt = clsamtOf(queried.value.fields);
+      run.log.push({ at: run.now(), call: "QueryTrade/V2", outcome: "ok", status: queried.value.status, ...(clsamt !== null && { clsamt }) });
+      view = { source: "ecpay", status: queried.value.status, clsamt };
     } else {
       run.log.push({ at: run.now(), call: "QueryTrade/V2", outcome: queried.error.kind, error: queried.error.message });
       if (queried.error.kind === "indeterminate" || queried.error.kind === "rate-limited") return run.retry(queried.error, unresolved === "R");
@@ -405,9 +411,10 @@ async function runAtEcpay(run: Run, work: EcpayWork): Promise<Outcome> {
     authorized,
     captured: capturedAmountOf(payment),
     refunded: payment.refundedAmount,
-    unionPay: work.unionPay,
+    unionPay: trade.unionPay,
     view,
     unresolved,
+    clsamtBeforeUnresolved: unresolved === "R" ? clsamtBeforeUnresolvedRefund(run.log) : null,
   });
   const startState = view.source === "ecpay" ? ecpayCardState(view.status) ?? asCardState(trade.cardState) : view.state;
   switch (plan.kind) {

@@ -2,6 +2,7 @@
 // called. Pure: the registry (methods.ts) and the payment's amounts in, a decision out.
 import type { PaymentKind, PaymentStatus } from "@prisma/client";
 import type { PaymentMethodDefinition } from "../methods";
+import { tradeIsFullOnly } from "../settlement-rules";
 import type { OperationType, Rejection } from "./types";
 
 export interface PaymentFigures {
@@ -33,7 +34,23 @@ export interface RuleInput {
   amountRaw: string | null;
   currency: string | null;
   payment: PaymentFigures;
+  /**
+   * What the paid trade is (PaymentAttempt), whatever app it came through; null before it is paid.
+   * A UnionPay trade is captured at authorization; an installment or redemption trade moves only in full.
+   */
+  trade: TradeFacts | null;
   now: Date;
+}
+
+export interface TradeFacts {
+  unionPay: boolean;
+  installmentStages: number | null;
+  redeemedAmount: number | null;
+}
+
+/** The method's rule, or the trade's when it was paid in installments or with bonus points. */
+function fullOnly(input: RuleInput): boolean {
+  return input.method.refund === "full-only" || (input.trade !== null && tradeIsFullOnly(input.trade));
 }
 
 export type RuleDecision =
@@ -79,11 +96,12 @@ export function checkOperationRules(input: RuleInput): RuleDecision {
       const refundable = capturedAmountOf(payment) - payment.refundedAmount;
       if (money.amount > refundable) return reject("refund.exceedsRefundable", { amount: money.amount, refundable });
       const full = money.amount === refundable;
-      if (method.refund === "full-only" && !full) return reject("refund.fullOnly");
+      if (fullOnly(input) && !full) return reject("refund.fullOnly");
       return { ok: true, amount: money.amount, full };
     }
     case "capture": {
       if (!method.supportsAuthorization) return reject("capture.notSupported");
+      if (input.trade?.unionPay) return reject("operation.unionPayClosed");
       const money = checkMoney(input);
       if (!money.ok) return money.decision;
       if (payment.status !== "AUTHORIZED") return reject("capture.notAuthorized");
@@ -92,11 +110,12 @@ export function checkOperationRules(input: RuleInput): RuleDecision {
       }
       if (money.amount > authorized) return reject("capture.exceedsAuthorized", { amount: money.amount, authorized });
       // ECPay closes installment and redemption trades all-or-nothing (ecpay-aio §4.1).
-      if (method.refund === "full-only" && money.amount !== authorized) return reject("capture.fullOnly", { authorized });
+      if (fullOnly(input) && money.amount !== authorized) return reject("capture.fullOnly", { authorized });
       return { ok: true, amount: money.amount, full: money.amount === authorized };
     }
     case "void": {
       if (!method.supportsAuthorization) return reject("void.notSupported");
+      if (input.trade?.unionPay) return reject("operation.unionPayClosed");
       if (payment.status !== "AUTHORIZED") return reject("void.notAuthorized");
       return { ok: true, amount: authorized, full: true };
     }

@@ -53,7 +53,8 @@ export type EcpayLogEntry =
       call: "QueryTrade/V2";
       outcome: "ok" | EcpayErrorKind;
       status?: string;
-      refundedTotal?: number;
+      /** The trade's closed amount (clsamt), kept to judge an R whose answer was lost. */
+      clsamt?: number;
       error?: string;
     }
   | { at: string; call: "simulated"; note: string };

@@ -11,7 +11,7 @@ import { credentialsForAttempt } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
 import type { Deps } from "../deps.server";
 import type { MethodHandle } from "../methods";
-import { addFlag, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "../settlement.server";
+import { addFlag, paidCardFacts, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "../settlement.server";
 
 export type NotificationChannel = "RETURN" | "PAYMENT_INFO";
 
@@ -125,6 +125,7 @@ export async function handleEcpayNotification(
           chargeFee: callback.chargeFee,
           simulatePaid: callback.simulatePaid,
           gwsr: callback.gwsr,
+          ...paidCardFacts(callback.fields),
           rtnCode: callback.rtnCode,
           rtnMsg: callback.rtnMsg,
         },

@@ -8,7 +8,7 @@ import type { EcpayError } from "../../ecpay/types";
 import { credentialsForAttempt } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
 import type { Deps } from "../deps.server";
-import { addFlag, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid } from "../settlement.server";
+import { addFlag, paidCardFacts, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid } from "../settlement.server";
 
 /** "rate-limited": ECPay answered 403; ask nothing more for a while (the reconciler pauses). */
 export type QuerySettlement = "settled" | "issued" | "unpaid" | "failed" | "error" | "rate-limited";
@@ -68,6 +68,7 @@ export async function settleFromTradeQuery(
             chargeFee: info.chargeFee,
             simulatePaid: info.simulatePaid,
             gwsr: info.gwsr,
+          ...paidCardFacts(info.fields),
             rtnCode: "1",
             rtnMsg: "QueryTradeInfo TradeStatus=1",
           },

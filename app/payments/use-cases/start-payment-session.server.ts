@@ -8,7 +8,7 @@ import { enqueue, notifyOutbox } from "../../jobs/outbox.server";
 import { chaosPoint } from "../../lib/chaos.server";
 import { logPaymentEvent } from "../../lib/log.server";
 import type { Deps } from "../deps.server";
-import { PAYMENT_METHODS, type MethodHandle } from "../methods";
+import { PAYMENT_METHODS, paysByUnionPay, type MethodHandle } from "../methods";
 import { requestError, isUniqueViolation, type RequestError } from "../request-error";
 import {
   cancelUrlOf,
@@ -41,7 +41,7 @@ function unchargeable(method: MethodHandle, body: PaymentSessionRequest): Unchar
   }
   // ECPay's stage has no UnionPay (ecpay-aio: error 10200141): a test session could only end on
   // ECPay's error page, so Shopify is told why at once.
-  if (body.test && PAYMENT_METHODS[method].ecpay.extra.UnionPay === "1") {
+  if (body.test && paysByUnionPay(PAYMENT_METHODS[method])) {
     return { code: "PAYMENT_METHOD_UNSUPPORTED", message: bilingual("payment.reject.stageUnsupported") };
   }
   return null;

@@ -7,8 +7,11 @@
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
 
-/** Not an ECPay-published code: the emulator's code for a refund the merchant's balance cannot cover. */
-export const EMULATOR_BALANCE_ERROR = "10100248";
+/**
+ * Not an ECPay code: ECPay documents the balance rule but no code for it (10100248, which the
+ * emulator used to send, is a card issuer/risk decline in ECPay's status table, not this).
+ */
+export const EMULATOR_BALANCE_ERROR = "90000004";
 export const INSUFFICIENT_BALANCE_MESSAGE = "特店帳戶餘額不足，退款失敗 (the merchant's ECPay balance is too low for this refund)";
 
 export interface ApiHangRule {

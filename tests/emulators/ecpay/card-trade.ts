@@ -5,12 +5,12 @@
 //   要關帳 --R (partial)--> 要關帳 with a lower close amount   (full refund there = E then N)
 //   已關帳 --R--> 已關帳 with the refund recorded               (R only after close)
 // Installment and redemption trades are refunded in full only; UnionPay closes at authorization.
-// ECPay does not publish RtnCodes for rule refusals: EMULATOR_RULE_ERROR is the emulator's own,
-// and the messages say in Chinese and English which rule was broken.
+// ECPay documents no RtnCode for rule refusals: EMULATOR_RULE_ERROR is the emulator's own, outside
+// ECPay's 10xxxxxx range, and the messages say in Chinese and English which rule was broken.
 import { taiwanDateTime, taiwanMinuteOfDay } from "./format";
 import type { CardTrade, CloseRecord } from "./types";
 
-export const EMULATOR_RULE_ERROR = "10100050";
+export const EMULATOR_RULE_ERROR = "90000003";
 /** 21 days to close an authorization when daily auto-close is off (§4.1). */
 const CLOSE_LIMIT_MS = 21 * 24 * 60 * 60 * 1000;
 

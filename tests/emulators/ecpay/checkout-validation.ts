@@ -2,11 +2,11 @@
 // parameter names, required fields, formats, contract, uniqueness. The first failure wins and is
 // rendered as ECPay's error page (訊息代碼 / 訊息說明).
 //
-// Codes: 10200073 (CheckMacValue Error), 10300028 (duplicate MerchantTradeNo), 10200052
-// (MerchantTradeNo Error), 10200094 (stage MerchantID used in production) and 10200141 (service
-// not enabled) come from the research (§0, §2.1, §5). ECPay does not document the codes of the
-// other parameter checks; those use EMULATOR_PARAMETER_ERROR and a message naming the parameter
-// the way ECPay does ("<Parameter> Error.").
+// Codes: 10200073 (CheckMacValue Error), 10300028 (duplicate MerchantTradeNo), 10200094 (stage
+// MerchantID used in production) and 10200141 (service not enabled) come from ecpay-aio (§0, §2.1,
+// §5). ECPay documents no code for the other checks (MerchantTradeNo format included): those use
+// EMULATOR_PARAMETER_ERROR, outside ECPay's 10xxxxxx range so nothing can mistake it for a real
+// code, and a message naming the parameter the way ECPay does ("<Parameter> Error.").
 import { verifyCheckMacValue } from "../../../app/ecpay/check-mac-value";
 import { isEcpayDateTime } from "./format";
 import type { ChoosePayment, EcpayEnvironment, EcpayMerchant } from "./types";
@@ -19,15 +19,14 @@ export interface CheckoutError {
 export const ECPAY_CODES = {
   checkMacValueError: "10200073",
   duplicateMerchantTradeNo: "10300028",
-  merchantTradeNoError: "10200052",
   stageMerchantInProduction: "10200094",
   serviceNotEnabled: "10200141",
 } as const;
 
-/** Not an ECPay-published code: the emulator's code for the undocumented parameter checks. */
-export const EMULATOR_PARAMETER_ERROR = "10200050";
-/** Not an ECPay-published code: unknown MerchantID. */
-export const EMULATOR_MERCHANT_ERROR = "10200044";
+/** Not an ECPay code (none is documented): the emulator's code for the undocumented parameter checks. */
+export const EMULATOR_PARAMETER_ERROR = "90000001";
+/** Not an ECPay code (none is documented): unknown MerchantID. */
+export const EMULATOR_MERCHANT_ERROR = "90000002";
 
 export const ALL_CHOOSE_PAYMENTS: readonly ChoosePayment[] = ["Credit", "ATM", "WebATM", "TWQR", "WeiXin"];
 /** Documented ChoosePayment values the emulator does not implement (the product never sends them). */
@@ -75,7 +74,7 @@ const URL_PARAMETERS = ["ReturnURL", "OrderResultURL", "ClientBackURL", "ItemURL
 
 /** Max lengths (String(n)) from §2.1/§2.3. */
 const MAX_LENGTH: Record<string, number> = {
-  // MerchantTradeNo: its ≤20 rule is part of the 10200052 format check below.
+  // MerchantTradeNo: its ≤20 rule is part of the format check below.
   MerchantID: 10, StoreID: 20, MerchantTradeDate: 20, PaymentType: 20,
   TradeDesc: 200, ItemName: 400, ReturnURL: 200, ChoosePayment: 20, ClientBackURL: 200, ItemURL: 200,
   Remark: 100, ChooseSubPayment: 20, OrderResultURL: 200, NeedExtraPaidInfo: 1, DeviceSource: 10,
@@ -101,7 +100,14 @@ export interface ValidCheckout {
   /** Periods offered (CreditInstallment), empty for one-time. */
   installmentsOffered: string[];
   redeem: boolean;
+  /** UnionPay=1: the page takes UnionPay only (§2.3). */
   unionPayOnly: boolean;
+  /**
+   * UnionPay=0 or absent (ECPay's default): the buyer may choose UnionPay instead of a card, except
+   * on stage (which has no UnionPay) and where UnionPay cannot serve (installments, redemption,
+   * card binding). UnionPay=2 hides it.
+   */
+  unionPayChoice: boolean;
   /** ATM ExpireDate in days (default 3, §2.3). */
   atmExpireDays: number;
   /** ChooseSubPayment bank for ATM/WebATM (default TAISHIN). */
@@ -177,7 +183,7 @@ export function validateCheckout(fields: Record<string, string>, ctx: CheckoutCo
 
   const merchantTradeNo = get("MerchantTradeNo");
   if (!/^[A-Za-z0-9]{1,20}$/.test(merchantTradeNo)) {
-    return fail(ECPAY_CODES.merchantTradeNoError, "MerchantTradeNo Error. (≤20 英數字 letters and digits)");
+    return fail(EMULATOR_PARAMETER_ERROR, "MerchantTradeNo Error. (≤20 英數字 letters and digits)");
   }
   if (get("StoreID") !== "" && !/^[A-Za-z0-9]+$/.test(get("StoreID"))) return paramError("StoreID", "StoreID must be alphanumeric.");
   if (!isEcpayDateTime(get("MerchantTradeDate"))) {
@@ -258,6 +264,10 @@ export function validateCheckout(fields: Record<string, string>, ctx: CheckoutCo
     }
   }
 
+  const unionPayChoice =
+    isCredit && (unionPayText === "" || unionPayText === "0") && ctx.environment === "production" &&
+    installmentText === "" && !redeem && get("BindingCard") !== "1";
+
   let atmExpireDays = 3;
   if (get("ExpireDate") !== "") {
     const text = get("ExpireDate");
@@ -290,6 +300,7 @@ export function validateCheckout(fields: Record<string, string>, ctx: CheckoutCo
       installmentsOffered,
       redeem,
       unionPayOnly,
+      unionPayChoice,
       atmExpireDays,
       bank,
       needExtraPaidInfo: get("NeedExtraPaidInfo") === "Y",

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { verifyCheckMacValue } from "../../../app/ecpay/check-mac-value";
 import { ApiFaults, apiHangSchema, merchantBalanceSchema } from "./api-faults";
-import { applyDoAction, dailyClose, type DoActionKind, newCardTrade, queryTradeValue } from "./card-trade";
+import { applyDoAction, dailyClose, type DoActionKind, EMULATOR_RULE_ERROR, newCardTrade, queryTradeValue } from "./card-trade";
 import {
   ATM_BANKS,
   ECPAY_CODES,
@@ -64,6 +64,8 @@ interface PaymentDetails {
   simulatePaid: boolean;
   installmentPeriod?: string;
   useRedeem: boolean;
+  /** The buyer picked UnionPay where the page offered it. */
+  unionPay: boolean;
 }
 
 const merchantSchema = z.object({
@@ -73,6 +75,7 @@ const merchantSchema = z.object({
   creditCheckCode: z.string().optional(),
   enabled: z.array(z.enum(["Credit", "ATM", "WebATM", "TWQR", "WeiXin"])).optional(),
   dailyAutoClose: z.boolean().optional(),
+  consumerInstallments: z.boolean().optional(),
 });
 export const merchantsSchema = z.array(merchantSchema);
 const payBodySchema = z.object({
@@ -81,6 +84,7 @@ const payBodySchema = z.object({
   simulatePaid: z.boolean().optional(),
   installmentPeriod: z.string().optional(),
   useRedeem: z.boolean().optional(),
+  unionPay: z.boolean().optional(),
 });
 const orderRefSchema = z.object({ merchantTradeNo: z.string().min(1), merchantId: z.string().optional() });
 const faultSchema = z
@@ -288,6 +292,7 @@ export class EcpayEmulatorServer {
       simulatePaid: opts.simulatePaid ?? false,
       ...(opts.installmentPeriod !== undefined && { installmentPeriod: opts.installmentPeriod }),
       useRedeem: opts.useRedeem ?? true,
+      unionPay: opts.unionPay ?? false,
     });
     if (!result.ok) throw new HttpError(409, result.message);
     return clone(result.order);
@@ -436,9 +441,10 @@ export class EcpayEmulatorServer {
         res,
         cardPage(order, {
           ...(error !== undefined && { error }),
-          installmentsOffered: checkout.installmentsOffered,
+          ...installmentChoices(order, checkout),
           redeem: checkout.redeem,
           unionPay: checkout.unionPayOnly,
+          unionPayChoice: checkout.unionPayChoice === true,
           stage: this.options.environment === "stage",
         }),
       );
@@ -476,6 +482,7 @@ export class EcpayEmulatorServer {
       simulatePaid: false,
       ...(form.installmentPeriod !== undefined && { installmentPeriod: form.installmentPeriod }),
       useRedeem: form.useRedeem === "Y",
+      unionPay: form.cardType === "unionpay",
     });
     if (!result.ok) return this.renderOrderPage(order, res, result.message);
     return this.sendBrowserBack(order, res);
@@ -485,7 +492,8 @@ export class EcpayEmulatorServer {
   private sendBrowserBack(order: EmulatorOrder, res: ServerResponse): void {
     const checkout = this.checkouts.get(order.tradeNo) as ValidCheckout;
     const orderResultUrl = order.request.OrderResultURL ?? "";
-    const supported = !checkout.unionPayOnly && order.choosePayment !== "ATM";
+    const unionPay = checkout.unionPayOnly || order.card?.unionPay === true;
+    const supported = !unionPay && order.choosePayment !== "ATM";
     if (orderResultUrl !== "" && supported) {
       return sendHtml(res, autoPostPage(orderResultUrl, paidFields(order, checkout.merchant, "Succeeded")));
     }
@@ -507,14 +515,20 @@ export class EcpayEmulatorServer {
 
     switch (order.choosePayment) {
       case "Credit": {
-        const offered = checkout.installmentsOffered;
+        if (details.unionPay && !checkout.unionPayChoice) {
+          return { ok: false, message: "此訂單不提供銀聯卡 (UnionPay is not offered for this order)" };
+        }
+        const unionPay = checkout.unionPayOnly || details.unionPay;
+        const { installmentsOffered: offered, oneTimeAllowed } = installmentChoices(order, checkout);
         let installments = 0;
-        if (offered.length > 0) {
-          const period = details.installmentPeriod ?? offered[0];
-          if (period === undefined || !offered.includes(period)) {
-            return { ok: false, message: `分期期數 ${period ?? ""} 不在可選範圍 (period not offered)` };
+        const wanted = details.installmentPeriod ?? (oneTimeAllowed ? "" : offered[0]);
+        if (offered.length > 0 && !(wanted === "" && oneTimeAllowed)) {
+          if (wanted === undefined || !offered.includes(wanted)) {
+            return { ok: false, message: `分期期數 ${wanted ?? ""} 不在可選範圍 (period not offered)` };
           }
-          installments = Number(period.replace("N", ""));
+          // UnionPay has no installments (§2.3).
+          if (unionPay) return { ok: false, message: "銀聯卡不支援分期 (UnionPay has no installments)" };
+          installments = Number(wanted.replace("N", ""));
         }
         const redeemed = checkout.redeem && details.useRedeem;
         const gwsr = String((this.gwsrCounter += 1));
@@ -532,15 +546,15 @@ export class EcpayEmulatorServer {
           staed: String(staed),
           eci: "0",
           // "card4no, card6no (not returned for UnionPay)" (§3.2).
-          card4no: checkout.unionPayOnly ? "" : "2222",
-          card6no: checkout.unionPayOnly ? "" : "431195",
+          card4no: unionPay ? "" : "2222",
+          card6no: unionPay ? "" : "431195",
           red_dan: String(redeemAmount),
           red_de_amt: String(redeemAmount),
           red_ok_amt: String(amount - redeemAmount),
           red_yet: redeemed ? "500" : "0",
         });
         if (!details.simulatePaid) {
-          order.card = newCardTrade({ gwsr, amount, installments, redeemed, unionPay: checkout.unionPayOnly, now });
+          order.card = newCardTrade({ gwsr, amount, installments, redeemed, unionPay, now });
         }
         order.chargeFee = Math.max(1, Math.round(amount * 0.02));
         break;
@@ -664,7 +678,7 @@ export class EcpayEmulatorServer {
     const order = this.ordersByKey.get(`${merchant.merchantId}:${head.MerchantTradeNo}`);
     if (!order || order.tradeNo !== head.TradeNo) return reply("10200047", "查無此筆交易 (trade not found for this MerchantTradeNo and TradeNo)");
     if (!order.card) {
-      return reply("10100050", order.choosePayment === "Credit" ? "查無信用卡授權 (no card authorization: unpaid or simulated)" : "非信用卡交易不支援此 API (not a credit card trade)");
+      return reply(EMULATOR_RULE_ERROR, order.choosePayment === "Credit" ? "查無信用卡授權 (no card authorization: unpaid or simulated)" : "非信用卡交易不支援此 API (not a credit card trade)");
     }
     const declined = this.apiFaults.refundRefusal(merchant.merchantId, action, Number(amountText));
     if (declined) return reply(declined.code, declined.message);
@@ -774,6 +788,18 @@ function paymentTypeOf(checkout: ValidCheckout): string {
 }
 
 /** Returns why the card is declined, or null when it is the approved test card (§5). */
+/** 自費分期 on one-time card orders from 1,000 TWD (ECPay's installment pages, as cited in issue 13; not in ecpay-aio). */
+const CONSUMER_INSTALLMENT_PERIODS = ["3", "6", "12"];
+const CONSUMER_INSTALLMENT_MIN = 1000;
+
+/** The periods the card page offers: the merchant's CreditInstallment, else 自費分期 where the merchant has it. */
+function installmentChoices(order: EmulatorOrder, checkout: ValidCheckout): { installmentsOffered: string[]; oneTimeAllowed: boolean } {
+  if (checkout.installmentsOffered.length > 0) return { installmentsOffered: checkout.installmentsOffered, oneTimeAllowed: false };
+  const consumer =
+    checkout.merchant.consumerInstallments === true && !checkout.redeem && !checkout.unionPayOnly && order.totalAmount >= CONSUMER_INSTALLMENT_MIN;
+  return consumer ? { installmentsOffered: CONSUMER_INSTALLMENT_PERIODS, oneTimeAllowed: true } : { installmentsOffered: [], oneTimeAllowed: false };
+}
+
 function cardDecline(numberText: string, expiryText: string, cvv: string, now: Date): string | null {
   const number = numberText.replace(/[\s-]/g, "");
   if (!/^\d{13,19}$/.test(number)) return "卡號格式錯誤 (invalid card number)";

@@ -57,7 +57,12 @@ export interface CardPageOptions {
   error?: string;
   installmentsOffered: string[];
   redeem: boolean;
+  /** UnionPay only (UnionPay=1). */
   unionPay: boolean;
+  /** The buyer may choose UnionPay instead of a card (UnionPay=0 in production). */
+  unionPayChoice: boolean;
+  /** 自費分期 on a one-time payment: paying at once is the first choice. */
+  oneTimeAllowed: boolean;
   stage: boolean;
 }
 
@@ -66,10 +71,15 @@ export function cardPage(order: EmulatorOrder, opts: CardPageOptions): string {
   const periods =
     opts.installmentsOffered.length > 0
       ? `<label for="installment-period">分期期數 <small>Installments</small></label>
-<select id="installment-period" name="installmentPeriod">${opts.installmentsOffered
+<select id="installment-period" name="installmentPeriod">${opts.oneTimeAllowed ? `<option value="">一次付清 (pay at once)</option>` : ""}${opts.installmentsOffered
           .map((p) => `<option value="${escapeHtml(p)}">${escapeHtml(p.replace("N", ""))} 期 (${escapeHtml(p)} installments)</option>`)
           .join("")}</select>`
       : "";
+  const cardType = opts.unionPayChoice
+    ? `<fieldset id="card-type"><legend>卡別 <small>Card type</small></legend>
+<label><input type="radio" name="cardType" value="card" id="card-type-card" checked> 信用卡 <small>Credit card</small></label>
+<label><input type="radio" name="cardType" value="unionpay" id="card-type-unionpay"> 銀聯卡 <small>UnionPay</small></label></fieldset>`
+    : "";
   const redeem = opts.redeem
     ? `<label><input type="checkbox" id="use-redeem" name="useRedeem" value="Y" checked> 使用紅利折抵 <small>Use bonus points</small></label>`
     : "";
@@ -80,7 +90,7 @@ export function cardPage(order: EmulatorOrder, opts: CardPageOptions): string {
     "ECPay 信用卡付款",
     `<h1>${title}</h1>${summary(order)}${errorLine(opts.error)}
 <form method="post" action="/Emulator/Payment/${order.tradeNo}/pay" id="card-form">
-<label for="card-number">卡號 <small>Card number</small></label>
+${cardType}<label for="card-number">卡號 <small>Card number</small></label>
 <input id="card-number" name="cardNumber" inputmode="numeric" autocomplete="cc-number" required>
 <label for="card-expiry">有效期限 <small>Expiry (MM/YY)</small></label>
 <input id="card-expiry" name="cardExpiry" placeholder="MM/YY" autocomplete="cc-exp" required>

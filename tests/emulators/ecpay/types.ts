@@ -21,6 +21,11 @@ export interface EcpayMerchant {
    * between 20:15 and 20:30 Taiwan time. Default off (what the product recommends, DESIGN §3).
    */
   dailyAutoClose?: boolean;
+  /**
+   * 自費分期 (consumer-paid installments): on a one-time card order from 1,000 TWD the buyer may
+   * pay in 3, 6 or 12 installments although the merchant sent no CreditInstallment. Default off.
+   */
+  consumerInstallments?: boolean;
 }
 
 export interface RateLimitRule {
@@ -178,6 +183,8 @@ export interface PayOptions {
   installmentPeriod?: string;
   /** Redeem=Y orders: whether the buyer uses bonus points (default true). */
   useRedeem?: boolean;
+  /** Orders where the page offers UnionPay as a choice (UnionPay=0 in production): pay with it. */
+  unionPay?: boolean;
 }
 
 export interface EcpayEmulator {

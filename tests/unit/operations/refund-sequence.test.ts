@@ -2,7 +2,7 @@ import { err, ok } from "neverthrow";
 import { describe, expect, it, vi } from "vitest";
 import type { DoActionInput, DoActionKind, EcpayCredentials, EcpayError, IEcpayGateway } from "~/ecpay/types";
 import { executePlan } from "~/payments/operations/execute-plan";
-import { completedAtEcpay, planOperation, refundedTotalFromCloseData, unresolvedAction, type CardView, type PlanInput } from "~/payments/operations/plan";
+import { clsamtBeforeUnresolvedRefund, clsamtOf, completedAtEcpay, planOperation, unresolvedAction, type CardView, type PlanInput } from "~/payments/operations/plan";
 import type { CardState, EcpayLogEntry } from "~/payments/operations/types";
 
 const CREDENTIALS: EcpayCredentials = { merchantId: "2000132", hashKey: "k", hashIv: "v", environment: "production" };
@@ -43,9 +43,10 @@ const base: Omit<PlanInput, "view"> = {
   refunded: 0,
   unionPay: false,
   unresolved: null,
+  clsamtBeforeUnresolved: null,
 };
 
-const ecpay = (status: string, refundedTotal = 0): CardView => ({ source: "ecpay", status, refundedTotal });
+const ecpay = (status: string, clsamt: number | null = 1000): CardView => ({ source: "ecpay", status, clsamt });
 const record = (state: CardState | null): CardView => ({ source: "record", state });
 
 async function run(input: PlanInput, answers: Answer[] = []) {
@@ -98,24 +99,34 @@ describe("the refund sequence when QueryTrade/V2 tells the card state", () => {
     expect(planOperation({ ...base, view: ecpay("銀行拒絕") })).toMatchObject({ kind: "reject", rejection: { message: "operation.ecpayRefused" } });
   });
 
-  it("does not repeat an unanswered R that ECPay's close records show was done", () => {
-    expect(planOperation({ ...base, amount: 300, full: false, unresolved: "R", view: ecpay("已關帳", 300) })).toEqual({ kind: "done" });
-    expect(planOperation({ ...base, amount: 300, full: false, unresolved: "R", view: ecpay("已關帳", 0) })).toMatchObject({
-      kind: "run",
-      first: { action: "R", amount: 300 },
-    });
+  it("does not repeat an unanswered R that ECPay's closed amount shows was done", () => {
+    const lost = { ...base, amount: 300, full: false, unresolved: "R" as const, clsamtBeforeUnresolved: 1000 };
+    expect(planOperation({ ...lost, view: ecpay("已關帳", 700) })).toEqual({ kind: "done" });
   });
 
-  it("counts only refund records in close_data", () => {
-    const fields = {
-      close_data: [
-        { status: "要關帳", sno: "1", amount: 1000, datetime: "2026/03/01 10:00:00" },
-        { status: "已關帳", sno: "2", amount: 1000, datetime: "2026/03/01 20:15:00" },
-        { status: "退刷", sno: "3", amount: "300", datetime: "2026/03/02 10:00:00" },
-      ],
-    };
-    expect(refundedTotalFromCloseData(fields)).toBe(300);
-    expect(refundedTotalFromCloseData({})).toBe(0);
+  it("never sends an unanswered R again when the documented fields cannot show it done", () => {
+    const lost = { ...base, amount: 300, full: false, unresolved: "R" as const, clsamtBeforeUnresolved: 1000 };
+    const unknown = { kind: "reject", rejection: { code: "PROCESSING_ERROR", message: "operation.unknownOutcome" } };
+    // Unchanged closed amount: ECPay may still be processing it, or worded it where we do not read.
+    expect(planOperation({ ...lost, view: ecpay("已關帳", 1000) })).toEqual(unknown);
+    expect(planOperation({ ...lost, view: ecpay("已關帳", null) })).toEqual(unknown);
+    expect(planOperation({ ...lost, clsamtBeforeUnresolved: null, view: ecpay("已關帳", 0) })).toEqual(unknown);
+  });
+
+  it("reads clsamt as a number or a digit string, and nothing else", () => {
+    expect(clsamtOf({ clsamt: 700 })).toBe(700);
+    expect(clsamtOf({ clsamt: "700" })).toBe(700);
+    expect(clsamtOf({ clsamt: "7e2" })).toBeNull();
+    expect(clsamtOf({})).toBeNull();
+  });
+
+  it("takes the closed amount before a lost R only from the query right before it", () => {
+    const query = (clsamt: number): EcpayLogEntry => ({ at: "t", call: "QueryTrade/V2", outcome: "ok", status: "已關帳", clsamt });
+    const refund: EcpayLogEntry = { at: "t", call: "DoAction", action: "R", amount: 300, outcome: "indeterminate" };
+    const close: EcpayLogEntry = { at: "t", call: "DoAction", action: "C", amount: 1000, outcome: "ok" };
+    expect(clsamtBeforeUnresolvedRefund([query(1000), refund, query(700)])).toBe(1000);
+    expect(clsamtBeforeUnresolvedRefund([query(0), close, refund])).toBeNull();
+    expect(clsamtBeforeUnresolvedRefund([refund])).toBeNull();
   });
 });
 

@@ -31,6 +31,7 @@ function input(type: RuleInput["type"], method: MethodHandle, overrides: Partial
     amount: amountRaw === null ? null : wholeTwd(amountRaw),
     currency: type === "void" ? null : "TWD",
     payment: type === "refund" ? paidSale : authorized,
+    trade: null,
     now: NOW,
     ...overrides,
   };
@@ -114,6 +115,23 @@ describe("capture and void rules", () => {
       ok: false,
       rejection: { message: "capture.fullOnly" },
     });
+  });
+
+  it("decides from the trade: a credit-app trade paid in installments or with points moves only in full", () => {
+    const installments = { unionPay: false, installmentStages: 6, redeemedAmount: null };
+    const points = { unionPay: false, installmentStages: null, redeemedAmount: 100 };
+    for (const trade of [installments, points]) {
+      expect(checkOperationRules(input("refund", "credit", { amountRaw: "400", amount: 400, trade }))).toMatchObject({ ok: false, rejection: { message: "refund.fullOnly" } });
+      expect(checkOperationRules(input("refund", "credit", { trade }))).toEqual({ ok: true, amount: 1000, full: true });
+      expect(checkOperationRules(input("capture", "credit", { amountRaw: "600", amount: 600, trade }))).toMatchObject({ ok: false, rejection: { message: "capture.fullOnly" } });
+    }
+  });
+
+  it("refuses capture and void of a UnionPay trade, which ECPay captured at authorization", () => {
+    const trade = { unionPay: true, installmentStages: null, redeemedAmount: null };
+    expect(checkOperationRules(input("capture", "credit", { trade }))).toMatchObject({ ok: false, rejection: { message: "operation.unionPayClosed" } });
+    expect(checkOperationRules(input("void", "credit", { trade }))).toMatchObject({ ok: false, rejection: { message: "operation.unionPayClosed" } });
+    expect(checkOperationRules(input("refund", "credit", { amountRaw: "400", amount: 400, trade }))).toEqual({ ok: true, amount: 400, full: false });
   });
 
   it("rejects a capture after the authorization expired with AUTHORIZATION_EXPIRED", () => {
