@@ -244,8 +244,8 @@ describe("forms refuse bad input and save nothing", () => {
     expect(JSON.parse(saved.settings)).toEqual({ itemName: "好物", periods: ["6", "12"] });
   });
 
-  it("refuses an ATM deadline outside 1 to 3 days", async () => {
-    await post("/apps/atm/settings", "atm", SHOP_A, { expireDays: "7" });
+  it("refuses an ATM deadline outside 1 to 2 days", async () => {
+    await post("/apps/atm/settings", "atm", SHOP_A, { expireDays: "3" });
     const installation = await prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "atm", shop: SHOP_A } } });
     expect(installation.settings).toBe("{}");
   });
