@@ -408,6 +408,8 @@ describe("capture and void of card authorizations", () => {
     };
     const listed = await page(`/apps/credit/transactions?q=${paid.paymentId}`);
     statusShown(listed, `status-${paid.paymentId}`, SHOPIFY_STATUS_WORDS.partiallyPaid["zh-TW"]);
+    expect(await page(`/apps/credit/transactions?status=partiallyPaid&q=${paid.paymentId}`)).toContain(`id="status-${paid.paymentId}"`);
+    expect(await page(`/apps/credit/transactions?status=paid&q=${paid.paymentId}`)).not.toContain(`id="status-${paid.paymentId}"`);
     expect(listed).toMatch(/id="money-[^"]+">已請款 NT\$1,000</);
 
     const refund = await shopify.refund(paid.orderId, 300);
