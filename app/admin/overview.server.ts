@@ -2,6 +2,7 @@
 import type { Deps } from "../payments/deps.server";
 import { getMethod, type MethodHandle } from "../payments/methods";
 import { CLOSE_LIMIT_DAYS, WARN_FROM_DAYS } from "./capture-rules";
+import { formatAmount } from "./format";
 import { configureState, type ConfigureState } from "./configure.server";
 
 export const SETUP_STEPS = ["bind", "confirm", "activate", "test", "capture"] as const;
@@ -48,7 +49,8 @@ export interface CaptureOverview {
   applies: boolean;
   reviewedAt: string | null;
   recentAuthorizations: number;
-  nearLimit: Array<{ id: string; amountRaw: string; createdAt: string; daysLeft: number }>;
+  /** `amount` formatted ("NT$2,380"). */
+  nearLimit: Array<{ id: string; amount: string; createdAt: string; daysLeft: number }>;
 }
 
 export async function captureOverview(deps: Deps, method: MethodHandle, shop: string): Promise<CaptureOverview> {
@@ -63,7 +65,7 @@ export async function captureOverview(deps: Deps, method: MethodHandle, shop: st
       where: { shop, method, status: "AUTHORIZED", test: false, createdAt: { lte: new Date(now.getTime() - WARN_FROM_DAYS * DAY_MS) } },
       orderBy: { createdAt: "asc" },
       take: 50,
-      select: { id: true, amountRaw: true, createdAt: true },
+      select: { id: true, amount: true, amountRaw: true, currency: true, createdAt: true },
     }),
   ]);
   return {
@@ -72,7 +74,7 @@ export async function captureOverview(deps: Deps, method: MethodHandle, shop: st
     recentAuthorizations,
     nearLimit: nearLimit.map((s) => ({
       id: s.id,
-      amountRaw: s.amountRaw,
+      amount: formatAmount(s.amount, s.amountRaw, s.currency),
       createdAt: s.createdAt.toISOString(),
       daysLeft: CLOSE_LIMIT_DAYS - Math.floor((now.getTime() - s.createdAt.getTime()) / DAY_MS),
     })),

@@ -1,13 +1,31 @@
 import type { MessageKey } from "../i18n";
 // What the merchant sees for a payment: one word per state, matching Shopify's payment status
-// names in the manual (§6-2), derived from our PaymentStatus and the ECPay attempts.
-import type { PaymentStatus } from "@prisma/client";
+// names in the manual (§6-2), derived from our PaymentStatus, the amounts and the ECPay attempts.
+import type { PaymentKind, PaymentStatus } from "@prisma/client";
+import { capturedAmountOf } from "../payments/operations/rules";
+
+/**
+ * Shopify's words for an order's payment status (zh-TW and English admin). One list: the admin's
+ * badges and CSV (app/i18n/messages/admin.ts) and the Shopify simulator's order page use it.
+ */
+export const SHOPIFY_STATUS_WORDS = {
+  pending: { "zh-TW": "付款待處理", en: "Payment pending" },
+  authorized: { "zh-TW": "已授權", en: "Authorized" },
+  paid: { "zh-TW": "已付款", en: "Paid" },
+  partiallyPaid: { "zh-TW": "部分付款", en: "Partially paid" },
+  partiallyRefunded: { "zh-TW": "部分金額已退款", en: "Partially refunded" },
+  refunded: { "zh-TW": "已退款", en: "Refunded" },
+  voided: { "zh-TW": "已作廢", en: "Voided" },
+  expired: { "zh-TW": "已過期", en: "Expired" },
+  failed: { "zh-TW": "付款失敗", en: "Failed" },
+} as const;
 
 export const DISPLAY_STATUSES = [
   "incomplete",
   "pending",
   "authorized",
   "paid",
+  "partiallyPaid",
   "partiallyRefunded",
   "refunded",
   "voided",
@@ -24,6 +42,7 @@ export const STATUS_TONES: Record<DisplayStatus, BadgeTone> = {
   pending: "attention",
   authorized: "info",
   paid: "success",
+  partiallyPaid: "warning",
   partiallyRefunded: "warning",
   refunded: undefined,
   voided: undefined,
@@ -33,13 +52,15 @@ export const STATUS_TONES: Record<DisplayStatus, BadgeTone> = {
 
 /**
  * The stored statuses behind a display status. "expired" and "failed" both come from REJECTED;
- * the attempts tell them apart (an ATM attempt that expired unpaid).
+ * the attempts tell them apart (an ATM attempt that expired unpaid). "paid" and "partiallyPaid"
+ * both come from PAID; the captured amount tells them apart (transactions.server.ts filterWhere).
  */
 export const STATUS_FILTER: Record<DisplayStatus, readonly PaymentStatus[]> = {
   incomplete: ["RECEIVED", "REDIRECTED"],
   pending: ["PENDING"],
   authorized: ["AUTHORIZED"],
   paid: ["PAID"],
+  partiallyPaid: ["PAID"],
   partiallyRefunded: ["PARTIALLY_REFUNDED"],
   refunded: ["REFUNDED"],
   voided: ["VOIDED"],
@@ -51,7 +72,14 @@ export function isDisplayStatus(value: unknown): value is DisplayStatus {
   return typeof value === "string" && (DISPLAY_STATUSES as readonly string[]).includes(value);
 }
 
-export function displayStatus(status: PaymentStatus, attemptStatuses: readonly string[]): DisplayStatus {
+/** The amounts a status depends on: an authorization captured in part is "partially paid", as at Shopify. */
+export interface StatusAmounts {
+  kind: PaymentKind;
+  amount: number | null;
+  capturedAmount: number;
+}
+
+export function displayStatus(status: PaymentStatus, attemptStatuses: readonly string[], amounts?: StatusAmounts): DisplayStatus {
   switch (status) {
     case "RECEIVED":
     case "REDIRECTED":
@@ -61,7 +89,7 @@ export function displayStatus(status: PaymentStatus, attemptStatuses: readonly s
     case "AUTHORIZED":
       return "authorized";
     case "PAID":
-      return "paid";
+      return amounts && isPartialCapture(amounts) ? "partiallyPaid" : "paid";
     case "PARTIALLY_REFUNDED":
       return "partiallyRefunded";
     case "REFUNDED":
@@ -71,6 +99,36 @@ export function displayStatus(status: PaymentStatus, attemptStatuses: readonly s
     case "REJECTED":
       return attemptStatuses.includes("EXPIRED") ? "expired" : "failed";
   }
+}
+
+function isPartialCapture(amounts: StatusAmounts): boolean {
+  return amounts.kind === "AUTHORIZATION" && amounts.amount !== null && amounts.capturedAmount > 0 && amounts.capturedAmount < amounts.amount;
+}
+
+/** What the merchant sees of a payment's money, in whole TWD (null when Shopify's amount was not whole TWD). */
+export interface PaymentMoney {
+  /** What the buyer authorized (a sale: what they paid). */
+  authorized: number | null;
+  captured: number;
+  refunded: number;
+  /** Captured less refunded: what the merchant keeps before ECPay's fee. */
+  net: number;
+  /** ECPay's fee, only where ECPay took money (never for a voided or never-captured authorization). */
+  fee: string | null;
+}
+
+export function paymentMoney(
+  session: StatusAmounts & { status: PaymentStatus; refundedAmount: number; authorizationExpiresAt?: Date | null },
+  chargeFee: string | null | undefined,
+): PaymentMoney {
+  const captured = capturedAmountOf({ ...session, authorizationExpiresAt: session.authorizationExpiresAt ?? null });
+  return {
+    authorized: session.amount,
+    captured,
+    refunded: session.refundedAmount,
+    net: captured - session.refundedAmount,
+    fee: captured > 0 && chargeFee ? chargeFee : null,
+  };
 }
 
 /** Shopify's checkout token from the session's cancel URL (…/checkouts/<kind>/<token>/…), when present. */
@@ -86,6 +144,7 @@ export const STATUS_LABELS: Record<DisplayStatus, MessageKey> = {
   pending: "admin.status.pending",
   authorized: "admin.status.authorized",
   paid: "admin.status.paid",
+  partiallyPaid: "admin.status.partiallyPaid",
   partiallyRefunded: "admin.status.partiallyRefunded",
   refunded: "admin.status.refunded",
   voided: "admin.status.voided",

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { MethodHandle } from "../payments/methods";
 import { PAYMENT_TYPE_PATTERN, usedPaymentType } from "./payment-types";
 import { isCalendarDate } from "./date-range";
-import { checkoutReference, DISPLAY_STATUSES, displayStatus, STATUS_FILTER, type DisplayStatus } from "./status";
+import { checkoutReference, DISPLAY_STATUSES, displayStatus, paymentMoney, STATUS_FILTER, type DisplayStatus, type PaymentMoney } from "./status";
 
 export const PAGE_SIZE = 50;
 
@@ -86,6 +86,8 @@ export interface TransactionRow {
   amount: number | null;
   amountRaw: string;
   currency: string;
+  /** Authorized, captured, refunded, net and ECPay's fee, as ECPay and Shopify have them. */
+  money: PaymentMoney;
   kind: "SALE" | "AUTHORIZATION";
   status: DisplayStatus;
   test: boolean;
@@ -108,11 +110,13 @@ const rowSelect = {
   currency: true,
   kind: true,
   status: true,
+  capturedAmount: true,
+  refundedAmount: true,
   test: true,
   flag: true,
   createdAt: true,
   attempts: {
-    select: { merchantTradeNo: true, tradeNo: true, paymentType: true, status: true, simulatePaid: true, createdAt: true },
+    select: { merchantTradeNo: true, tradeNo: true, paymentType: true, status: true, simulatePaid: true, chargeFee: true, createdAt: true },
     orderBy: { createdAt: "asc" },
   },
 } satisfies Prisma.PaymentSessionSelect;
@@ -130,8 +134,9 @@ export function toRow(session: RowSource): TransactionRow {
     amount: session.amount,
     amountRaw: session.amountRaw,
     currency: session.currency,
+    money: paymentMoney(session, paid?.chargeFee),
     kind: session.kind,
-    status: displayStatus(session.status, session.attempts.map((a) => a.status)),
+    status: displayStatus(session.status, session.attempts.map((a) => a.status), session),
     test: session.test,
     simulatePaid: session.attempts.some((a) => a.simulatePaid),
     flag: session.flag,
@@ -139,11 +144,18 @@ export function toRow(session: RowSource): TransactionRow {
   };
 }
 
-export function filterWhere(shop: string, method: MethodHandle, query: TransactionQuery): Prisma.PaymentSessionWhereInput {
+/** The columns a filter compares with each other (PrismaClient.paymentSession.fields). */
+type SessionFields = PrismaClient["paymentSession"]["fields"];
+
+export function filterWhere(shop: string, method: MethodHandle, query: TransactionQuery, fields: SessionFields): Prisma.PaymentSessionWhereInput {
   const where: Prisma.PaymentSessionWhereInput = { shop, method };
   const attempts: Prisma.PaymentSessionWhereInput[] = [];
   if (query.status) {
     where.status = { in: [...STATUS_FILTER[query.status]] };
+    // An authorization captured in part (displayStatus): less captured than authorized.
+    const partial: Prisma.PaymentSessionWhereInput = { kind: "AUTHORIZATION", capturedAmount: { gt: 0, lt: fields.amount } };
+    if (query.status === "partiallyPaid") attempts.push(partial);
+    if (query.status === "paid") attempts.push({ NOT: partial });
     if (query.status === "expired") attempts.push({ attempts: { some: { status: "EXPIRED" } } });
     if (query.status === "failed") attempts.push({ attempts: { none: { status: "EXPIRED" } } });
   }
@@ -167,7 +179,7 @@ export async function listTransactions(
   query: TransactionQuery,
   pageSize = PAGE_SIZE,
 ): Promise<TransactionPage> {
-  const where = filterWhere(shop, method, query);
+  const where = filterWhere(shop, method, query, db.paymentSession.fields);
   const and: Prisma.PaymentSessionWhereInput[] = [where];
   if (query.q) and.push({ id: { in: await sessionIdsFor(db, shop, method, query.q) } });
 

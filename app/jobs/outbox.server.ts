@@ -10,6 +10,8 @@ import { outsideUrlProblem } from "../payments/outside-url";
 import type { Tx } from "../db.server";
 import { chaosPoint } from "../lib/chaos.server";
 import type { PaymentsMutationName, PaymentsMutationVariables } from "../shopify/payments-apps-api";
+import { addFlag } from "../payments/settlement.server";
+import { hasFlag } from "../payments/settlement-rules";
 
 export interface OutboxInput<N extends PaymentsMutationName> {
   shop: string;
@@ -118,6 +120,32 @@ async function applyDelivered(tx: Tx, message: OutboxMessage, nextActionUrl: str
   }
 }
 
+/** Set on a payment whose Shopify pending window was shortened below ECPay's ATM deadline. */
+export const PENDING_WINDOW_SHORTENED = "PENDING_WINDOW_SHORTENED";
+/** The window of the one retry: a day, the shortest ATM deadline a merchant can choose. */
+const PENDING_RETRY_WINDOW_MS = 24 * 3600_000;
+
+/**
+ * Shopify refused paymentSessionPending's pendingExpiresAt as out of range. ECPay's ATM deadline
+ * is already chosen to fall within Shopify's documented 3 days (ATM_MAX_EXPIRE_DAYS), so this store's
+ * limit is shorter than documented. Giving up would strand the buyer: ECPay has issued an account
+ * Shopify never hears of, and no order exists. So we retry once, at once, with the window clamped
+ * to a day, and flag the payment: the merchant learns Shopify's order may show expired before
+ * ECPay's deadline, while a transfer until that deadline is still settled (the session's
+ * pendingExpiresAt keeps ECPay's deadline). The flag also marks the retry as spent: a second
+ * refusal is final. Returns the variables to retry with, or null.
+ */
+async function clampedPendingRetry(deps: Deps, message: OutboxMessage, codes: readonly string[], now: Date) {
+  if (message.mutation !== "paymentSessionPending" || !codes.includes("OUT_OF_RANGE_PENDING_EXPIRES_AT")) return null;
+  const session = await deps.db.paymentSession.findUnique({ where: { id: message.subjectId }, select: { flag: true } });
+  if (!session || hasFlag(session.flag, PENDING_WINDOW_SHORTENED)) return null;
+  const variables = JSON.parse(message.variables) as PaymentsMutationVariables["paymentSessionPending"];
+  const asked = Date.parse(variables.pendingExpiresAt);
+  const clamped = now.getTime() + PENDING_RETRY_WINDOW_MS;
+  if (!(asked > clamped)) return null;
+  return { ...variables, pendingExpiresAt: new Date(clamped).toISOString() };
+}
+
 async function recordFailure(tx: Tx, message: OutboxMessage, error: string) {
   if (message.mutation === "paymentsAppConfigure") {
     await tx.shopInstallation.updateMany({ where: { method: message.method, shop: message.shop }, data: { configureError: error } });
@@ -169,6 +197,7 @@ async function deliverOne(deps: Deps, message: OutboxMessage, token: string | nu
   let nextAttemptAt = new Date(now.getTime() + backoffMs(attempts));
   let lastError: string | null = null;
   let response: string | null = null;
+  let retryVariables: PaymentsMutationVariables["paymentSessionPending"] | null = null;
 
   if (!result) {
     lastError = "no offline access token for this shop and app (uninstalled?)";
@@ -182,7 +211,9 @@ async function deliverOne(deps: Deps, message: OutboxMessage, token: string | nu
     lastError = "messages" in error ? error.messages.join("; ") : error.message;
     if (error.kind === "user-error") {
       response = JSON.stringify(error.data);
-      if (error.final) status = "FAILED";
+      retryVariables = error.final ? await clampedPendingRetry(deps, message, error.codes, now) : null;
+      if (retryVariables) nextAttemptAt = now;
+      else if (error.final) status = "FAILED";
       else nextAttemptAt = new Date(now.getTime() + Math.min(backoffMs(attempts), 5_000));
     } else if (error.kind === "throttled") {
       nextAttemptAt = new Date(now.getTime() + Math.max(error.retryAfterMs, 1_000));
@@ -207,8 +238,10 @@ async function deliverOne(deps: Deps, message: OutboxMessage, token: string | nu
         lockedBy: null,
         lockedUntil: null,
         deliveredAt: status === "DELIVERED" ? now : null,
+        ...(retryVariables ? { variables: JSON.stringify(retryVariables) } : {}),
       },
     });
+    if (retryVariables) await addFlag(tx, message.subjectId, PENDING_WINDOW_SHORTENED);
     if (status === "DELIVERED" && result?.isOk()) await applyDelivered(tx, message, result.value.nextActionUrl);
     if (status === "FAILED") await recordFailure(tx, message, lastError ?? "failed");
   });

@@ -4,7 +4,7 @@
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import { paymentTypeLabel, usedPaymentType } from "../admin/payment-types";
-import { displayStatus, STATUS_LABELS } from "../admin/status";
+import { displayStatus, paymentMoney, STATUS_LABELS } from "../admin/status";
 import { formatTaiwanDateTime } from "../ecpay/taiwan-time";
 import { t, type Locale } from "../i18n";
 import { getMethod, METHOD_HANDLES, type MethodHandle } from "../payments/methods";
@@ -25,6 +25,12 @@ export const EXPORT_COLUMNS = [
   "付款時間",
   "交易狀態",
   "測試",
+  // Ours, after ECPay's columns so their positions stay: the money as ECPay and Shopify have it,
+  // whole TWD as plain integers (ECPay's exports, e.g. 信用卡交易明細's 授權金額/結帳金額, do the same).
+  "授權金額",
+  "請款金額",
+  "退款金額",
+  "淨額",
 ] as const;
 
 const dateOnly = z
@@ -63,6 +69,9 @@ const exportSelect = {
   method: true,
   amount: true,
   amountRaw: true,
+  kind: true,
+  capturedAmount: true,
+  refundedAmount: true,
   status: true,
   test: true,
   createdAt: true,
@@ -80,7 +89,9 @@ function exportRow(session: ExportSource, locale: Locale): string {
     session.attempts.find((a) => a.status === "PAID") ??
     [...session.attempts].reverse().find((a) => a.tradeNo) ??
     session.attempts[session.attempts.length - 1];
-  const status = displayStatus(session.status, session.attempts.map((a) => a.status));
+  const status = displayStatus(session.status, session.attempts.map((a) => a.status), session);
+  // The fee only where ECPay took money: a voided or never-captured authorization has none.
+  const money = paymentMoney(session, attempt?.chargeFee);
   // What the buyer actually paid with (ECPay's PaymentType, as in the admin's list), else the app.
   const paymentType = usedPaymentType(session.attempts);
   const app = (METHOD_HANDLES as readonly string[]).includes(session.method) ? getMethod(session.method as MethodHandle).serviceName[locale] : session.method;
@@ -93,11 +104,15 @@ function exportRow(session: ExportSource, locale: Locale): string {
     session.id,
     method,
     session.amount ?? session.amountRaw,
-    attempt?.chargeFee ?? "",
+    money.fee ?? "",
     formatTaiwanDateTime(session.createdAt),
     attempt?.paymentDate ?? "",
     t(locale, STATUS_LABELS[status]),
     session.test ? "Y" : "N",
+    money.authorized ?? session.amountRaw,
+    money.captured,
+    money.refunded,
+    money.net,
   ]);
 }
 

@@ -56,8 +56,18 @@ const itemNameSetting = z
 
 const baseSettings = z.object({ itemName: itemNameSetting.optional() });
 
-/** The longest ATM deadline a merchant can set (ECPay's ExpireDate, in days). */
-export const ATM_MAX_EXPIRE_DAYS = 3;
+/**
+ * The longest ATM deadline a merchant can set (ECPay's ExpireDate, in days). ECPay's deadline is
+ * the END of the Taiwan day ExpireDate days after issue (PaymentInfoURL's ExpireDate is a date), so
+ * N days can be up to N+1 days away (issued just after midnight). Shopify's pendingExpiresAt is
+ * "recommended to be within 3 days" and refused beyond its limit (OUT_OF_RANGE_PENDING_EXPIRES_AT),
+ * so 2 is the largest N whose deadline always falls within 3 days of issue.
+ */
+export const ATM_MAX_EXPIRE_DAYS = 2;
+/** Shopify's pending window (paymentSessionPending's pendingExpiresAt, "within 3 days"). */
+export const SHOPIFY_PENDING_LIMIT_MS = 3 * 24 * 3600_000;
+/** The ExpireDate choices offered to the merchant. */
+export const ATM_EXPIRE_DAY_CHOICES = Array.from({ length: ATM_MAX_EXPIRE_DAYS }, (_, i) => i + 1);
 
 export const METHOD_SETTINGS_SCHEMAS = {
   credit: baseSettings,
@@ -70,8 +80,8 @@ export const METHOD_SETTINGS_SCHEMAS = {
   }),
   redeem: baseSettings,
   unionpay: baseSettings,
-  // The manual fixes ATM deadlines at 2 days. We allow 1–3 so the deadline always falls inside
-  // Shopify's pending window ("recommended to be within 3 days").
+  // The manual fixes ATM deadlines at 2 days. We allow 1–2 so the deadline always falls inside
+  // Shopify's pending window (see ATM_MAX_EXPIRE_DAYS).
   atm: baseSettings.extend({ expireDays: z.number().int().min(1).max(ATM_MAX_EXPIRE_DAYS).default(2) }),
   webatm: baseSettings,
   twqr: baseSettings,
@@ -260,6 +270,11 @@ export function parseMethodSettings<M extends MethodHandle>(handle: M, json: str
     raw = json ? JSON.parse(json) : {};
   } catch {
     raw = {};
+  }
+  // Settings saved when 3 days were offered are read as the longest deadline allowed now.
+  if (handle === "atm" && raw && typeof raw === "object" && typeof (raw as { expireDays?: unknown }).expireDays === "number") {
+    const days = (raw as { expireDays: number }).expireDays;
+    if (days > ATM_MAX_EXPIRE_DAYS) raw = { ...raw, expireDays: ATM_MAX_EXPIRE_DAYS };
   }
   const parsed = schema.safeParse(raw);
   return (parsed.success ? parsed.data : schema.parse({})) as MethodSettings<M>;

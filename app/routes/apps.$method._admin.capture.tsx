@@ -100,7 +100,7 @@ export default function CapturePage() {
                           {row.id}
                         </Link>
                       </IndexTable.Cell>
-                      <IndexTable.Cell>{row.amountRaw}</IndexTable.Cell>
+                      <IndexTable.Cell>{row.amount}</IndexTable.Cell>
                       <IndexTable.Cell>{formatDateTime(row.createdAt)}</IndexTable.Cell>
                       <IndexTable.Cell>
                         <Badge tone={row.daysLeft <= 3 ? "critical" : "warning"}>{t("admin.capture.days", { days: Math.max(row.daysLeft, 0) })}</Badge>

@@ -41,6 +41,7 @@ const STATUS_HELP: Record<DisplayStatus, MessageKey> = {
   pending: "admin.help.status.pending",
   authorized: "admin.help.status.authorized",
   paid: "admin.help.status.paid",
+  partiallyPaid: "admin.help.status.partiallyPaid",
   partiallyRefunded: "admin.help.status.partiallyRefunded",
   refunded: "admin.help.status.refunded",
   voided: "admin.help.status.voided",

@@ -12,7 +12,7 @@ import { parseSettingsForm, type SettingsField } from "~/admin/settings-form";
 import { useAdmin } from "~/admin/use-admin";
 import type { MessageKey } from "~/i18n";
 import { deps } from "~/payments/deps.server";
-import { getMethod, INSTALLMENT_PERIODS, parseMethodSettings, type MethodHandle } from "~/payments/methods";
+import { ATM_EXPIRE_DAY_CHOICES, getMethod, INSTALLMENT_PERIODS, parseMethodSettings, type MethodHandle } from "~/payments/methods";
 
 interface SettingsView {
   itemName: string;
@@ -150,7 +150,7 @@ export default function SettingsPage() {
                   <Select
                     id="expireDays"
                     label={t("admin.settings.expireDays")}
-                    options={["1", "2", "3"].map((d) => ({ value: d, label: t(d === "2" ? "admin.settings.daysDefault" : "admin.settings.days", { n: d }) }))}
+                    options={ATM_EXPIRE_DAY_CHOICES.map(String).map((d) => ({ value: d, label: t(d === "2" ? "admin.settings.daysDefault" : "admin.settings.days", { n: d }) }))}
                     value={values.expireDays}
                     onChange={(expireDays) => change({ expireDays })}
                     helpText={t("admin.settings.expireDaysHelp")}

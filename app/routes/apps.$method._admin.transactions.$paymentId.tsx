@@ -9,7 +9,7 @@ import { z } from "zod";
 import { queryEcpayNow, retryShopifyDelivery } from "~/admin/actions.server";
 import { StatusBadge, TestBadge } from "~/admin/components";
 import { requireAdmin } from "~/admin/context.server";
-import { formatAmount, formatDateTime } from "~/admin/format";
+import { feeText, formatAmount, formatDateTime, formatMoney } from "~/admin/format";
 import { paymentTypeLabel } from "~/admin/payment-types";
 import { buildTimeline, type TimelineEvent } from "~/admin/timeline";
 import { toRow, transactionDetail } from "~/admin/transactions.server";
@@ -29,8 +29,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     row: toRow(session),
     gid: session.gid,
     kind: session.kind,
-    capturedAmount: session.capturedAmount,
-    refundedAmount: session.refundedAmount,
     authorizationExpiresAt: session.authorizationExpiresAt?.toISOString() ?? null,
     pendingExpiresAt: session.pendingExpiresAt?.toISOString() ?? null,
     rejectCode: session.rejectCode,
@@ -136,7 +134,7 @@ function EventBody({ event, t }: { event: TimelineEvent; t: Translate }) {
             {event.tradeNo ? ` · TradeNo ${event.tradeNo}` : ""}
             {event.paymentType ? ` · ${event.paymentType}` : ""}
             {event.rtnCode ? ` · RtnCode ${event.rtnCode} ${event.rtnMsg ?? ""}` : ""}
-            {event.chargeFee ? ` · ${t("admin.detail.fee")} ${event.chargeFee}` : ""}
+            {event.chargeFee ? ` · ${t("admin.detail.fee")} ${feeText(event.chargeFee, "TWD")}` : ""}
             {event.cardState ? ` · ${event.cardState}` : ""}
           </Text>
           {event.atm ? (
@@ -221,7 +219,9 @@ export default function TransactionDetailPage() {
       title={row.id}
       titleMetadata={
         <InlineStack gap="200">
-          <StatusBadge status={row.status} />
+          <span id="status" data-status={row.status}>
+            <StatusBadge status={row.status} />
+          </span>
           {row.test ? <TestBadge /> : null}
           {flagsOf(row.flag).map((flag) => (
             <Badge key={flag} tone="critical">
@@ -250,8 +250,23 @@ export default function TransactionDetailPage() {
                   <Row label={t("admin.transactions.tradeNo")}>{row.tradeNo ?? "—"}</Row>
                   <Row label={t("admin.transactions.method")}>{row.paymentType ? `${paymentTypeLabel(locale, row.paymentType)} (${row.paymentType})` : "—"}</Row>
                   <Row label={t("admin.detail.kind")}>{data.kind === "AUTHORIZATION" ? t("admin.detail.kindAuthorization") : t("admin.detail.kindSale")}</Row>
-                  <Row label={t("admin.detail.captured")}>{String(data.capturedAmount)}</Row>
-                  <Row label={t("admin.detail.refunded")}>{String(data.refundedAmount)}</Row>
+                  <Row label={t("admin.detail.authorized")}>
+                    <span id="money-authorized">{formatAmount(row.money.authorized, row.amountRaw, row.currency)}</span>
+                  </Row>
+                  <Row label={t("admin.detail.captured")}>
+                    <span id="money-captured">{formatMoney(row.money.captured, row.currency)}</span>
+                  </Row>
+                  <Row label={t("admin.detail.refunded")}>
+                    <span id="money-refunded">{formatMoney(row.money.refunded, row.currency)}</span>
+                  </Row>
+                  <Row label={t("admin.detail.net")}>
+                    <span id="money-net">{formatMoney(row.money.net, row.currency)}</span>
+                  </Row>
+                  {row.money.fee ? (
+                    <Row label={t("admin.detail.fee")}>
+                      <span id="money-fee">{feeText(row.money.fee, row.currency)}</span>
+                    </Row>
+                  ) : null}
                   {data.authorizationExpiresAt ? <Row label={t("admin.detail.authorizationExpires")}>{formatDateTime(data.authorizationExpiresAt)}</Row> : null}
                   {data.pendingExpiresAt ? <Row label={t("admin.detail.pendingExpires")}>{formatDateTime(data.pendingExpiresAt)}</Row> : null}
                   {data.rejectCode ? <Row label={t("admin.detail.rejectCode")}>{data.rejectCode}</Row> : null}

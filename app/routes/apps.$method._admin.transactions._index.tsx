@@ -9,7 +9,7 @@ import { useEffect, useState } from "react";
 import { StatusBadge, TestBadge } from "~/admin/components";
 import { requireAdmin } from "~/admin/context.server";
 import { checkDateRange, hasErrors, type DateRangeErrors } from "~/admin/date-range";
-import { formatAmount, formatDateTime, taiwanDate } from "~/admin/format";
+import { formatAmount, formatDateTime, moneyNote, taiwanDate } from "~/admin/format";
 import { paymentTypeLabel, paymentTypesFor } from "~/admin/payment-types";
 import { DISPLAY_STATUSES, STATUS_LABELS } from "~/admin/status";
 import { listTransactions, parseTransactionQuery, type TransactionPage, type TransactionQuery } from "~/admin/transactions.server";
@@ -189,9 +189,16 @@ export default function TransactionsPage() {
                 </IndexTable.Cell>
                 <IndexTable.Cell>{row.tradeNo ?? "—"}</IndexTable.Cell>
                 <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {formatAmount(row.amount, row.amountRaw, row.currency)}
-                  </Text>
+                  <BlockStack gap="050" inlineAlign="end">
+                    <Text as="span" alignment="end" numeric id={`amount-${row.id}`}>
+                      {formatAmount(row.amount, row.amountRaw, row.currency)}
+                    </Text>
+                    {moneyNote(row.money, t, row.currency) ? (
+                      <Text as="span" alignment="end" tone="subdued" variant="bodySm" id={`money-${row.id}`}>
+                        {moneyNote(row.money, t, row.currency)}
+                      </Text>
+                    ) : null}
+                  </BlockStack>
                 </IndexTable.Cell>
                 <IndexTable.Cell>
                   {row.paymentType ? (
@@ -208,7 +215,9 @@ export default function TransactionsPage() {
                   )}
                 </IndexTable.Cell>
                 <IndexTable.Cell>
-                  <StatusBadge status={row.status} />
+                  <span id={`status-${row.id}`} data-status={row.status}>
+                    <StatusBadge status={row.status} />
+                  </span>
                 </IndexTable.Cell>
                 <IndexTable.Cell>{formatDateTime(row.createdAt)}</IndexTable.Cell>
               </IndexTable.Row>

@@ -432,12 +432,12 @@ test("a test payment through Shopify and ECPay's stage, transactions with search
     const bytes = readFileSync(file);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString("utf8").slice(1).trim().split("\r\n");
-    expect(lines[0]).toBe("商店代號,商店名稱,綠界訂單編號,廠商訂單編號,PaymentID,付款方式,交易金額,手續費,訂單成立時間,付款時間,交易狀態,測試");
+    expect(lines[0]).toBe("商店代號,商店名稱,綠界訂單編號,廠商訂單編號,PaymentID,付款方式,交易金額,手續費,訂單成立時間,付款時間,交易狀態,測試,授權金額,請款金額,退款金額,淨額");
     expect(lines).toHaveLength(3);
-    expect(lines).toContain(`${MERCHANT_B.merchantId},${SHOP},${LIVE.tradeNo},${LIVE.mtn},${LIVE.id},信用卡,1280,35,${lines.find((l) => l.includes(LIVE.id))!.split(",")[8]},2025/01/01 12:01:00,已付款,N`);
+    expect(lines).toContain(`${MERCHANT_B.merchantId},${SHOP},${LIVE.tradeNo},${LIVE.mtn},${LIVE.id},信用卡,1280,35,${lines.find((l) => l.includes(LIVE.id))!.split(",")[8]},2025/01/01 12:01:00,已付款,N,1280,1280,0,1280`);
     const testLine = lines.find((l) => l.includes(TEST.id))!.split(",");
     expect(testLine.slice(0, 7)).toEqual(["3002607", SHOP, TEST.tradeNo, TEST.mtn, TEST.id, "信用卡", "50"]);
-    expect(testLine.slice(-2)).toEqual(["已付款", "Y"]);
+    expect(testLine.slice(10, 12)).toEqual(["已付款", "Y"]);
     expect(bytes.toString("utf8")).not.toContain("rOtherShopPayment0001");
   });
 

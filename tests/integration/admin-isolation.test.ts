@@ -164,9 +164,9 @@ describe("the CSV export", () => {
     const bytes = Buffer.from(await response.arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString("utf8").slice(1).trimEnd().split("\r\n");
-    expect(lines[0]!.split(",")).toEqual(["商店代號", "商店名稱", "綠界訂單編號", "廠商訂單編號", "PaymentID", "付款方式", "交易金額", "手續費", "訂單成立時間", "付款時間", "交易狀態", "測試"]);
+    expect(lines[0]!.split(",")).toEqual(["商店代號", "商店名稱", "綠界訂單編號", "廠商訂單編號", "PaymentID", "付款方式", "交易金額", "手續費", "訂單成立時間", "付款時間", "交易狀態", "測試", "授權金額", "請款金額", "退款金額", "淨額"]);
     expect(lines.slice(1).map((l) => l.split(",")[4])).toEqual(["aPayment0000000001", "aPaymentTest000002"]);
-    expect(lines[1]).toBe(`3002607,${SHOP_A},TaPayment0000000001,MaPayment0000000001,aPayment0000000001,信用卡,4321,,2025/03/10 12:00:00,,已付款,N`);
+    expect(lines[1]).toBe(`3002607,${SHOP_A},TaPayment0000000001,MaPayment0000000001,aPayment0000000001,信用卡,4321,,2025/03/10 12:00:00,,已付款,N,4321,4321,0,4321`);
     // Without a PaymentType from ECPay the column names the app.
     expect(lines[2]!.split(",")[5]).toBe("綠界科技 - 信用卡一次付清");
   });
@@ -244,8 +244,8 @@ describe("forms refuse bad input and save nothing", () => {
     expect(JSON.parse(saved.settings)).toEqual({ itemName: "好物", periods: ["6", "12"] });
   });
 
-  it("refuses an ATM deadline outside 1 to 3 days", async () => {
-    await post("/apps/atm/settings", "atm", SHOP_A, { expireDays: "7" });
+  it("refuses an ATM deadline outside 1 to 2 days", async () => {
+    await post("/apps/atm/settings", "atm", SHOP_A, { expireDays: "3" });
     const installation = await prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "atm", shop: SHOP_A } } });
     expect(installation.settings).toBe("{}");
   });

@@ -10,6 +10,8 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from "node:net";
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { taiwanDate } from "~/admin/format";
+import { SHOPIFY_STATUS_WORDS } from "~/admin/status";
 import { PINNED_API_VERSION } from "~/config.server";
 import { bilingual, resolveLocale, t, type MessageKey } from "~/i18n";
 import { createSecretBox } from "~/lib/secrets.server";
@@ -23,7 +25,8 @@ import { startShopifySimulator, type GraphqlCall, type ShopifySimulator } from "
 import { startAppServer, type AppServer } from "../support/app-server";
 import { cloneDatabase, type TestDatabase } from "../support/database";
 import { preparedPrismaFor } from "../support/db-client";
-import { testAppEnv, TEST_ENCRYPTION_KEY } from "../support/test-env";
+import { appSecret, testAppEnv, TEST_ENCRYPTION_KEY } from "../support/test-env";
+import { adminClient } from "../support/admin-session";
 
 const SHOP = "operations-shop.myshopify.com";
 const OTHER_SHOP = "other-shop.myshopify.com";
@@ -409,6 +412,60 @@ describe("capture and void of card authorizations", () => {
     expect(voidCall.variables).toEqual({ id: voided.session.gid, reason: message });
     expect(doActions(paid.merchantTradeNo)).toEqual([]);
     expect(card(paid.merchantTradeNo)).toMatchObject({ status: "已關帳", unionPay: true });
+  });
+
+  it("shows the merchant a partial capture and refund as ECPay and Shopify have them (list, detail, CSV), and no fee for a void", async () => {
+    const paid = await pay("credit", { kind: "authorization", amount: 2380 });
+    // ECPay's notification states a fee for the authorization; it applies only once money is taken.
+    await prisma.paymentAttempt.update({ where: { merchantTradeNo: paid.merchantTradeNo }, data: { chargeFee: "48" } });
+    const capture = await shopify.capture(paid.orderId, 1000);
+    expect((await finalMutation(capture.session.gid)).mutations).toEqual(["captureSessionResolve"]);
+    expect(shopify.order(paid.orderId)?.financialStatus).toBe("partially_paid");
+    const admin = adminClient(server.origin, appSecret);
+    // The status badge in the list's row (status-<id>) or the detail's title (status), not the filter's options.
+    const statusShown = (html: string, id: string, word: string) => expect(html).toMatch(new RegExp(`id="${id}"[^>]*>(?:(?!</td>|id=").){0,600}?>${word}<`, "s"));
+    const page = async (path: string) => {
+      const response = await admin.get(path, "credit", SHOP);
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const listed = await page(`/apps/credit/transactions?q=${paid.paymentId}`);
+    statusShown(listed, `status-${paid.paymentId}`, SHOPIFY_STATUS_WORDS.partiallyPaid["zh-TW"]);
+    expect(await page(`/apps/credit/transactions?status=partiallyPaid&q=${paid.paymentId}`)).toContain(`id="status-${paid.paymentId}"`);
+    expect(await page(`/apps/credit/transactions?status=paid&q=${paid.paymentId}`)).not.toContain(`id="status-${paid.paymentId}"`);
+    expect(listed).toMatch(/id="money-[^"]+">已請款 NT\$1,000</);
+
+    const refund = await shopify.refund(paid.orderId, 300);
+    expect((await finalMutation(refund.session.gid)).mutations).toEqual(["refundSessionResolve"]);
+    // The simulator counts in minor units (cents).
+    expect(shopify.order(paid.orderId)).toMatchObject({ financialStatus: "partially_refunded", captured: 100_000, refunded: 30_000 });
+
+    const list = await page(`/apps/credit/transactions?q=${paid.paymentId}`);
+    expect(list).toMatch(/id="amount-[^"]+">NT\$2,380</);
+    expect(list).toMatch(/id="money-[^"]+">已請款 NT\$1,000 · 已退款 NT\$300 · 淨額 NT\$700</);
+    statusShown(list, `status-${paid.paymentId}`, "部分金額已退款");
+    const detail = await page(`/apps/credit/transactions/${paid.paymentId}`);
+    for (const [id, text] of [["authorized", "NT$2,380"], ["captured", "NT$1,000"], ["refunded", "NT$300"], ["net", "NT$700"], ["fee", "NT$48"]]) {
+      expect(detail).toContain(`id="money-${id}">${text}<`);
+    }
+    statusShown(detail, "status", "部分金額已退款");
+    const english = await page(`/apps/credit/transactions/${paid.paymentId}?locale=en`);
+    statusShown(english, "status", "Partially refunded");
+    expect(english).toContain(`id="money-net">NT$700<`);
+
+    const voidedPayment = await pay("credit", { kind: "authorization", amount: 500 });
+    await prisma.paymentAttempt.update({ where: { merchantTradeNo: voidedPayment.merchantTradeNo }, data: { chargeFee: "12" } });
+    expect((await finalMutation((await shopify.void(voidedPayment.orderId)).session.gid)).mutations).toEqual(["voidSessionResolve"]);
+
+    const today = taiwanDate(new Date());
+    const csv = (await page(`/apps/credit/export?from=${today}&to=${today}`)).slice(1).trimEnd().split("\r\n");
+    const header = csv[0]!.split(",");
+    const rowOf = (id: string) => {
+      const cells = csv.find((line) => line.split(",")[4] === id)!.split(",");
+      return Object.fromEntries(header.map((name, i) => [name, cells[i]]));
+    };
+    expect(rowOf(paid.paymentId)).toMatchObject({ 交易金額: "2380", 手續費: "48", 交易狀態: "部分金額已退款", 授權金額: "2380", 請款金額: "1000", 退款金額: "300", 淨額: "700" });
+    expect(rowOf(voidedPayment.paymentId)).toMatchObject({ 交易金額: "500", 手續費: "", 交易狀態: "已作廢", 授權金額: "500", 請款金額: "0", 退款金額: "0", 淨額: "0" });
   });
 
   it("rejects a capture of installments for less than the authorization without calling ECPay", async () => {

@@ -165,12 +165,37 @@ describe("paying", () => {
     expect(new Date(String(pending.variables.pendingExpiresAt)).toISOString()).toBe(
       new Date(`${attempt.expireDate!.replace(/\//g, "-")}T23:59:59+08:00`).toISOString(),
     );
+    // The largest ExpireDate allowed (2) ends within Shopify's 3 days, and Shopify shows it pending.
+    expect(Date.parse(String(pending.variables.pendingExpiresAt)) - Date.parse(pending.at)).toBeLessThan(3 * 86400_000);
+    expect(stack.shopify.orderForPayment(flow.gid)?.financialStatus).toBe("pending");
     const page = await (await fetch(`${stack.server.origin}/pay/atm/${flow.paymentId}`)).text();
     expect(page).toContain(attempt.vAccount!);
     expect(page).toContain(attempt.bankCode!);
     await stack.production.pay(flow.merchantTradeNo);
     await waitForMutation(flow.gid, "paymentSessionResolve");
     expect((await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: flow.paymentId } })).status).toBe("PAID");
+  });
+
+  it("retries pending once with a one-day window and flags the payment when Shopify refuses ECPay's ATM deadline as out of range", async () => {
+    stack.shopify.setPendingExpiryLimitDays(1.5);
+    try {
+      const flow = await startAndHandOff("atm");
+      const accepted = await waitForMutation(flow.gid, "paymentSessionPending");
+      const pendingCalls = stack.shopify.callsFor(flow.gid).filter((call) => call.mutations.includes("paymentSessionPending"));
+      expect(pendingCalls).toHaveLength(2);
+      expect(JSON.stringify(pendingCalls[0]!.response)).toContain("OUT_OF_RANGE_PENDING_EXPIRES_AT");
+      const session = await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: flow.paymentId } });
+      // Shopify's window is a day; ours keeps ECPay's deadline, so a transfer until then still settles.
+      expect(Date.parse(String(accepted.variables.pendingExpiresAt)) - Date.parse(accepted.at)).toBeLessThanOrEqual(86400_000);
+      expect(session.pendingExpiresAt!.toISOString()).toBe(String(pendingCalls[0]!.variables.pendingExpiresAt));
+      expect(session.flag).toContain("PENDING_WINDOW_SHORTENED");
+      expect(stack.shopify.orderForPayment(flow.gid)?.financialStatus).toBe("pending");
+      await stack.production.pay(flow.merchantTradeNo);
+      await waitForMutation(flow.gid, "paymentSessionResolve");
+      expect(stack.shopify.orderForPayment(flow.gid)?.financialStatus).toBe("paid");
+    } finally {
+      stack.shopify.setPendingExpiryLimitDays(3);
+    }
   });
 
   it("rejects an ATM session whose deadline passed unpaid", async () => {

@@ -138,7 +138,7 @@ describe("Shopify simulator: Payments Apps GraphQL", () => {
     expect(later.json.data!.paymentSessionResolve!.userErrors).toEqual([]);
   });
 
-  it("requires pendingExpiresAt and a reason for pending, then lets the pending payment resolve", async () => {
+  it("requires pendingExpiresAt within 3 days and a reason for pending, then lets the pending payment resolve", async () => {
     const session = await startedSession("atm");
     const missing = await gql(TOKENS.atm, PAYMENTS_MUTATION_DOCUMENTS.paymentSessionPending, { id: session.gid, reason: "BUYER_ACTION_REQUIRED" });
     expect(missing.json.errors).toBeDefined();
@@ -154,6 +154,15 @@ describe("Shopify simulator: Payments Apps GraphQL", () => {
     });
     expect(past.json.data!.paymentSessionPending!.userErrors).toEqual([
       { field: ["pendingExpiresAt"], message: "Pending expiry date can't be a time in the past.", code: "EXPIRED_PENDING_EXPIRES_AT" },
+    ]);
+    expect(sim.orderForPayment(session.id)).toBeUndefined();
+    const tooFar = await gql(TOKENS.atm, PAYMENTS_MUTATION_DOCUMENTS.paymentSessionPending, {
+      id: session.gid,
+      pendingExpiresAt: new Date(Date.now() + 3 * 86400_000 + 60_000).toISOString(),
+      reason: "BUYER_ACTION_REQUIRED",
+    });
+    expect(tooFar.json.data!.paymentSessionPending!.userErrors).toEqual([
+      { field: ["pendingExpiresAt"], message: "Pending expiry date has exceeded the default pending expiry limit.", code: "OUT_OF_RANGE_PENDING_EXPIRES_AT" },
     ]);
     expect(sim.orderForPayment(session.id)).toBeUndefined();
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  ATM_MAX_EXPIRE_DAYS,
   METHOD_HANDLES,
   PAYMENT_METHODS,
   isMethodHandle,
@@ -82,6 +83,9 @@ describe("the payment method registry", () => {
     expect(parseMethodSettings("installments", null)).toEqual({ periods: ["3", "6", "12"] });
     expect(parseMethodSettings("installments", '{"periods":["7"]}')).toEqual({ periods: ["3", "6", "12"] });
     expect(parseMethodSettings("atm", "not json")).toEqual({ expireDays: 2 });
+    // Saved when 3 days were offered: read as the longest deadline allowed now.
+    expect(parseMethodSettings("atm", '{"expireDays":3}')).toEqual({ expireDays: ATM_MAX_EXPIRE_DAYS });
+    expect(parseMethodSettings("atm", '{"expireDays":1}')).toEqual({ expireDays: 1 });
     expect(parseMethodSettings("installments", '{"periods":["3","30N"]}')).toEqual({ periods: ["3", "30N"] });
   });
 });

@@ -50,7 +50,10 @@ export interface ShopifySimulatorOptions {
   retryDelayMs?: number;
   /** How long the simulator waits for the app to answer a session request. */
   requestTimeoutMs?: number;
-  /** How far in the future paymentSessionPending may set pendingExpiresAt. */
+  /**
+   * How far in the future paymentSessionPending may set pendingExpiresAt (default 3 days:
+   * shopify.dev "recommended to be within 3 days"; beyond it OUT_OF_RANGE_PENDING_EXPIRES_AT).
+   */
   pendingExpiryLimitDays?: number;
   now?: () => Date;
   /** Extra merchant buttons on an order page (the sandbox adds "let the ATM deadline pass"). */
@@ -117,6 +120,8 @@ export interface ShopifySimulator {
   shop(domain: string): SimulatedShop;
   setShopSettings(domain: string, settings: Partial<ShopSettings>): SimulatedShop;
   revokeToken(domain: string, method: MethodHandle): void;
+  /** Change the pendingExpiresAt limit from now on (a store whose limit is shorter than documented). */
+  setPendingExpiryLimitDays(days: number): void;
   /** A checkout with the default cart, or `lines`/`amount`; `currency` other than TWD for rejection tests. */
   createCheckout(domain: string, options?: { lines?: CartLine[]; amount?: number; customer?: Partial<Customer>; currency?: string }): Checkout;
   startPayment(domain: string, method: MethodHandle, options?: StartPaymentOptions): Promise<StartPaymentResult>;
@@ -185,10 +190,11 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
   const apiVersion = options.apiVersion ?? "2026-07";
   const state = new SimulatorState(now);
   let origin = "";
-  const graphql = new PaymentsGraphqlEndpoint(state, {
+  const graphqlOptions = {
     simulatorOrigin: () => origin,
-    pendingExpiryLimitMs: (options.pendingExpiryLimitDays ?? 7) * 24 * 3600_000,
-  });
+    pendingExpiryLimitMs: (options.pendingExpiryLimitDays ?? 3) * 24 * 3600_000,
+  };
+  const graphql = new PaymentsGraphqlEndpoint(state, graphqlOptions);
   const sender = new AppRequestSender({
     appOrigin: options.appOrigin,
     apiVersion,
@@ -549,6 +555,9 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
       return shop;
     },
     revokeToken: (domain, method) => state.revokeToken(domain, method),
+    setPendingExpiryLimitDays: (days) => {
+      graphqlOptions.pendingExpiryLimitMs = days * 24 * 3600_000;
+    },
     createCheckout,
     startPayment,
     capture,

@@ -2,6 +2,7 @@
 // and the orders Shopify would create from the mutations it receives (docs §5.7).
 import { randomBytes } from "node:crypto";
 import { METHOD_HANDLES, PAYMENT_METHODS, type MethodHandle, type ShopifyPaymentKind } from "../../../app/payments/methods";
+import { SHOPIFY_STATUS_WORDS } from "../../../app/admin/status";
 
 export type CaptureMode = "automatic" | "manual";
 
@@ -120,16 +121,17 @@ export type FinancialStatus =
   | "expired"
   | "failed";
 
+// Shopify's words, the list the app's admin uses too (one list: app/admin/status.ts).
 export const FINANCIAL_STATUS_LABELS: Record<FinancialStatus, { "zh-TW": string; en: string }> = {
-  pending: { "zh-TW": "付款待處理", en: "Payment pending" },
-  authorized: { "zh-TW": "已授權", en: "Authorized" },
-  paid: { "zh-TW": "已付款", en: "Paid" },
-  partially_paid: { "zh-TW": "部分付款", en: "Partially paid" },
-  partially_refunded: { "zh-TW": "部分金額已退款", en: "Partially refunded" },
-  refunded: { "zh-TW": "已退款", en: "Refunded" },
-  voided: { "zh-TW": "已作廢", en: "Voided" },
-  expired: { "zh-TW": "已過期", en: "Expired" },
-  failed: { "zh-TW": "付款失敗", en: "Failed" },
+  pending: SHOPIFY_STATUS_WORDS.pending,
+  authorized: SHOPIFY_STATUS_WORDS.authorized,
+  paid: SHOPIFY_STATUS_WORDS.paid,
+  partially_paid: SHOPIFY_STATUS_WORDS.partiallyPaid,
+  partially_refunded: SHOPIFY_STATUS_WORDS.partiallyRefunded,
+  refunded: SHOPIFY_STATUS_WORDS.refunded,
+  voided: SHOPIFY_STATUS_WORDS.voided,
+  expired: SHOPIFY_STATUS_WORDS.expired,
+  failed: SHOPIFY_STATUS_WORDS.failed,
 };
 
 export interface OrderRecord {

@@ -52,9 +52,9 @@ describe("method settings", () => {
     expect(parseSettingsForm("credit", form({ itemName: "x".repeat(101) }))._unsafeUnwrapErr()).toEqual({ itemName: "admin.settings.error.itemNameLength" });
   });
 
-  it("allows ATM deadlines of 1 to 3 days only", () => {
-    expect(parseSettingsForm("atm", form({ expireDays: "3" }))._unsafeUnwrap()).toEqual({ expireDays: 3 });
-    for (const days of ["0", "4", "2.5", "two", ""]) {
+  it("allows ATM deadlines of 1 or 2 days only", () => {
+    expect(parseSettingsForm("atm", form({ expireDays: "2" }))._unsafeUnwrap()).toEqual({ expireDays: 2 });
+    for (const days of ["0", "3", "2.5", "two", ""]) {
       expect(parseSettingsForm("atm", form({ expireDays: days }))._unsafeUnwrapErr(), days).toEqual({ expireDays: "admin.settings.error.expireDays" });
     }
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkoutReference, displayStatus, STATUS_FILTER, DISPLAY_STATUSES } from "~/admin/status";
+import { formatAmount, formatMoney } from "~/admin/format";
+import { checkoutReference, displayStatus, paymentMoney, STATUS_FILTER, DISPLAY_STATUSES } from "~/admin/status";
 import { decodeCursor, encodeCursor, parseTransactionQuery, taiwanDayEnd, taiwanDayStart } from "~/admin/transactions.server";
 
 describe("the status a merchant sees", () => {
@@ -14,6 +15,28 @@ describe("the status a merchant sees", () => {
     expect(displayStatus("VOIDED", ["PAID"])).toBe("voided");
   });
 
+  it("calls an authorization captured in part partially paid, as Shopify does, and one captured in full paid", () => {
+    expect(displayStatus("PAID", ["PAID"], { kind: "AUTHORIZATION", amount: 2380, capturedAmount: 1000 })).toBe("partiallyPaid");
+    expect(displayStatus("PAID", ["PAID"], { kind: "AUTHORIZATION", amount: 2380, capturedAmount: 2380 })).toBe("paid");
+    expect(displayStatus("PAID", ["PAID"], { kind: "SALE", amount: 2380, capturedAmount: 2380 })).toBe("paid");
+  });
+
+  it("counts captured, refunded and net money, and a fee only where ECPay took money", () => {
+    const base = { kind: "AUTHORIZATION" as const, amount: 2380, capturedAmount: 1000, refundedAmount: 300 };
+    expect(paymentMoney({ ...base, status: "PARTIALLY_REFUNDED" }, "48")).toEqual({ authorized: 2380, captured: 1000, refunded: 300, net: 700, fee: "48" });
+    expect(paymentMoney({ ...base, capturedAmount: 0, refundedAmount: 0, status: "VOIDED" }, "48")).toEqual({ authorized: 2380, captured: 0, refunded: 0, net: 0, fee: null });
+    expect(paymentMoney({ ...base, capturedAmount: 0, refundedAmount: 0, status: "AUTHORIZED" }, "48").fee).toBeNull();
+    // A sale is captured at checkout even where no capture was recorded.
+    expect(paymentMoney({ kind: "SALE", amount: 640, capturedAmount: 0, refundedAmount: 0, status: "PAID" }, null)).toMatchObject({ captured: 640, net: 640, fee: null });
+  });
+
+  it("formats money one way: NT$ and thousands separators", () => {
+    expect(formatMoney(2380)).toBe("NT$2,380");
+    expect(formatMoney(1234567)).toBe("NT$1,234,567");
+    expect(formatMoney(0)).toBe("NT$0");
+    expect(formatAmount(null, "10.50", "TWD")).toBe("10.50 TWD");
+  });
+
   it("tells an ATM payment that expired unpaid from one that failed", () => {
     expect(displayStatus("REJECTED", ["ISSUED", "EXPIRED"])).toBe("expired");
     expect(displayStatus("REJECTED", ["FAILED"])).toBe("failed");
@@ -24,7 +47,8 @@ describe("the status a merchant sees", () => {
     for (const status of DISPLAY_STATUSES) {
       for (const stored of STATUS_FILTER[status]) {
         const attempts = status === "expired" ? ["EXPIRED"] : [];
-        expect(displayStatus(stored, attempts)).toBe(status);
+        const amounts = status === "partiallyPaid" ? { kind: "AUTHORIZATION" as const, amount: 2380, capturedAmount: 1000 } : undefined;
+        expect(displayStatus(stored, attempts, amounts)).toBe(status);
       }
     }
   });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { abandonedAfterMs } from "~/jobs/reconciler.server";
+import { ATM_MAX_EXPIRE_DAYS, SHOPIFY_PENDING_LIMIT_MS } from "~/payments/methods";
+import { atmDeadline } from "~/payments/settlement.server";
 import { authorizationExpiresAt, flagsOf, hasFlag, withFlag, withoutFlag } from "~/payments/settlement-rules";
 
 const DAY_MS = 24 * 3600_000;
@@ -41,7 +43,11 @@ describe("payment flags", () => {
 describe("abandoning an unanswered attempt", () => {
   it("waits a day for a card or wallet, and past the latest ATM deadline for an ATM account", () => {
     expect(abandonedAfterMs({ method: "credit" })).toBe(DAY_MS);
-    // Created at 00:01 Taiwan time with a 3-day deadline: payable until the end of day 3.
-    expect(abandonedAfterMs({ method: "atm" })).toBeGreaterThan(4 * DAY_MS);
+    // Created and issued at 00:00:01 Taiwan time with the longest deadline (2 days): payable until
+    // 23:59:59 of day 2, almost 3 days later.
+    const created = new Date("2026-03-01T00:00:01+08:00");
+    const latest = atmDeadline(`2026/03/0${1 + ATM_MAX_EXPIRE_DAYS}`)!;
+    expect(latest.getTime() - created.getTime()).toBeLessThan(SHOPIFY_PENDING_LIMIT_MS);
+    expect(abandonedAfterMs({ method: "atm" })).toBeGreaterThan(latest.getTime() - created.getTime());
   });
 });
