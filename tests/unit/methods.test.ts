@@ -37,8 +37,8 @@ describe("the payment method registry", () => {
   });
 
   it("maps each method to the ECPay parameters of DESIGN §2", () => {
-    expect(PAYMENT_METHODS.credit.ecpay).toEqual({ choosePayment: "Credit", extra: {} });
-    expect(PAYMENT_METHODS.redeem.ecpay).toEqual({ choosePayment: "Credit", extra: { Redeem: "Y" } });
+    expect(PAYMENT_METHODS.credit.ecpay).toEqual({ choosePayment: "Credit", extra: { UnionPay: "2" } });
+    expect(PAYMENT_METHODS.redeem.ecpay).toEqual({ choosePayment: "Credit", extra: { Redeem: "Y", UnionPay: "2" } });
     expect(PAYMENT_METHODS.unionpay.ecpay).toEqual({ choosePayment: "Credit", extra: { UnionPay: "1" } });
     expect(PAYMENT_METHODS.atm.ecpay.choosePayment).toBe("ATM");
     expect(PAYMENT_METHODS.webatm.ecpay.choosePayment).toBe("WebATM");
