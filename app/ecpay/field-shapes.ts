@@ -5,7 +5,7 @@
 import { z } from "zod";
 
 // Control characters (C0, DEL, C1) never belong in a message shown to the merchant.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /\p{Cc}/u;
 
 const pattern = (re: RegExp, message: string) => z.string().regex(re, message);
 const emptyToNull = (value: string | undefined) => (value === undefined || value === "" ? null : value);
