@@ -223,7 +223,7 @@ describe("ECPay messages anyone can sign (the public stage merchant)", () => {
       ["vAccount", "91035221758872719"],
       ["ExpireDate", script],
       ["ExpireDate", "2026/02/30"],
-      ["RtnMsg", "ok\u0000<b>"],
+      ["RtnMsg", "ok\u001b[31m<b>"],
       ["TradeNo", "<img src=x onerror=alert(1)>"],
       ["PaymentType", "ATM <b>"],
     ];
