@@ -80,12 +80,19 @@ describe("defects the fuzzer found", () => {
     });
     expect(response.status).toBe(404);
     expect(await response.text()).not.toBe("1|OK");
-    const noTrade = await fetch(`${stack.server.origin}/ecpay/credit/payment-info`, {
+    const noTrade = await fetch(`${stack.server.origin}/ecpay/atm/payment-info`, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: "RtnCode=2",
     });
     expect(noTrade.status).toBe(400);
+    // A card app has no PaymentInfoURL at all.
+    const noPaymentInfo = await fetch(`${stack.server.origin}/ecpay/credit/payment-info`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "RtnCode=2",
+    });
+    expect(noPaymentInfo.status).toBe(404);
     expect(await stack.prisma.ecpayNotification.count()).toBe(before);
   });
 
