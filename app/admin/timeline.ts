@@ -37,6 +37,8 @@ export type TimelineEvent =
       outcome: string;
       simulatePaid: boolean;
       fields: Array<[string, string]>;
+      /** A counted message (refused or duplicate): how many came, the last one's time and sha256. */
+      counted: { count: number; lastAt: string; fingerprint: string } | null;
     }
   | { type: "outbox"; at: string; id: string; mutation: string; status: string; attempts: number; lastError: string | null; variables: string }
   | { type: "outboxAttempt"; at: string; mutation: string; ok: boolean; httpStatus: number | null; error: string | null; response: string | null }
@@ -101,7 +103,8 @@ export function buildTimeline(source: TimelineSource): TimelineEvent[] {
     });
   }
   for (const n of source.notifications) {
-    const fields = rawFields(n.rawBody);
+    // A counted message keeps no body.
+    const fields = n.counterKey && n.rawBody === "" ? [] : rawFields(n.rawBody);
     events.push({
       type: "notification",
       at: n.receivedAt.toISOString(),
@@ -111,6 +114,9 @@ export function buildTimeline(source: TimelineSource): TimelineEvent[] {
       outcome: n.outcome,
       simulatePaid: fields.some(([k, v]) => k === "SimulatePaid" && v === "1"),
       fields,
+      counted: n.counterKey
+        ? { count: n.count, lastAt: (n.lastReceivedAt ?? n.receivedAt).toISOString(), fingerprint: (n.fingerprint ?? "").slice(0, 16) }
+        : null,
     });
   }
   for (const o of session.operations) {

@@ -213,7 +213,52 @@ export async function listTransactions(
 
 // ---------------------------------------------------------------- detail
 
-export async function transactionDetail(db: PrismaClient, shop: string, method: MethodHandle, paymentId: string) {
+/** Messages per timeline page: a flood of ECPay messages must not make the page load them all. */
+export const MESSAGE_PAGE_SIZE = 50;
+
+export interface MessageCursor {
+  /** Continue to older messages. */
+  after?: string;
+  /** Go back to newer messages. */
+  before?: string;
+}
+
+/** One page of a payment's ECPay messages, newest first, by (receivedAt, id). */
+async function messagePage(db: PrismaClient, method: MethodHandle, tradeNos: string[], cursor: MessageCursor, pageSize: number) {
+  if (!tradeNos.length) return { notifications: [], older: null, newer: null };
+  const after = decodeCursor(cursor.after);
+  const before = after ? null : decodeCursor(cursor.before);
+  const and: Prisma.EcpayNotificationWhereInput[] = [{ merchantTradeNo: { in: tradeNos }, method }];
+  if (after) and.push({ receivedAt: { lte: after.createdAt }, NOT: { receivedAt: after.createdAt, id: { gte: after.id } } });
+  if (before) and.push({ receivedAt: { gte: before.createdAt }, NOT: { receivedAt: before.createdAt, id: { lte: before.id } } });
+  const direction = before ? "asc" : "desc";
+  const found = await db.ecpayNotification.findMany({
+    where: { AND: and },
+    orderBy: [{ receivedAt: direction }, { id: direction }],
+    take: pageSize + 1,
+  });
+  const more = found.length > pageSize;
+  const page = found.slice(0, pageSize);
+  if (before) page.reverse();
+  const first = page[0];
+  const last = page[page.length - 1];
+  const hasOlder = before ? true : more;
+  const hasNewer = before ? more : Boolean(after);
+  return {
+    notifications: page,
+    older: hasOlder && last ? encodeCursor({ createdAt: last.receivedAt, id: last.id }) : null,
+    newer: hasNewer && first ? encodeCursor({ createdAt: first.receivedAt, id: first.id }) : null,
+  };
+}
+
+export async function transactionDetail(
+  db: PrismaClient,
+  shop: string,
+  method: MethodHandle,
+  paymentId: string,
+  messages: MessageCursor = {},
+  messagePageSize = MESSAGE_PAGE_SIZE,
+) {
   const session = await db.paymentSession.findFirst({
     where: { id: paymentId, shop, method },
     include: { attempts: { orderBy: { createdAt: "asc" } }, operations: { orderBy: { createdAt: "asc" } } },
@@ -221,17 +266,15 @@ export async function transactionDetail(db: PrismaClient, shop: string, method: 
   if (!session) return null;
   const tradeNos = session.attempts.map((a) => a.merchantTradeNo);
   const subjects = [session.id, ...session.operations.map((o) => o.id)];
-  const [notifications, outbox] = await Promise.all([
-    tradeNos.length
-      ? db.ecpayNotification.findMany({ where: { merchantTradeNo: { in: tradeNos }, method }, orderBy: { receivedAt: "asc" } })
-      : Promise.resolve([]),
+  const [page, outbox] = await Promise.all([
+    messagePage(db, method, tradeNos, messages, messagePageSize),
     db.outboxMessage.findMany({
       where: { subjectId: { in: subjects }, shop, method },
       include: { log: { orderBy: { at: "asc" } } },
       orderBy: { createdAt: "asc" },
     }),
   ]);
-  return { session, notifications, outbox };
+  return { session, notifications: page.notifications, messagePages: { older: page.older, newer: page.newer }, outbox };
 }
 
 export type TransactionDetail = NonNullable<Awaited<ReturnType<typeof transactionDetail>>>;

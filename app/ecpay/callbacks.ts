@@ -1,38 +1,33 @@
 // ECPay's POSTs to ReturnURL, PaymentInfoURL and OrderResultURL (ecpay-aio §3): parse the raw
 // form body, verify CheckMacValue over every field received (NeedExtraPaidInfo extras, unknown
-// and empty ones included), then validate the fields we use. Nothing is trusted before the
-// signature holds; nothing received is dropped.
+// and empty ones included), then check every field we store or show against its documented shape
+// (field-shapes.ts). Nothing is trusted before the signature holds; nothing received is dropped.
 import { err, ok, type Result } from "neverthrow";
 import { z } from "zod";
 import { verifyCheckMacValue, type EcpayKeys } from "./check-mac-value";
 import { badSignature, invalidInput } from "./errors";
+import { firstIssue, shapes } from "./field-shapes";
 import { parseFormBody } from "./form-body";
 import type { EcpayCallback, EcpayError } from "./types";
 
-const digits = z.string().regex(/^\d+$/, "must be a whole number");
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value === "" ? null : value));
-
 const callbackSchema = z
   .object({
-    MerchantID: z.string().min(1, "is required"),
-    MerchantTradeNo: z.string().min(1, "is required"),
-    RtnCode: z.string().regex(/^-?\d+$/, "must be a number"),
-    RtnMsg: z.string(),
-    TradeNo: z.string(),
-    TradeAmt: digits,
-    PaymentType: z.string(),
-    PaymentDate: optionalText,
-    TradeDate: optionalText,
+    MerchantID: shapes.merchantId,
+    MerchantTradeNo: shapes.merchantTradeNo,
+    RtnCode: shapes.rtnCode,
+    RtnMsg: shapes.rtnMsg,
+    TradeNo: shapes.tradeNo,
+    TradeAmt: shapes.tradeAmt,
+    PaymentType: shapes.paymentType,
+    PaymentDate: shapes.dateTime,
+    TradeDate: shapes.dateTime,
     SimulatePaid: z.enum(["0", "1"]).optional(),
-    PaymentTypeChargeFee: optionalText,
-    CustomField1: z.string().optional(),
-    BankCode: optionalText,
-    vAccount: optionalText,
-    ExpireDate: optionalText,
-    gwsr: optionalText,
+    PaymentTypeChargeFee: shapes.chargeFee,
+    CustomField1: shapes.customField.optional(),
+    BankCode: shapes.bankCode,
+    vAccount: shapes.vAccount,
+    ExpireDate: shapes.atmExpireDate,
+    gwsr: shapes.gwsr,
   })
   .superRefine((fields, ctx) => {
     if ((fields.RtnCode === "1" || fields.RtnCode === "2") && fields.TradeNo === "") {
@@ -64,9 +59,7 @@ export function parseEcpayCallback(rawBody: string, keys: EcpayKeys): Result<Ecp
 
   const validated = callbackSchema.safeParse(fields);
   if (!validated.success) {
-    const issue = validated.error.issues[0];
-    const field = issue?.path.map(String).join(".") || "body";
-    const message = issue?.code === "invalid_type" ? "is required" : (issue?.message ?? "is invalid");
+    const { field, message } = firstIssue(validated.error);
     return err(invalidInput(field, message));
   }
   const v = validated.data;

@@ -7,6 +7,7 @@ import { signParams, verifyCheckMacValue, type EcpayKeys } from "./check-mac-val
 import { parseEcpayCallback } from "./callbacks";
 import { buildCheckoutForm, checkCredentials, ecpayOrigin, type EcpayOrigins } from "./checkout";
 import { badSignature, invalidInput, looksLikeWrongCredentials, mapEcpayFailure } from "./errors";
+import { shapes } from "./field-shapes";
 import { encodeFormBody, parseFormBody } from "./form-body";
 import { isMerchantTradeNo } from "./merchant-trade-no";
 import type {
@@ -40,39 +41,38 @@ export interface EcpayGatewayOptions {
   now?: () => Date;
 }
 
-const digitsOrEmpty = z.string().regex(/^\d*$/, "must be a whole number");
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value === "" ? null : value));
+// Empty when the trade has none yet (unpaid, or an unknown trade's answer).
+const tradeAmtOrEmpty = z.union([z.literal(""), shapes.tradeAmt]);
+const paymentTypeOrEmpty = z.union([z.literal(""), shapes.paymentType]);
 
+/** QueryTradeInfo (ecpay-aio §4.2): every field we store or show, to its documented shape. */
 const tradeInfoSchema = z.object({
-  MerchantID: z.string().min(1),
-  MerchantTradeNo: z.string().min(1),
-  TradeStatus: z.string().min(1),
-  TradeNo: z.string().optional().default(""),
-  TradeAmt: digitsOrEmpty.optional().default(""),
-  PaymentType: z.string().optional().default(""),
-  PaymentDate: optionalText,
-  PaymentTypeChargeFee: optionalText,
-  CustomField1: z.string().optional().default(""),
+  MerchantID: shapes.merchantId,
+  MerchantTradeNo: shapes.merchantTradeNo,
+  TradeStatus: shapes.tradeStatus,
+  TradeNo: shapes.tradeNo.optional().default(""),
+  TradeAmt: tradeAmtOrEmpty.optional().default(""),
+  PaymentType: paymentTypeOrEmpty.optional().default(""),
+  PaymentDate: shapes.dateTime,
+  PaymentTypeChargeFee: shapes.chargeFee,
+  CustomField1: shapes.customField.optional().default(""),
   SimulatePaid: z.enum(["0", "1", ""]).optional(),
-  gwsr: optionalText,
+  gwsr: shapes.gwsr,
 });
 
-/** QueryPaymentInfo (ecpay-aio §4.4): the PaymentInfoURL fields (§3.3) again, signed. */
+/** QueryPaymentInfo (ecpay-aio §4.4): the PaymentInfoURL fields (§3.3) again, signed, same shapes. */
 const paymentInfoSchema = z.object({
-  MerchantID: z.string().min(1),
-  MerchantTradeNo: z.string().min(1),
-  RtnCode: z.string().min(1),
-  RtnMsg: z.string().optional().default(""),
-  TradeNo: z.string().optional().default(""),
-  TradeAmt: digitsOrEmpty.optional().default(""),
-  PaymentType: z.string().optional().default(""),
-  BankCode: optionalText,
-  vAccount: optionalText,
-  ExpireDate: optionalText,
-  CustomField1: z.string().optional().default(""),
+  MerchantID: shapes.merchantId,
+  MerchantTradeNo: shapes.merchantTradeNo,
+  RtnCode: shapes.rtnCode,
+  RtnMsg: shapes.rtnMsg.optional().default(""),
+  TradeNo: shapes.tradeNo.optional().default(""),
+  TradeAmt: tradeAmtOrEmpty.optional().default(""),
+  PaymentType: paymentTypeOrEmpty.optional().default(""),
+  BankCode: shapes.bankCode,
+  vAccount: shapes.vAccount,
+  ExpireDate: shapes.atmExpireDate,
+  CustomField1: shapes.customField.optional().default(""),
 });
 
 const amountSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)]);

@@ -7,7 +7,7 @@
 // update of lastQueriedAt (compare-and-set on the value read) just before it is queried, so one
 // instance asks ECPay about it and the others skip it. ECPay answers eager callers with HTTP 403:
 // the pass stops at the first 403 and no query is sent before the pause ends.
-import type { PaymentAttempt, PaymentSession } from "@prisma/client";
+import type { PaymentAttempt, PaymentSession, Prisma } from "@prisma/client";
 import type { Deps } from "../payments/deps.server";
 import { pauseQueries, processQueryPause, queriesPaused, rateLimitPauseMs, type QueryPause } from "../payments/ecpay-query-pause.server";
 import { ATM_MAX_EXPIRE_DAYS, PAYMENT_METHODS, isMethodHandle } from "../payments/methods";
@@ -146,29 +146,45 @@ export async function reconcileOnce(deps: Deps, options: ReconcileOptions = {}):
   };
 
   if (!paused()) {
-    const stale = await deps.db.paymentAttempt.findMany({
-      where: {
-        OR: [
-          {
-            status: "CREATED",
-            createdAt: { lt: new Date(now.getTime() - graceMs) },
-            OR: [
-              { lastQueriedAt: null },
-              { lastQueriedAt: { lt: new Date(now.getTime() - REQUERY_MS) }, createdAt: { gt: new Date(now.getTime() - SLOW_AFTER_MS) } },
-              { lastQueriedAt: { lt: new Date(now.getTime() - SLOW_REQUERY_MS) } },
-            ],
-          },
-          {
-            status: "ISSUED",
-            paymentSession: { status: "PENDING" },
-            OR: [{ lastQueriedAt: null }, { lastQueriedAt: { lt: new Date(now.getTime() - ISSUED_REQUERY_MS) } }],
-          },
-        ],
-      },
-      include: { paymentSession: true },
+    const staleWhere: Prisma.PaymentAttemptWhereInput = {
+      OR: [
+        {
+          status: "CREATED",
+          createdAt: { lt: new Date(now.getTime() - graceMs) },
+          OR: [
+            { lastQueriedAt: null },
+            { lastQueriedAt: { lt: new Date(now.getTime() - REQUERY_MS) }, createdAt: { gt: new Date(now.getTime() - SLOW_AFTER_MS) } },
+            { lastQueriedAt: { lt: new Date(now.getTime() - SLOW_REQUERY_MS) } },
+          ],
+        },
+        {
+          status: "ISSUED",
+          paymentSession: { status: "PENDING" },
+          OR: [{ lastQueriedAt: null }, { lastQueriedAt: { lt: new Date(now.getTime() - ISSUED_REQUERY_MS) } }],
+        },
+      ],
+    };
+    // A buyer reloading the payment page makes one attempt per load, and only the last is the one
+    // they paid on (if any). Each session's newest due attempt is served first, oldest session
+    // first; older attempts of a session get only the budget left, so junk attempts of one
+    // session can never starve another session's lost notification.
+    const sessions = await deps.db.paymentSession.findMany({
+      where: { attempts: { some: staleWhere } },
+      include: { attempts: { where: staleWhere, orderBy: { createdAt: "desc" }, take: 1 } },
       orderBy: { createdAt: "asc" },
       take: limit,
     });
+    const latest = sessions.flatMap(({ attempts, ...session }) => attempts.map((attempt) => ({ ...attempt, paymentSession: session })));
+    const rest =
+      latest.length < limit
+        ? await deps.db.paymentAttempt.findMany({
+            where: { AND: [staleWhere, { merchantTradeNo: { notIn: latest.map((a) => a.merchantTradeNo) } }] },
+            include: { paymentSession: true },
+            orderBy: { createdAt: "asc" },
+            take: limit - latest.length,
+          })
+        : [];
+    const stale = [...latest, ...rest];
     for (const { paymentSession: session, ...attempt } of stale) {
       if (!(await beforeQuery())) break;
       if (!(await claim(deps, attempt, now))) continue;

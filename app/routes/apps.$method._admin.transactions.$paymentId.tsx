@@ -2,7 +2,7 @@
 // signature result, Shopify mutations with each attempt's answer, refunds/captures/voids), with
 // "query ECPay now" and "retry delivery to Shopify".
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Form, isRouteErrorResponse, useActionData, useLoaderData, useLocation, useNavigation, useRouteError } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import { z } from "zod";
@@ -21,7 +21,9 @@ import { flagsOf } from "~/payments/settlement-rules";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
   const paymentId = z.string().min(1).max(200).safeParse(params.paymentId);
-  const detail = paymentId.success ? await transactionDetail(deps().db, ctx.shop, ctx.method, paymentId.data) : null;
+  const search = new URL(request.url).searchParams;
+  const messages = { after: search.get("messagesAfter") ?? undefined, before: search.get("messagesBefore") ?? undefined };
+  const detail = paymentId.success ? await transactionDetail(deps().db, ctx.shop, ctx.method, paymentId.data, messages) : null;
   // Another shop's (or another app's) payment is indistinguishable from one that does not exist.
   if (!detail) throw new Response("Not found", { status: 404 });
   const { session } = detail;
@@ -36,6 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     attempts: session.attempts.map((a) => a.merchantTradeNo),
     undelivered: detail.outbox.filter((m) => m.status !== "DELIVERED").map((m) => ({ id: m.id, mutation: m.mutation, status: m.status })),
     timeline: buildTimeline(detail),
+    messagePages: detail.messagePages,
   };
 }
 
@@ -155,12 +158,23 @@ function EventBody({ event, t }: { event: TimelineEvent; t: Translate }) {
             {event.simulatePaid ? <Badge tone="info">{t("admin.badge.simulatePaid")}</Badge> : null}
             {event.merchantTradeNo ? <Text as="span" tone="subdued">{event.merchantTradeNo}</Text> : null}
           </InlineStack>
-          <details>
-            <summary style={{ cursor: "pointer" }}>{t("admin.detail.rawFields", { n: event.fields.length })}</summary>
-            <Box paddingBlockStart="100">
-              <Pre>{event.fields.map(([k, v]) => `${k}=${v}`).join("\n")}</Pre>
-            </Box>
-          </details>
+          {event.counted ? (
+            <Text as="span" tone="subdued">
+              {t("admin.detail.counted", {
+                n: String(event.counted.count),
+                last: formatDateTime(event.counted.lastAt),
+                fingerprint: event.counted.fingerprint,
+              })}
+            </Text>
+          ) : null}
+          {event.fields.length ? (
+            <details>
+              <summary style={{ cursor: "pointer" }}>{t("admin.detail.rawFields", { n: event.fields.length })}</summary>
+              <Box paddingBlockStart="100">
+                <Pre>{event.fields.map(([k, v]) => `${k}=${v}`).join("\n")}</Pre>
+              </Box>
+            </details>
+          ) : null}
         </BlockStack>
       );
     case "operation":
@@ -212,7 +226,16 @@ export default function TransactionDetailPage() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const { t, base, locale } = useAdmin();
+  const location = useLocation();
   const { row } = data;
+  /** The same page with another page of ECPay messages (the other query parameters kept). */
+  const pageUrl = (key: "messagesAfter" | "messagesBefore", cursor: string) => {
+    const params = new URLSearchParams(location.search);
+    params.delete("messagesAfter");
+    params.delete("messagesBefore");
+    params.set(key, cursor);
+    return `?${params.toString()}`;
+  };
   const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
   return (
     <Page
@@ -280,6 +303,16 @@ export default function TransactionDetailPage() {
                 <Text as="h2" variant="headingMd">
                   {t("admin.detail.timelineTitle")}
                 </Text>
+                {data.messagePages.older || data.messagePages.newer ? (
+                  <InlineStack gap="200">
+                    {data.messagePages.newer ? (
+                      <Button url={pageUrl("messagesBefore", data.messagePages.newer)}>{t("admin.detail.messagesNewer")}</Button>
+                    ) : null}
+                    {data.messagePages.older ? (
+                      <Button url={pageUrl("messagesAfter", data.messagePages.older)}>{t("admin.detail.messagesOlder")}</Button>
+                    ) : null}
+                  </InlineStack>
+                ) : null}
                 <div id="timeline">
                   <BlockStack gap="300">
                     {data.timeline.map((event, index) => (

@@ -2,9 +2,11 @@
 // malformed, oversized and unicode-heavy requests to every endpoint Shopify, ECPay, the buyer's
 // browser and the merchant reach. Every request is wrong in at least one way the server must
 // refuse, so the contract is: never a 5xx, never a hang, and no row changes anywhere.
-import { createHmac, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import { Agent, request as httpRequest, type OutgoingHttpHeaders } from "node:http";
 import type { PrismaClient } from "@prisma/client";
+import { computeCheckMacValue } from "~/ecpay/check-mac-value";
+import { paymentIdToCustomField } from "~/payments/custom-field";
 import { METHOD_HANDLES } from "~/payments/methods";
 import { createRng, type Rng } from "./rng";
 
@@ -27,6 +29,11 @@ export interface FuzzOptions {
   prisma: PrismaClient;
   /** A real payment session and one of its MerchantTradeNos, so requests can aim at live rows. */
   target: { paymentId: string; merchantTradeNo: string; shop: string };
+  /**
+   * A test-mode ATM attempt still waiting for its account, on ECPay's public stage merchant:
+   * anyone can sign messages for it, so the fuzzer does, with fields of the wrong shape.
+   */
+  stageAtm?: { paymentId: string; merchantTradeNo: string; amount: number; keys: { merchantId: string; hashKey: string; hashIv: string } };
   /** Each app's API secret, to sign webhooks whose payload (not signature) is wrong. */
   appSecret(method: string): string;
   concurrency?: number;
@@ -207,6 +214,47 @@ function ecpayFields(rng: Rng, target: FuzzOptions["target"]): Record<string, st
   };
 }
 
+const HTML = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\"><svg onload=alert(1)>", "javascript:alert(1)"];
+
+/** Values each field's documented shape refuses (field-shapes.ts), besides HTML. */
+const OFF_SHAPE: Record<string, string[]> = {
+  BankCode: ["81", "8120", "abc", "８１２", " 812"],
+  vAccount: ["1".repeat(17), "9103-5221", "0x1f", "１２３４"],
+  ExpireDate: ["2026/02/30", "2026-12-05", "2026/12/05 23:59:59", "2026/13/01", "tomorrow"],
+  TradeNo: ["1".repeat(21), "2612-0212", "綠界"],
+  PaymentType: ["ATM TAISHIN", "A".repeat(51), "ATM-BOT"],
+  TradeDate: ["2026/12/02", "2026/12/02 25:00:00", "now"],
+  RtnMsg: ["ok\u0000", "\u001b[31mred", "x".repeat(201)],
+  CustomField1: ["x".repeat(51)],
+};
+
+/** A PaymentInfoURL (or ReturnURL) for the stage ATM attempt, validly signed, one field off its shape. */
+function signedOffShape(rng: Rng, target: NonNullable<FuzzOptions["stageAtm"]>): { fields: Record<string, string>; defect: string } {
+  const fields: Record<string, string> = {
+    MerchantID: target.keys.merchantId,
+    MerchantTradeNo: target.merchantTradeNo,
+    StoreID: "",
+    RtnCode: "2",
+    RtnMsg: "Get VirtualAccount Succeeded",
+    TradeNo: `2612${String(rng.int(1e9)).padStart(12, "0")}`,
+    TradeAmt: String(target.amount),
+    PaymentType: "ATM_TAISHIN",
+    TradeDate: "2026/12/02 12:00:00",
+    BankCode: "812",
+    vAccount: String(9_100_000_000_000_000 + rng.int(1e9)),
+    ExpireDate: "2026/12/05",
+    CustomField1: paymentIdToCustomField(target.paymentId),
+    CustomField2: "",
+    CustomField3: "",
+    CustomField4: "",
+  };
+  const field = rng.pick(Object.keys(OFF_SHAPE));
+  // RtnMsg and CustomField1 may hold HTML (it is escaped where shown), just not control characters or more than their length.
+  const htmlRefused = field !== "RtnMsg" && field !== "CustomField1";
+  fields[field] = htmlRefused && rng.chance(0.5) ? rng.pick(HTML) : rng.pick(OFF_SHAPE[field]!);
+  return { fields: { ...fields, CheckMacValue: computeCheckMacValue(fields, target.keys) }, defect: `ecpay-signed-bad-${field}` };
+}
+
 function webhookRequest(rng: Rng, opts: FuzzOptions, method: string): FuzzRequest {
   const topic = rng.pick(["app/uninstalled", "customers/data_request", "customers/redact", "shop/redact", "app/scopes_update", "orders/create", nasty(rng)]);
   const signed = rng.chance(0.5);
@@ -244,6 +292,8 @@ export function generateRequest(rng: Rng, opts: FuzzOptions): FuzzRequest {
   const endpoint = rng.pick(["session", "refund", "capture", "void", "return", "payment-info", "result", "pay", "webhooks", "admin", "verbs"]);
   const unknownShop = `fuzz-${rng.int(1e6)}.myshopify.com`;
   let request: FuzzRequest;
+  /** The request names its app itself (not the generated segment m). */
+  let ownMethod = false;
   switch (endpoint) {
     case "session": {
       const broken = breakJson(rng, sessionBody(opts.target), ["id", "gid", "group", "currency", "test", "proposed_at", "kind"]);
@@ -270,6 +320,20 @@ export function generateRequest(rng: Rng, opts: FuzzOptions): FuzzRequest {
     case "return":
     case "payment-info":
     case "result": {
+      if (opts.stageAtm && endpoint !== "result" && rng.chance(0.35)) {
+        const signed = signedOffShape(rng, opts.stageAtm);
+        ownMethod = true;
+        request = {
+          endpoint,
+          method: "POST",
+          path: `/ecpay/atm/${endpoint}`,
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: Buffer.from(formBody(signed.fields)),
+          chunked: false,
+          defect: signed.defect,
+        };
+        break;
+      }
       const fields = ecpayFields(rng, opts.target);
       let body = formBody(fields);
       let defect = "ecpay-bad-signature";
@@ -337,7 +401,7 @@ export function generateRequest(rng: Rng, opts: FuzzOptions): FuzzRequest {
     request.body = randomBytes(rng, rng.int(4_000));
     request.defect = "binary-body";
   }
-  if (!m.valid) request.defect = "unknown-method-handle";
+  if (!m.valid && !ownMethod) request.defect = "unknown-method-handle";
   return request;
 }
 
@@ -418,8 +482,17 @@ export async function countRows(prisma: PrismaClient): Promise<Record<string, nu
     // Refused messages about a trade we hold are an audit log, not state: only verified ones count.
     prisma.ecpayNotification.count({ where: { signatureValid: true } }),
   ]);
-  const unknownTradeLog = await prisma.ecpayNotification.count({ where: { OR: [{ merchantTradeNo: null }, { outcome: { in: ["UNKNOWN_TRADE", "MALFORMED"] } }] } });
-  return { sessions, installationsDigest: shops, installations, bindings, payments, attempts, operations, outbox, outboxAttempts, verifiedNotifications, unknownTradeLog };
+  // Refusals about a trade we hold are counted in one row per (channel, outcome, trade), not logged.
+  const unknownTradeLog = await prisma.ecpayNotification.count({
+    where: { counterKey: null, OR: [{ merchantTradeNo: null }, { outcome: { in: ["UNKNOWN_TRADE", "MALFORMED"] } }] },
+  });
+  // What each attempt holds from ECPay: a message that got through would change it (an ATM account stored).
+  const attemptRows = await prisma.paymentAttempt.findMany({
+    orderBy: { merchantTradeNo: "asc" },
+    select: { merchantTradeNo: true, status: true, tradeNo: true, bankCode: true, vAccount: true, expireDate: true, paymentType: true, rtnMsg: true },
+  });
+  const attemptsDigest = parseInt(createHash("sha256").update(JSON.stringify(attemptRows)).digest("hex").slice(0, 12), 16);
+  return { sessions, installationsDigest: shops, installations, bindings, payments, attempts, attemptsDigest, operations, outbox, outboxAttempts, verifiedNotifications, unknownTradeLog };
 }
 
 /** Endpoints whose 2xx means something was stored. */

@@ -195,9 +195,15 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   }
 
   // Every "1|OK" ECPay received answered a message we had stored.
+  // A duplicate (it changed nothing) is not stored whole but counted in one row per trade.
   const stored = new Map<string, number>();
-  for (const row of await prisma.ecpayNotification.findMany({ where: { channel: { in: ["RETURN", "PAYMENT_INFO"] } }, select: { rawBody: true } })) {
-    stored.set(row.rawBody, (stored.get(row.rawBody) ?? 0) + 1);
+  const countedDuplicates = new Map<string, number>();
+  for (const row of await prisma.ecpayNotification.findMany({
+    where: { channel: { in: ["RETURN", "PAYMENT_INFO"] } },
+    select: { rawBody: true, counterKey: true, merchantTradeNo: true, outcome: true, count: true },
+  })) {
+    if (row.counterKey === null) stored.set(row.rawBody, (stored.get(row.rawBody) ?? 0) + 1);
+    else if (row.outcome === "DUPLICATE" && row.merchantTradeNo) countedDuplicates.set(row.merchantTradeNo, (countedDuplicates.get(row.merchantTradeNo) ?? 0) + row.count);
   }
   const acknowledged = new Map<string, number>();
   for (const entry of [...input.stage.notificationLog(), ...input.production.notificationLog()]) {
@@ -207,7 +213,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   }
   for (const [body, acks] of acknowledged) {
     ack.count(acks);
-    const rows = stored.get(body) ?? 0;
+    const rows = (stored.get(body) ?? 0) + (countedDuplicates.get(new URLSearchParams(body).get("MerchantTradeNo") ?? "") ?? 0);
     if (acks > rows) ack.fail(`${acks} × 1|OK but ${rows} stored: ${body.slice(0, 120)}`);
   }
 

@@ -27,6 +27,9 @@ describe("the fuzz run", () => {
     expect(Object.keys(report.byEndpoint).sort()).toEqual(
       ["admin", "capture", "pay", "payment-info", "refund", "result", "return", "session", "verbs", "void", "webhooks"].sort(),
     );
+    // Signed with the public stage keys for a waiting ATM attempt, one field off its documented shape.
+    const signedOffShape = Object.entries(report.byDefect).filter(([defect]) => defect.startsWith("ecpay-signed-bad-"));
+    expect(signedOffShape.reduce((sum, [, n]) => sum + n, 0)).toBeGreaterThan(20);
     expect(report.serverErrors, summarizeFuzz(report)).toBe(0);
     expect(report.transportErrors, summarizeFuzz(report)).toBe(0);
     expect(report.acceptedMalformed, summarizeFuzz(report)).toBe(0);
@@ -77,12 +80,19 @@ describe("defects the fuzzer found", () => {
     });
     expect(response.status).toBe(404);
     expect(await response.text()).not.toBe("1|OK");
-    const noTrade = await fetch(`${stack.server.origin}/ecpay/credit/payment-info`, {
+    const noTrade = await fetch(`${stack.server.origin}/ecpay/atm/payment-info`, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: "RtnCode=2",
     });
     expect(noTrade.status).toBe(400);
+    // A card app has no PaymentInfoURL at all.
+    const noPaymentInfo = await fetch(`${stack.server.origin}/ecpay/credit/payment-info`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "RtnCode=2",
+    });
+    expect(noPaymentInfo.status).toBe(404);
     expect(await stack.prisma.ecpayNotification.count()).toBe(before);
   });
 

@@ -293,3 +293,36 @@ describe("payment flags", () => {
     expect((await sessionOf(flow.paymentId)).flag).toBe("AMOUNT_MISMATCH,SIMULATED_PAYMENT_IN_PRODUCTION");
   });
 });
+
+describe("junk attempts", () => {
+  it("of one session never delay another session's lost notification: each session's newest attempt is asked about first", async () => {
+    // Everything already waiting is out of the way, so the pass holds only this test's attempts.
+    await stack.prisma.paymentAttempt.updateMany({ where: { status: { in: ["CREATED", "ISSUED"] } }, data: { lastQueriedAt: new Date(Date.now() + 365 * DAY_MS) } });
+    const reloaded = await startAndHandOff("credit");
+    const session = await stack.prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: reloaded.merchantTradeNo } });
+    // 30 reloads of the payment page, all older than the real payment: oldest-first would ask about them first.
+    const junk = Array.from({ length: 30 }, (_, i) => `JUNK${Date.now().toString(36)}${String(i).padStart(2, "0")}`.slice(0, 20));
+    await stack.prisma.paymentAttempt.createMany({
+      data: junk.map((merchantTradeNo, i) => ({
+        merchantTradeNo,
+        paymentSessionId: session.paymentSessionId,
+        merchantId: session.merchantId,
+        stage: session.stage,
+        amount: session.amount,
+        createdAt: new Date(Date.now() - 2 * HOUR_MS + i * 1_000),
+      })),
+    });
+    const real = await startAndHandOff("credit");
+    await withNotificationsLost(() => stack.production.pay(real.merchantTradeNo));
+    moveClockTo(aheadMs + 11 * 60_000);
+
+    const report = await reconcile({ limit: 5 });
+    // (The clock is days ahead by now, so the junk asked about is also given up as abandoned.)
+    expect(report.settlements.filter((s) => s.outcome.startsWith("paid")).map((s) => [s.paymentId, s.outcome])).toEqual([[real.paymentId, "paid → PAID"]]);
+    expect(requestsFor(real.merchantTradeNo)).toEqual(["/Cashier/QueryTradeInfo/V5"]);
+    // The reloaded session's newest attempt was asked about; its junk only with the budget left.
+    expect(requestsFor(reloaded.merchantTradeNo)).toEqual(["/Cashier/QueryTradeInfo/V5"]);
+    expect(report.queried).toBe(5);
+    expect((await sessionOf(real.paymentId)).status).toBe("PAID");
+  });
+});

@@ -10,6 +10,7 @@ import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { computeCheckMacValue } from "~/ecpay/check-mac-value";
 import { encodeFormBody } from "~/ecpay/form-body";
+import { PUBLIC_STAGE_MERCHANT } from "~/ecpay/public-stage-merchant";
 import { createSecretBox } from "~/lib/secrets.server";
 import { seedShop } from "~/ops/seed-shop.server";
 import { creditCheckCode, productionCredentials } from "~/payments/bindings.server";
@@ -174,6 +175,168 @@ describe("ECPay notifications", () => {
       expect(refused(answer), merchantId).toBe(true);
     }
     expect((await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: flow.paymentId } })).status).toBe("REDIRECTED");
+  });
+});
+
+describe("ECPay messages anyone can sign (the public stage merchant)", () => {
+  /** A test-mode (stage) ATM checkout whose own PaymentInfoURL is lost, so only ours arrive. */
+  async function stageAtm() {
+    stack.stage.setNotificationFault({ drop: 1000 });
+    try {
+      const started = await stack.shopify.startPayment(SHOP, "atm", { test: true, kind: "sale", amount: 2480 });
+      expect(started.ok).toBe(true);
+      const form = await openHandOff(started.redirectUrl!, { headers: { "User-Agent": BROWSER } });
+      expect((await submitToEcpay(form)).status).toBe(302);
+      await stack.stage.whenNotificationsSettled();
+      expect(form.fields.MerchantID).toBe(PUBLIC_STAGE_MERCHANT.merchantId);
+      return { paymentId: started.session.id, merchantTradeNo: form.fields.MerchantTradeNo! };
+    } finally {
+      stack.stage.setNotificationFault(null);
+    }
+  }
+
+  const accountIssued = (flow: { paymentId: string; merchantTradeNo: string }): Record<string, string> => ({
+    MerchantID: PUBLIC_STAGE_MERCHANT.merchantId,
+    MerchantTradeNo: flow.merchantTradeNo,
+    StoreID: "",
+    RtnCode: "2",
+    RtnMsg: "Get VirtualAccount Succeeded",
+    TradeNo: "2612021234567890",
+    TradeAmt: "2480",
+    PaymentType: "ATM_TAISHIN",
+    TradeDate: "2026/12/02 12:00:00",
+    BankCode: "812",
+    vAccount: "9103522175887271",
+    ExpireDate: "2026/12/05",
+    CustomField1: paymentIdToCustomField(flow.paymentId),
+    CustomField2: "",
+    CustomField3: "",
+    CustomField4: "",
+  });
+
+  const rowsOf = (merchantTradeNo: string) => stack.prisma.ecpayNotification.findMany({ where: { merchantTradeNo } });
+
+  it("refuse an ATM account whose BankCode, vAccount or ExpireDate is not its documented shape, and store no account", async () => {
+    const flow = await stageAtm();
+    const script = "<script>alert(1)</script>";
+    const bad: Array<[string, string]> = [
+      ["BankCode", script],
+      ["BankCode", "81"],
+      ["vAccount", script],
+      ["vAccount", "91035221758872719"],
+      ["ExpireDate", script],
+      ["ExpireDate", "2026/02/30"],
+      ["RtnMsg", "ok\u001b[31m<b>"],
+      ["TradeNo", "<img src=x onerror=alert(1)>"],
+      ["PaymentType", "ATM <b>"],
+    ];
+    for (const [field, value] of bad) {
+      const answer = await postEcpay("/ecpay/atm/payment-info", sign({ ...accountIssued(flow), [field]: value }, PUBLIC_STAGE_MERCHANT));
+      expect(answer.status, `${field}=${value}`).toBe(400);
+      expect(answer.body, `${field}=${value}`).toMatch(new RegExp(`^0\\|${field}`));
+    }
+    const attempt = await stack.prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: flow.merchantTradeNo } });
+    expect(attempt).toMatchObject({ status: "CREATED", bankCode: null, vAccount: null, expireDate: null, tradeNo: null });
+    expect((await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: flow.paymentId } })).status).toBe("REDIRECTED");
+    // Refusals are counted, none stored whole: no row holds the payload.
+    const rows = await rowsOf(flow.merchantTradeNo);
+    expect(rows.map((r) => [r.outcome, r.count, r.rawBody])).toEqual([["MALFORMED", bad.length, ""]]);
+
+    // The control: the same message in its documented shape is accepted.
+    expect(await postEcpay("/ecpay/atm/payment-info", sign(accountIssued(flow), PUBLIC_STAGE_MERCHANT))).toMatchObject({ status: 200, body: "1|OK" });
+    expect(await stack.prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: flow.merchantTradeNo } })).toMatchObject({
+      status: "ISSUED",
+      bankCode: "812",
+      vAccount: "9103522175887271",
+    });
+  });
+
+  it("refuse a PaymentInfoURL message for a card trade (only ATM goes pending) and record nothing", async () => {
+    const flow = await handOff(SHOP, "credit");
+    const issued = sign({ ...paidFields(flow), RtnCode: "2", RtnMsg: "Get VirtualAccount Succeeded", PaymentType: "ATM_TAISHIN", BankCode: "812", vAccount: "9103522175887271", ExpireDate: "2026/12/05" });
+    for (const fields of [issued, sign(paidFields(flow))]) {
+      const answer = await postEcpay("/ecpay/credit/payment-info", fields);
+      expect(answer.status).toBe(404);
+      expect(answer.body).toMatch(/^0\|/);
+    }
+    expect(await rowsOf(flow.merchantTradeNo)).toEqual([]);
+    expect(await stack.prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: flow.merchantTradeNo } })).toMatchObject({ status: "CREATED", bankCode: null });
+  });
+
+  it("count 50 bad-signature posts of 20 KB about one known trade in one small row", async () => {
+    const flow = await handOff(SHOP, "credit");
+    const body = { ...paidFields(flow), Padding: "綠".repeat(2_300), CheckMacValue: "0".repeat(64) };
+    expect(encodeFormBody(body).length).toBeGreaterThan(20_000);
+    expect(encodeFormBody(body).length).toBeLessThan(25_000);
+    for (let round = 0; round < 10; round += 1) {
+      const answers = await Promise.all(Array.from({ length: 5 }, () => postEcpay("/ecpay/credit/return", body)));
+      for (const answer of answers) expect(answer).toMatchObject({ status: 400, body: "0|CheckMacValue verify fail" });
+    }
+    const rows = await rowsOf(flow.merchantTradeNo);
+    expect(rows.map((r) => [r.outcome, r.count, r.signatureValid])).toEqual([["BAD_SIGNATURE", 50, false]]);
+    expect(rows.reduce((size, r) => size + r.rawBody.length, 0)).toBeLessThan(1_000);
+    expect(rows[0]!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0]!.lastReceivedAt!.getTime()).toBeGreaterThanOrEqual(rows[0]!.receivedAt.getTime());
+  });
+
+  it("keep one copy of a valid message resent 50 times and count the resends in one row", async () => {
+    const flow = await handOff(SHOP, "credit");
+    const genuine = sign(paidFields(flow));
+    expect(await postEcpay("/ecpay/credit/return", genuine)).toMatchObject({ status: 200, body: "1|OK" });
+    const outbox = await stack.prisma.outboxMessage.count({ where: { subjectId: flow.paymentId } });
+    for (let round = 0; round < 10; round += 1) {
+      const answers = await Promise.all(Array.from({ length: 5 }, () => postEcpay("/ecpay/credit/return", { ...genuine })));
+      for (const answer of answers) expect(answer).toMatchObject({ status: 200, body: "1|OK" });
+    }
+    const rows = await stack.prisma.ecpayNotification.findMany({ where: { merchantTradeNo: flow.merchantTradeNo }, orderBy: { receivedAt: "asc" } });
+    expect(rows.map((r) => [r.outcome, r.count])).toEqual([
+      ["ACCEPTED", 1],
+      ["DUPLICATE", 50],
+    ]);
+    expect(rows[0]!.rawBody).toBe(encodeFormBody(genuine));
+    expect(rows[1]!.rawBody).toBe("");
+    expect(await stack.prisma.outboxMessage.count({ where: { subjectId: flow.paymentId } })).toBe(outbox);
+  });
+
+  it("show a payment's messages on the detail page 50 at a time, newest first, with links to the others", async () => {
+    const flow = await handOff(SHOP, "credit");
+    const base = Date.now() - 3_600_000;
+    await retryBusy(() =>
+      stack.prisma.ecpayNotification.createMany({
+        data: Array.from({ length: 120 }, (_, i) => ({
+          channel: "RETURN",
+          method: "credit",
+          merchantTradeNo: flow.merchantTradeNo,
+          rawBody: `Marker=m${String(i).padStart(3, "0")}x`,
+          signatureValid: true,
+          outcome: "ACCEPTED",
+          receivedAt: new Date(base + i * 1_000),
+        })),
+      }),
+    );
+    const cookie = adminSessionCookies("credit", SHOP, appSecret("credit"))
+      .map((c) => `${c.name}=${c.value}`)
+      .join("; ");
+    const open = (path: string) => http(`${stack.server.origin}${path}`, { headers: { "User-Agent": BROWSER, cookie } });
+    const markers = (html: string) => [...new Set([...html.matchAll(/Marker=(m\d{3}x)/g)].map((m) => m[1]))];
+    const link = (html: string, key: string) => {
+      const match = new RegExp(`href="[^"]*[?&;]${key}=([A-Za-z0-9_-]+)`).exec(html);
+      return match ? match[1]! : null;
+    };
+    const page = `/apps/credit/transactions/${flow.paymentId}`;
+    const first = await open(page);
+    expect(first.status).toBe(200);
+    expect(markers(first.body)).toHaveLength(50);
+    expect(markers(first.body)).toContain("m119x");
+    expect(markers(first.body)).not.toContain("m069x");
+    expect(link(first.body, "messagesBefore")).toBeNull();
+    const second = await open(`${page}?messagesAfter=${link(first.body, "messagesAfter")}`);
+    expect(markers(second.body).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `m${String(20 + i).padStart(3, "0")}x`));
+    const third = await open(`${page}?messagesAfter=${link(second.body, "messagesAfter")}`);
+    expect(markers(third.body)).toHaveLength(20);
+    expect(link(third.body, "messagesAfter")).toBeNull();
+    const back = await open(`${page}?messagesBefore=${link(third.body, "messagesBefore")}`);
+    expect(markers(back.body).sort()).toEqual(markers(second.body).sort());
   });
 });
 

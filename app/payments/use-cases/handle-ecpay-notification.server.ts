@@ -10,7 +10,8 @@ import { chaosPoint } from "../../lib/chaos.server";
 import { credentialsForAttempt } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
 import type { Deps } from "../deps.server";
-import type { MethodHandle } from "../methods";
+import { PAYMENT_METHODS, type MethodHandle } from "../methods";
+import { countMessage, recordMessage } from "../notification-log.server";
 import { addFlag, paidCardFacts, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "../settlement.server";
 
 export type NotificationChannel = "RETURN" | "PAYMENT_INFO";
@@ -24,13 +25,6 @@ export interface EcpayReply {
 export const ACK = "1|OK";
 
 const refuse = (status: number, outcome: string, reason: string): EcpayReply => ({ status, body: `0|${reason}`, outcome });
-
-async function log(
-  deps: Deps,
-  entry: { channel: NotificationChannel; method: string; merchantTradeNo: string | null; rawBody: string; signatureValid: boolean; outcome: string },
-) {
-  await deps.db.ecpayNotification.create({ data: entry });
-}
 
 type Checked =
   | { ok: true; attempt: PaymentAttempt; session: PaymentSession; callback: EcpayCallback }
@@ -87,22 +81,24 @@ export async function handleEcpayNotification(
   channel: NotificationChannel,
   rawBody: string,
 ): Promise<EcpayReply> {
+  // Only methods that go pending (ATM) are given a PaymentInfoURL: a message there for any other
+  // app's trade is nobody's, and storing it would be a stranger's write.
+  if (channel === "PAYMENT_INFO" && !PAYMENT_METHODS[method].pending) {
+    return refuse(404, "NO_PAYMENT_INFO", `the ${method} app has no PaymentInfoURL`);
+  }
   const checked = await checkEcpayMessage(deps, method, rawBody);
   if (!checked.ok) {
     if (checked.flagAmount) {
       await addFlag(deps.db, checked.flagAmount, "AMOUNT_MISMATCH");
     }
-    // Refusals about a trade we hold are kept for the merchant's timeline. Anything else is from
-    // nobody we know: storing it would let anyone fill the database with 64 KB bodies.
-    if (!checked.knownTrade) return checked.reply;
-    await log(deps, {
-      channel,
-      method,
-      merchantTradeNo: checked.merchantTradeNo,
-      rawBody,
-      signatureValid: checked.signatureValid,
-      outcome: checked.reply.outcome,
-    });
+    // Refusals about a trade we hold are counted for the merchant's timeline, never stored whole.
+    // Anything else is from nobody we know and is not recorded at all.
+    if (!checked.knownTrade || !checked.merchantTradeNo) return checked.reply;
+    await countMessage(
+      deps.db,
+      { channel, method, merchantTradeNo: checked.merchantTradeNo, rawBody, signatureValid: checked.signatureValid, outcome: checked.reply.outcome },
+      deps.now(),
+    );
     return checked.reply;
   }
   const { attempt, session, callback } = checked;
@@ -142,11 +138,15 @@ export async function handleEcpayNotification(
     } else {
       result = await settleFailed(tx, freshAttempt, callback.rtnCode, callback.rtnMsg);
     }
-    await tx.ecpayNotification.create({
-      data: { channel, method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome: result },
-    });
+    // A duplicate changed nothing: it is counted below, after the transaction.
+    if (result !== "DUPLICATE") {
+      await recordMessage(tx, { channel, method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome: result });
+    }
     return result;
   }));
+  if (outcome === "DUPLICATE") {
+    await countMessage(deps.db, { channel, method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome }, deps.now());
+  }
   chaosPoint("notification-recorded", attempt.merchantTradeNo);
   notifyOutbox();
   return { status: 200, body: ACK, outcome };

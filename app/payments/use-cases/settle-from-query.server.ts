@@ -8,7 +8,9 @@ import type { EcpayError } from "../../ecpay/types";
 import { credentialsForAttempt } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
 import type { Deps } from "../deps.server";
-import { addFlag, paidCardFacts, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid } from "../settlement.server";
+import type { Tx } from "../../db.server";
+import { countMessage, recordMessage } from "../notification-log.server";
+import { addFlag, paidCardFacts, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "../settlement.server";
 
 /** "rate-limited": ECPay answered 403; ask nothing more for a while (the reconciler pauses). */
 export type QuerySettlement = "settled" | "issued" | "unpaid" | "failed" | "error" | "rate-limited";
@@ -20,13 +22,29 @@ export interface QueryOptions {
 
 const failure = (error: EcpayError): QuerySettlement => (error.kind === "rate-limited" ? "rate-limited" : "error");
 
+const queryEntry = (session: PaymentSession, merchantTradeNo: string, rawBody: string, outcome: string) => ({
+  channel: "QUERY",
+  method: session.method,
+  merchantTradeNo,
+  rawBody,
+  signatureValid: true,
+  outcome,
+});
+
+/** The reconciler may ask again every pass: the answer is counted, not stored each time. */
 async function flagAmountMismatch(deps: Deps, session: PaymentSession, merchantTradeNo: string, rawBody: string) {
-  await deps.db.$transaction(async (tx) => {
-    await addFlag(tx, session.id, "AMOUNT_MISMATCH");
-    await tx.ecpayNotification.create({
-      data: { channel: "QUERY", method: session.method, merchantTradeNo, rawBody, signatureValid: true, outcome: "AMOUNT_MISMATCH" },
-    });
-  });
+  await addFlag(deps.db, session.id, "AMOUNT_MISMATCH");
+  await countMessage(deps.db, queryEntry(session, merchantTradeNo, rawBody, "AMOUNT_MISMATCH"), deps.now());
+}
+
+/** Stores an answer that changed state whole (in its transaction); a duplicate is counted after. */
+async function recordAnswer(tx: Tx, session: PaymentSession, merchantTradeNo: string, rawBody: string, outcome: SettleOutcome) {
+  if (outcome !== "DUPLICATE") await recordMessage(tx, queryEntry(session, merchantTradeNo, rawBody, outcome));
+  return outcome;
+}
+
+async function countIfDuplicate(deps: Deps, session: PaymentSession, merchantTradeNo: string, rawBody: string, outcome: SettleOutcome) {
+  if (outcome === "DUPLICATE") await countMessage(deps.db, queryEntry(session, merchantTradeNo, rawBody, outcome), deps.now());
 }
 
 export async function settleFromTradeQuery(
@@ -73,11 +91,9 @@ export async function settleFromTradeQuery(
             rtnMsg: "QueryTradeInfo TradeStatus=1",
           },
         });
-        await tx.ecpayNotification.create({
-          data: { channel: "QUERY", method: session.method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome },
-        });
+        return recordAnswer(tx, session, attempt.merchantTradeNo, rawBody, outcome);
       }),
-    );
+    ).then((outcome) => countIfDuplicate(deps, session, attempt.merchantTradeNo, rawBody, outcome));
     return "settled";
   }
   if (info.tradeStatus === "10200095") {
@@ -85,11 +101,9 @@ export async function settleFromTradeQuery(
       deps.db.$transaction(async (tx) => {
         const fresh = await tx.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: attempt.merchantTradeNo } });
         const outcome = await settleFailed(tx, fresh, info.tradeStatus, "QueryTradeInfo: 交易訂單未成立");
-        await tx.ecpayNotification.create({
-          data: { channel: "QUERY", method: session.method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome },
-        });
+        return recordAnswer(tx, session, attempt.merchantTradeNo, rawBody, outcome);
       }),
-    );
+    ).then((outcome) => countIfDuplicate(deps, session, attempt.merchantTradeNo, rawBody, outcome));
     return "failed";
   }
   return "unpaid";
@@ -119,10 +133,8 @@ export async function settleFromPaymentInfoQuery(deps: Deps, attempt: PaymentAtt
       const fresh = await tx.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: attempt.merchantTradeNo } });
       const freshSession = await tx.paymentSession.findUniqueOrThrow({ where: { id: session.id } });
       const outcome = await settleAtmIssued(tx, { attempt: fresh, session: freshSession, tradeNo: info.tradeNo, bankCode, vAccount, expireDate });
-      await tx.ecpayNotification.create({
-        data: { channel: "QUERY", method: session.method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome },
-      });
+      return recordAnswer(tx, session, attempt.merchantTradeNo, rawBody, outcome);
     }),
-  );
+  ).then((outcome) => countIfDuplicate(deps, session, attempt.merchantTradeNo, rawBody, outcome));
   return "issued";
 }

@@ -160,6 +160,48 @@ describe("parseEcpayCallback", () => {
     expect(error).toMatchObject({ kind: "invalid-input", field: "vAccount" });
   });
 
+  it("refuses a validly signed notification whose stored or shown fields are off their documented shape", () => {
+    const atm: Record<string, string> = {
+      MerchantID: "3002607",
+      MerchantTradeNo: "250101002609ATM00001",
+      RtnCode: "2",
+      RtnMsg: "Get VirtualAccount Succeeded",
+      TradeNo: "2501010026094232",
+      TradeAmt: "500",
+      PaymentType: "ATM_TAISHIN",
+      TradeDate: "2025/01/01 00:26:09",
+      BankCode: "812",
+      vAccount: "9103522175887271",
+      ExpireDate: "2028/02/29",
+      CustomField1: "pay1",
+    };
+    expect(parseEcpayCallback(signedBody(atm), KEYS).isOk()).toBe(true);
+    const off: Array<[string, string]> = [
+      ["BankCode", "<b>812</b>"],
+      ["BankCode", "8120"],
+      ["vAccount", "91035221758872710"],
+      ["vAccount", "9103 5221"],
+      ["ExpireDate", "2026/02/29"],
+      ["ExpireDate", "2025/01/03<script>"],
+      ["TradeDate", "2025/01/01 24:00:00"],
+      ["TradeNo", "2501010026094232<i>"],
+      ["MerchantTradeNo", "250101002609ATM000012"],
+      ["MerchantID", "30026070000X"],
+      ["PaymentType", "ATM TAISHIN"],
+      ["TradeAmt", "5e2"],
+      ["RtnCode", "2.0"],
+      ["RtnMsg", "x".repeat(201)],
+      ["RtnMsg", "ok\u0007"],
+      ["CustomField1", "p".repeat(51)],
+      ["PaymentTypeChargeFee", "-1"],
+      ["gwsr", "12a"],
+    ];
+    for (const [field, value] of off) {
+      const error = parseEcpayCallback(signedBody({ ...atm, [field]: value }), KEYS)._unsafeUnwrapErr();
+      expect(error, `${field}=${value}`).toMatchObject({ kind: "invalid-input", field });
+    }
+  });
+
   it("reports a failed payment as a failure outcome, not an error", () => {
     const callback = parseEcpayCallback(signedBody(creditNotification({ RtnCode: "10100058", RtnMsg: "付款失敗" })), KEYS);
     expect(callbackOutcome(callback._unsafeUnwrap())).toBe("failed");
