@@ -84,18 +84,29 @@ if (mtls) {
   });
 }
 
-// Eight apps share this host. The library keeps the admin session in a cookie at path "/"; scope
+// Eight apps share this host. The library sets its cookies (the OAuth state) at path "/"; scope
 // each app's cookies to /apps/<method> so two apps signed in side by side never overwrite each other.
-// Its post-OAuth redirect to "/" goes to the app's admin instead.
+// Its post-OAuth redirect to "/" goes to the app's admin instead. A non-embedded admin may never be
+// framed (clickjacking): every response under /apps/<method>, the login page and errors included,
+// says so; embedded admins keep the library's frame-ancestors for Shopify's admin.
+const embeddedApps = new Set(Object.entries(loadServerConfig().apps).filter(([, c]) => c?.embedded).map(([m]) => m));
 app.use("/apps/:method", (req: Request, res: Response, next: NextFunction) => {
   const scope = `/apps/${req.params.method}`;
+  const framable = embeddedApps.has(req.params.method ?? "");
   const rewrite = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(rewrite);
     return typeof value === "string" ? scopeCookiePath(value, scope) : value;
   };
   const setHeader = res.setHeader.bind(res);
+  if (!framable) {
+    setHeader("Content-Security-Policy", "frame-ancestors 'none'");
+    setHeader("X-Frame-Options", "DENY");
+  }
   res.setHeader = (name: string, value: number | string | readonly string[]) => {
     const header = name.toLowerCase();
+    if (header === "content-security-policy" && !framable && typeof value === "string" && !/frame-ancestors/i.test(value)) {
+      return setHeader(name, `${value.replace(/;\s*$/, "")}; frame-ancestors 'none'`);
+    }
     if (header === "set-cookie") return setHeader(name, rewrite(value) as string[]);
     if (header === "location" && typeof value === "string") return setHeader(name, scopeRootRedirect(value, scope));
     return setHeader(name, value);

@@ -25,11 +25,19 @@ export interface ServerConfig {
   paymentsApiOrigin: string | null;
   /** Optional defence in depth behind an mTLS terminator: the header it sets and the value. */
   mtlsHeader: { name: string; value: string } | null;
+  /** Non-embedded admin sign-ins: idle and absolute lifetime (ADMIN_SESSION_IDLE_SECONDS, ADMIN_SESSION_MAX_SECONDS). */
+  adminSession: { idleMs: number; maxMs: number };
 }
 
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
+
+const seconds = (fallback: number) => z.coerce.number().int().min(1).max(7 * 24 * 3600).default(fallback);
+const adminSessionEnv = z.object({
+  ADMIN_SESSION_IDLE_SECONDS: seconds(30 * 60),
+  ADMIN_SESSION_MAX_SECONDS: seconds(12 * 3600),
+});
 
 const origin = z.string().url().transform((value) => value.replace(/\/+$/, ""));
 
@@ -73,6 +81,11 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
   if ((mtlsName && !mtlsValue) || (!mtlsName && mtlsValue)) {
     problems.push("MTLS_VERIFIED_HEADER and MTLS_VERIFIED_VALUE must be set together");
   }
+  const adminSession = adminSessionEnv.safeParse({
+    ADMIN_SESSION_IDLE_SECONDS: env.ADMIN_SESSION_IDLE_SECONDS || undefined,
+    ADMIN_SESSION_MAX_SECONDS: env.ADMIN_SESSION_MAX_SECONDS || undefined,
+  });
+  if (!adminSession.success) problems.push("ADMIN_SESSION_IDLE_SECONDS and ADMIN_SESSION_MAX_SECONDS must be whole seconds between 1 and 604800");
   const apps: Partial<Record<MethodHandle, AppCredentials>> = {};
   for (const handle of METHOD_HANDLES) {
     const embedded = embeddedFor(env, handle);
@@ -93,6 +106,10 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     ecpayProductionOrigin: production.data!,
     paymentsApiOrigin: paymentsApi?.data ?? null,
     mtlsHeader: mtlsName && mtlsValue ? { name: mtlsName.toLowerCase(), value: mtlsValue } : null,
+    adminSession: {
+      idleMs: adminSession.data!.ADMIN_SESSION_IDLE_SECONDS * 1000,
+      maxMs: adminSession.data!.ADMIN_SESSION_MAX_SECONDS * 1000,
+    },
   };
 }
 
