@@ -23,7 +23,7 @@ beforeAll(async () => {
       ECPAY_PRODUCTION_ORIGIN: "http://127.0.0.1:9",
     },
   });
-  admin = adminClient(stack.server.origin, appSecret);
+  admin = adminClient(stack.server.origin, stack.prisma);
 });
 
 afterAll(async () => {

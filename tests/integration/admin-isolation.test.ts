@@ -54,7 +54,7 @@ beforeAll(async () => {
   prisma = prismaFor(db.url);
   env = testAppEnv({ DATABASE_URL: db.url, DISABLE_WORKERS: "1" });
   server = await startAppServer(env);
-  ({ get, post } = adminClient(server.origin, appSecret));
+  ({ get, post } = adminClient(server.origin, prisma));
   seed("credit", SHOP_A);
   seed("atm", SHOP_A);
   seed("installments", SHOP_A);
