@@ -8,6 +8,7 @@ import { timingSafeEqual } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { loadServerConfig } from "./app/config.server";
 import { scopeCookiePath, scopeRootRedirect } from "./app/lib/cookie-scope";
+import { isSameOriginRequest } from "./app/lib/same-origin";
 import type { OutageReporter } from "./app/lib/database-unavailable.server";
 
 installGlobals({ nativeFetch: true });
@@ -89,9 +90,17 @@ if (mtls) {
 // Its post-OAuth redirect to "/" goes to the app's admin instead. A non-embedded admin may never be
 // framed (clickjacking): every response under /apps/<method>, the login page and errors included,
 // says so; embedded admins keep the library's frame-ancestors for Shopify's admin.
-const embeddedApps = new Set(Object.entries(loadServerConfig().apps).filter(([, c]) => c?.embedded).map(([m]) => m));
+// A cross-site POST to the admin is refused here with 403 (authenticateMerchant checks again, with
+// the CSRF token); OAuth's /auth/* paths are the library's and are left alone.
+const serverSettings = loadServerConfig();
+const embeddedApps = new Set(Object.entries(serverSettings.apps).filter(([, c]) => c?.embedded).map(([m]) => m));
 app.use("/apps/:method", (req: Request, res: Response, next: NextFunction) => {
   const scope = `/apps/${req.params.method}`;
+  const mutation = req.method !== "GET" && req.method !== "HEAD";
+  if (mutation && !/^\/auth(\/|$)/.test(req.path) && !isSameOriginRequest((name) => req.get(name), serverSettings.appUrl)) {
+    res.status(403).set("Connection", "close").type("text/plain").send("Forbidden: the request did not come from this app's pages");
+    return;
+  }
   const framable = embeddedApps.has(req.params.method ?? "");
   const rewrite = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(rewrite);

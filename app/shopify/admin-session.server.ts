@@ -7,6 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { AdminSession, PrismaClient } from "@prisma/client";
 import type { MethodHandle } from "../payments/methods";
+import { isSameOriginRequest } from "../lib/same-origin";
 
 export const ADMIN_COOKIE = "ecpay_admin";
 /** Rebinding, reusing or unbinding ECPay needs a sign-in this recent. */
@@ -114,10 +115,7 @@ export function signedInRecently(session: Pick<AdminSession, "signedInAt"> | nul
 
 /** Same-origin: Origin is the app's origin, or (no Origin) the browser says Sec-Fetch-Site: same-origin. */
 export function isSameOrigin(request: Request, appUrl: string): boolean {
-  const expected = new URL(appUrl).origin;
-  const origin = request.headers.get("origin");
-  if (origin !== null) return origin === expected;
-  return request.headers.get("sec-fetch-site") === "same-origin";
+  return isSameOriginRequest((name) => request.headers.get(name), appUrl);
 }
 
 export function csrfTokenMatches(received: unknown, expected: string): boolean {
