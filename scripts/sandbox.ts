@@ -214,7 +214,7 @@ async function main(): Promise<void> {
     { createSecretBox },
     { seedShop },
     { METHOD_HANDLES },
-    { SANDBOX_PRODUCTION_MERCHANT, SANDBOX_SHOP, SANDBOX_STAGE_MERCHANT, sandboxAccessToken, sandboxApiSecret, sandboxAppCredentialsEnv },
+    { SANDBOX_PRODUCTION_MERCHANT, SANDBOX_SHOP, SANDBOX_STAGE_MERCHANT, sandboxAccessToken, sandboxAppCredentialsEnv },
     { startEcpayEmulator },
     { startShopifySimulator },
     { adminSessionCookies },

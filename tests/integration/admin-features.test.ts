@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminClient } from "../support/admin-session";
 import { openHandOff, SHOP, startPaymentStack, submitToEcpay, type PaymentStack } from "../support/payment-stack";
-import { appSecret } from "../support/test-env";
 import { waitUntil } from "../support/wait";
 
 const DAY = 24 * 3600_000;

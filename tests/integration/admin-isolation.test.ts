@@ -8,7 +8,7 @@ import { startAppServer, type AppServer } from "../support/app-server";
 import { cloneDatabase, type TestDatabase } from "../support/database";
 import { prismaFor } from "../support/db-client";
 import { runOps } from "../support/ops";
-import { appSecret, testAppEnv } from "../support/test-env";
+import { testAppEnv } from "../support/test-env";
 
 const SHOP_A = "admin-shop-a.myshopify.com";
 const SHOP_B = "admin-shop-b.myshopify.com";

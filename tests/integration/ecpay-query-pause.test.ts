@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminClient } from "../support/admin-session";
 import { checkoutFlow } from "../support/checkout-flow";
 import { SHOP, startPaymentStack, type PaymentStack } from "../support/payment-stack";
-import { appSecret } from "../support/test-env";
 import { waitUntil } from "../support/wait";
 
 const PAUSE_MS = 4_000;
