@@ -40,6 +40,10 @@ export interface NewAdminSession {
 }
 
 export async function createAdminSession(db: Db, input: NewAdminSession, policy: AdminSessionPolicy, now: Date) {
+  // Sign-ins abandoned without a sign-out are swept here, so the table stays bounded by live ones.
+  await db.adminSession.deleteMany({
+    where: { method: input.method, shop: input.shop, OR: [{ expiresAt: { lte: now } }, { lastSeenAt: { lte: new Date(now.getTime() - policy.idleMs) } }] },
+  });
   const token = newAdminToken();
   const absolute = now.getTime() + policy.maxMs;
   const expiresAt = new Date(input.onlineExpires ? Math.min(absolute, input.onlineExpires.getTime()) : absolute);
