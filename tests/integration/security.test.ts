@@ -363,6 +363,16 @@ describe("the merchant admin", () => {
     expect(body).not.toContain(PRODUCTION_MERCHANT.hashIv);
   });
 
+  it("signs everyone out of an app the shop uninstalled, and only of that app", async () => {
+    const webatm = await signInMerchant(stack.prisma, "webatm", OTHER_SHOP);
+    const wechatpay = await signInMerchant(stack.prisma, "wechatpay", OTHER_SHOP);
+    const uninstalled = await signedWebhook(stack.server.origin, { method: "webatm", topic: "app/uninstalled", shop: OTHER_SHOP, secret: appSecret("webatm"), payload: { shop_domain: OTHER_SHOP } });
+    expect(uninstalled.status).toBe(200);
+    expect(await stack.prisma.adminSession.count({ where: { id: webatm.id } })).toBe(0);
+    expect(await stack.prisma.adminSession.count({ where: { id: wechatpay.id } })).toBe(1);
+    expect((await http(`${stack.server.origin}/apps/webatm`, { headers: { "User-Agent": BROWSER, cookie: webatm.cookieHeader } })).status).toBe(302);
+  });
+
   it("never shows one shop another shop's payments", async () => {
     const ours = await handOff(SHOP, "credit");
     const signedIn = (shop: string, page: string) => admin.get(`/apps/credit${page}`, "credit", shop).then(async (r) => ({ status: r.status, body: await r.text() }));
