@@ -11,6 +11,7 @@ import { loadServerConfig } from "./app/config.server";
 import { log, newRequestId, withRequestContext } from "./app/lib/log.server";
 import { metrics, routeFamily } from "./app/lib/metrics.server";
 import { nonCanonicalPath } from "./app/lib/request-path";
+import { isSameOriginRequest } from "./app/lib/same-origin";
 import type { OutageReporter } from "./app/lib/database-unavailable.server";
 
 installGlobals({ nativeFetch: true });
@@ -109,18 +110,37 @@ app.use((req: Request, res: Response, next: NextFunction) => {
   next();
 });
 
-// Eight apps share this host. The library keeps the admin session in a cookie at path "/"; scope
+// Eight apps share this host. The library sets its cookies (the OAuth state) at path "/"; scope
 // each app's cookies to /apps/<method> so two apps signed in side by side never overwrite each other.
-// Its post-OAuth redirect to "/" goes to the app's admin instead.
+// Its post-OAuth redirect to "/" goes to the app's admin instead. A non-embedded admin may never be
+// framed (clickjacking): every response under /apps/<method>, the login page and errors included,
+// says so; embedded admins keep the library's frame-ancestors for Shopify's admin.
+// A cross-site POST to the admin is refused here with 403 (authenticateMerchant checks again, with
+// the CSRF token); OAuth's /auth/* paths are the library's and are left alone.
+const serverSettings = loadServerConfig();
+const embeddedApps = new Set(Object.entries(serverSettings.apps).filter(([, c]) => c?.embedded).map(([m]) => m));
 app.use("/apps/:method", (req: Request, res: Response, next: NextFunction) => {
   const scope = `/apps/${req.params.method}`;
+  const mutation = req.method !== "GET" && req.method !== "HEAD";
+  if (mutation && !/^\/auth(\/|$)/.test(req.path) && !isSameOriginRequest((name) => req.get(name), serverSettings.appUrl)) {
+    res.status(403).set("Connection", "close").type("text/plain").send("Forbidden: the request did not come from this app's pages");
+    return;
+  }
+  const framable = embeddedApps.has(req.params.method ?? "");
   const rewrite = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(rewrite);
     return typeof value === "string" ? scopeCookiePath(value, scope) : value;
   };
   const setHeader = res.setHeader.bind(res);
+  if (!framable) {
+    setHeader("Content-Security-Policy", "frame-ancestors 'none'");
+    setHeader("X-Frame-Options", "DENY");
+  }
   res.setHeader = (name: string, value: number | string | readonly string[]) => {
     const header = name.toLowerCase();
+    if (header === "content-security-policy" && !framable && typeof value === "string" && !/frame-ancestors/i.test(value)) {
+      return setHeader(name, `${value.replace(/;\s*$/, "")}; frame-ancestors 'none'`);
+    }
     if (header === "set-cookie") return setHeader(name, rewrite(value) as string[]);
     if (header === "location" && typeof value === "string") return setHeader(name, scopeRootRedirect(value, scope));
     return setHeader(name, value);

@@ -29,11 +29,19 @@ export interface ServerConfig {
   metricsToken: string | null;
   /** How long an attempt may go without a notification before the reconciler asks ECPay (RECONCILE_GRACE_MS). */
   reconcileGraceMs: number;
+  /** Non-embedded admin sign-ins: idle and absolute lifetime (ADMIN_SESSION_IDLE_SECONDS, ADMIN_SESSION_MAX_SECONDS). */
+  adminSession: { idleMs: number; maxMs: number };
 }
 
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
+
+const seconds = (fallback: number) => z.coerce.number().int().min(1).max(7 * 24 * 3600).default(fallback);
+const adminSessionEnv = z.object({
+  ADMIN_SESSION_IDLE_SECONDS: seconds(30 * 60),
+  ADMIN_SESSION_MAX_SECONDS: seconds(12 * 3600),
+});
 
 const origin = z.string().url().transform((value) => value.replace(/\/+$/, ""));
 
@@ -93,6 +101,11 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
   }
   const grace = z.coerce.number().int().min(0).safeParse(env.RECONCILE_GRACE_MS ?? 600_000);
   if (!grace.success) problems.push("RECONCILE_GRACE_MS must be a whole number of milliseconds");
+  const adminSession = adminSessionEnv.safeParse({
+    ADMIN_SESSION_IDLE_SECONDS: env.ADMIN_SESSION_IDLE_SECONDS || undefined,
+    ADMIN_SESSION_MAX_SECONDS: env.ADMIN_SESSION_MAX_SECONDS || undefined,
+  });
+  if (!adminSession.success) problems.push("ADMIN_SESSION_IDLE_SECONDS and ADMIN_SESSION_MAX_SECONDS must be whole seconds between 1 and 604800");
   const apps: Partial<Record<MethodHandle, AppCredentials>> = {};
   for (const handle of METHOD_HANDLES) {
     const embedded = embeddedFor(env, handle);
@@ -115,6 +128,10 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     mtlsHeader: mtlsName && mtlsValue ? { name: mtlsName.toLowerCase(), value: mtlsValue } : null,
     metricsToken,
     reconcileGraceMs: grace.data!,
+    adminSession: {
+      idleMs: adminSession.data!.ADMIN_SESSION_IDLE_SECONDS * 1000,
+      maxMs: adminSession.data!.ADMIN_SESSION_MAX_SECONDS * 1000,
+    },
   };
 }
 

@@ -236,7 +236,7 @@ async function main(): Promise<void> {
     { createSecretBox },
     { seedShop },
     { METHOD_HANDLES },
-    { SANDBOX_PRODUCTION_MERCHANT, SANDBOX_SHOP, SANDBOX_STAGE_MERCHANT, sandboxAccessToken, sandboxApiSecret, sandboxAppCredentialsEnv },
+    { SANDBOX_PRODUCTION_MERCHANT, SANDBOX_SHOP, SANDBOX_STAGE_MERCHANT, sandboxAccessToken, sandboxAppCredentialsEnv },
     { startEcpayEmulator },
     { startShopifySimulator },
     { adminSessionCookies },
@@ -324,10 +324,11 @@ async function main(): Promise<void> {
             { id: "expire-atm", label: "讓繳費期限過去 Let the payment deadline pass", run: expireAtmOrder },
           ]
         : [],
-    appAdmin: (shop, method) => ({
-      url: `${appOrigin}/apps/${method}`,
-      cookies: adminSessionCookies(method, shop, sandboxApiSecret(method)),
-    }),
+    // "Manage" signs the demo merchant in as the OAuth callback would: a fresh AdminSession.
+    appAdmin: async (shop, method) => {
+      if (!running.prisma) throw new SimulatorError("The sandbox is not running");
+      return { url: `${appOrigin}/apps/${method}`, cookies: await adminSessionCookies(running.prisma, method, shop) };
+    },
   });
   running.shopify = shopify;
   const storeFile = sandboxStoreFile(database.file);

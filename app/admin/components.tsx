@@ -3,7 +3,7 @@ import { Form } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Text } from "@shopify/polaris";
 import type { ConfigureState } from "./configure.server";
 import { STATUS_LABELS, STATUS_TONES, type DisplayStatus } from "./status";
-import { useAdmin } from "./use-admin";
+import { CsrfField, useAdmin } from "./use-admin";
 
 
 export function StatusBadge({ status }: { status: DisplayStatus }) {
@@ -26,6 +26,7 @@ export function ConfigureBanner({ configure }: { configure: ConfigureState }) {
   const { t, base } = useAdmin();
   const retry = (
     <Form method="post" action={`${base}/bind`}>
+      <CsrfField />
       <input type="hidden" name="intent" value="retry-configure" />
       <Button submit>{t("admin.configure.retry")}</Button>
     </Form>

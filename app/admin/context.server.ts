@@ -5,12 +5,18 @@ import { resolveLocale, type Locale } from "../i18n";
 import prisma from "../db.server";
 import type { MethodHandle } from "../payments/methods";
 import { authenticateMerchant } from "../shopify/admin-auth.server";
+import { signedInRecently } from "../shopify/admin-session.server";
 
 export interface AdminContext {
   method: MethodHandle;
   shop: string;
   installation: ShopInstallation;
   locale: Locale;
+  /**
+   * The person signed in within the last few minutes (RECENT_SIGN_IN_MS), as changing the ECPay
+   * account requires. Embedded, Shopify's admin owns sign-in and every session token is fresh.
+   */
+  recentSignIn: boolean;
 }
 
 /**
@@ -45,7 +51,8 @@ export async function loadInstallation(method: MethodHandle, shop: string): Prom
 }
 
 export async function requireAdmin(request: Request, methodParam: string | undefined): Promise<AdminContext> {
-  const { method, session } = await authenticateMerchant(request, methodParam);
-  const installation = await loadInstallation(method, session.shop);
-  return { method, shop: session.shop, installation, locale: adminLocale(installation, request) };
+  const { method, shop, embedded, adminSession } = await authenticateMerchant(request, methodParam);
+  const installation = await loadInstallation(method, shop);
+  const recentSignIn = embedded || signedInRecently(adminSession, new Date());
+  return { method, shop, installation, locale: adminLocale(installation, request), recentSignIn };
 }

@@ -12,7 +12,8 @@ import { ConfigureBanner, ReadyBadge } from "~/admin/components";
 import { requireAdmin } from "~/admin/context.server";
 import { configureState, retryConfigure } from "~/admin/configure.server";
 import { formatDateTime } from "~/admin/format";
-import { useAdmin } from "~/admin/use-admin";
+import { takeRateLimit } from "~/lib/rate-limit.server";
+import { CsrfField, useAdmin } from "~/admin/use-admin";
 import { PUBLIC_STAGE_MERCHANT } from "~/ecpay/public-stage-merchant";
 import type { MessageKey } from "~/i18n";
 import { deps } from "~/payments/deps.server";
@@ -59,8 +60,15 @@ interface ConfirmSummary {
   stageMerchantId: string | null;
 }
 
+/** ECPay verification probes per shop, across all its apps (a free dev store must not turn our server into a tester of stolen keys). */
+const PROBE_LIMIT = 5;
+const PROBE_WINDOW_MS = 10 * 60_000;
+/** Changing which ECPay account is paid needs a fresh sign-in (RECENT_SIGN_IN_MS). */
+const NEEDS_RECENT_SIGN_IN = new Set(["verify", "confirm", "reuse-confirm", "unbind"]);
+
 type ActionData =
-  | { step: "form"; errors: FieldErrors<BindingField>; banner: MessageKey | null; detail: string | null }
+  | { step: "form"; errors: FieldErrors<BindingField>; banner: MessageKey | null; detail: string | null; bannerVars?: Record<string, string | number> }
+  | { step: "reauth" }
   | { step: "confirm"; token: string; summary: ConfirmSummary }
   | { step: "unbound" }
   | { step: "error"; banner: MessageKey };
@@ -73,11 +81,16 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   const intent = intentSchema.safeParse(form.get("intent"));
   if (!intent.success) return { step: "error", banner: "admin.form.invalidRequest" };
   const scope = { shop: ctx.shop, method: ctx.method };
+  if (NEEDS_RECENT_SIGN_IN.has(intent.data) && !ctx.recentSignIn) return { step: "reauth" };
 
   switch (intent.data) {
     case "verify": {
       const input = parseBindingForm(form, isCardMethod(ctx.method));
       if (input.isErr()) return { step: "form", errors: input.error, banner: "admin.form.fixErrors", detail: null };
+      const slot = await takeRateLimit(d.db, `bind-probe ${ctx.shop}`, PROBE_LIMIT, PROBE_WINDOW_MS, d.now());
+      if (!slot.allowed) {
+        return { step: "form", errors: {}, banner: "admin.bind.probeLimited", detail: null, bannerVars: { limit: PROBE_LIMIT, at: formatDateTime(slot.retryAt.toISOString()) } };
+      }
       const probe = await probeBinding(d.ecpay, input.value, d.now());
       if (probe.isErr()) {
         const failure = probe.error;
@@ -143,7 +156,7 @@ function Field(props: {
   );
 }
 
-function BindForm({ card, errors, banner, detail }: { card: boolean; errors: FieldErrors<BindingField>; banner: MessageKey | null; detail: string | null }) {
+function BindForm({ card, errors, banner, bannerVars, detail }: { card: boolean; errors: FieldErrors<BindingField>; banner: MessageKey | null; bannerVars?: Record<string, string | number>; detail: string | null }) {
   const { t } = useAdmin();
   const navigation = useNavigation();
   const [values, setValues] = useState<Record<BindingField, string>>({
@@ -166,6 +179,7 @@ function BindForm({ card, errors, banner, detail }: { card: boolean; errors: Fie
   return (
     <Card>
       <Form method="post" id="bind-form">
+        <CsrfField />
         <input type="hidden" name="intent" value="verify" />
         <BlockStack gap="400">
           <Text as="h2" variant="headingMd">
@@ -175,7 +189,7 @@ function BindForm({ card, errors, banner, detail }: { card: boolean; errors: Fie
             {t("admin.bind.formIntro")}
           </Text>
           {banner ? (
-            <Banner tone="critical" title={t(banner)}>
+            <Banner tone="critical" title={t(banner, bannerVars)}>
               {detail ? <Text as="p">{detail}</Text> : null}
             </Banner>
           ) : null}
@@ -249,6 +263,7 @@ function ConfirmationCard(props: { summary: ConfirmSummary; hidden: Record<strin
         <InlineStack gap="200" align="end">
           <Button url={props.cancelUrl}>{t("admin.confirm.cancel")}</Button>
           <Form method="post">
+            <CsrfField />
             {Object.entries(props.hidden).map(([name, value]) => (
               <input key={name} type="hidden" name={name} value={value} />
             ))}
@@ -262,10 +277,27 @@ function ConfirmationCard(props: { summary: ConfirmSummary; hidden: Record<strin
   );
 }
 
+/** The sign-in is too old to change the ECPay account: OAuth again (Shopify asks nothing for an installed app), then back here. */
+function ReauthBanner({ reauthUrl }: { reauthUrl: string }) {
+  const { t } = useAdmin();
+  return (
+    <Banner tone="warning" title={t("admin.reauth.title")}>
+      <BlockStack gap="200">
+        <Text as="p">{t("admin.reauth.body")}</Text>
+        <InlineStack>
+          <Button url={reauthUrl} id="reauth">
+            {t("admin.reauth.action")}
+          </Button>
+        </InlineStack>
+      </BlockStack>
+    </Banner>
+  );
+}
+
 export default function BindPage() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as ActionData | undefined;
-  const { t, base, locale } = useAdmin();
+  const { t, base, locale, shop } = useAdmin();
   const [rebinding, setRebinding] = useState(false);
   const [confirmUnbind, setConfirmUnbind] = useState(false);
   const serviceName = data.serviceName[locale];
@@ -284,6 +316,7 @@ export default function BindPage() {
       <Page title={t("admin.reuse.title")} backAction={{ content: t("admin.nav.bind"), url: `${base}/bind` }}>
         <BlockStack gap="400">
           {actionData?.step === "error" ? <Banner tone="critical" title={t(actionData.banner)} /> : null}
+          {actionData?.step === "reauth" ? <ReauthBanner reauthUrl={`${base}/auth?shop=${encodeURIComponent(shop)}&return=bind`} /> : null}
           <Text as="p">{t("admin.reuse.explain")}</Text>
           <ConfirmationCard
             summary={{ merchantId: offer.merchantId, accountName: offer.accountName, stageMerchantId: null }}
@@ -305,6 +338,7 @@ export default function BindPage() {
           <BlockStack gap="400">
             <ConfigureBanner configure={data.configure} />
             {actionData?.step === "error" ? <Banner tone="critical" title={t(actionData.banner)} /> : null}
+            {actionData?.step === "reauth" ? <ReauthBanner reauthUrl={`${base}/auth?shop=${encodeURIComponent(shop)}&return=bind`} /> : null}
             {actionData?.step === "unbound" ? (
               <Banner tone="warning" title={t("admin.unbind.doneTitle")}>
                 <Text as="p">{t("admin.unbind.doneBody")}</Text>
@@ -363,6 +397,7 @@ export default function BindPage() {
                       <BlockStack gap="200">
                         <Text as="p">{t("admin.unbind.confirmBody")}</Text>
                         <Form method="post">
+                          <CsrfField />
                           <input type="hidden" name="intent" value="unbind" />
                           <Button submit tone="critical" variant="primary">
                             {t("admin.unbind.confirm")}
@@ -375,7 +410,7 @@ export default function BindPage() {
               </Card>
             ) : null}
             {showForm ? (
-              <BindForm card={data.card} errors={formErrors?.errors ?? {}} banner={formErrors?.banner ?? null} detail={formErrors?.detail ?? null} />
+              <BindForm card={data.card} errors={formErrors?.errors ?? {}} banner={formErrors?.banner ?? null} bannerVars={formErrors?.bannerVars} detail={formErrors?.detail ?? null} />
             ) : null}
           </BlockStack>
         </Layout.Section>

@@ -8,7 +8,7 @@ import { requireAdmin } from "~/admin/context.server";
 import { formatDateTime } from "~/admin/format";
 import { CLOSE_LIMIT_DAYS } from "~/admin/capture-rules";
 import { captureOverview } from "~/admin/overview.server";
-import { useAdmin } from "~/admin/use-admin";
+import { CsrfField, useAdmin } from "~/admin/use-admin";
 import { deps } from "~/payments/deps.server";
 
 /** ECPay's documentation of closing (關帳), daily auto-close and the 21-day limit. */
@@ -122,6 +122,7 @@ export default function CapturePage() {
                 {overview.reviewedAt ? t("admin.capture.reviewedAt", { at: formatDateTime(overview.reviewedAt) }) : t("admin.capture.notReviewed")}
               </Text>
               <Form method="post">
+                <CsrfField />
                 <input type="hidden" name="intent" value="reviewed" />
                 <Button submit variant="primary" loading={navigation.state === "submitting"}>
                   {t("admin.capture.reviewed")}

@@ -9,7 +9,7 @@ import { useEffect, useMemo, useState } from "react";
 import type { FieldErrors } from "~/admin/binding-form";
 import { requireAdmin } from "~/admin/context.server";
 import { parseSettingsForm, type SettingsField } from "~/admin/settings-form";
-import { useAdmin } from "~/admin/use-admin";
+import { CSRF_FIELD, useAdmin } from "~/admin/use-admin";
 import type { MessageKey } from "~/i18n";
 import { deps } from "~/payments/deps.server";
 import { ATM_EXPIRE_DAY_CHOICES, getMethod, INSTALLMENT_PERIODS, parseMethodSettings, type MethodHandle } from "~/payments/methods";
@@ -60,7 +60,7 @@ const REFUND_NOTES: Record<string, MessageKey> = {
 export default function SettingsPage() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const { t, base, method, locale, embedded } = useAdmin();
+  const { t, base, method, locale, embedded, csrfToken } = useAdmin();
   const submit = useSubmit();
   const navigation = useNavigation();
   const [values, setValues] = useState<SettingsView>(data.settings);
@@ -82,6 +82,7 @@ export default function SettingsPage() {
 
   const save = () => {
     const form = new FormData();
+    form.set(CSRF_FIELD, csrfToken);
     form.set("itemName", values.itemName);
     if (method === "installments") for (const p of values.periods) form.append("periods", p);
     if (method === "atm") form.set("expireDays", values.expireDays);

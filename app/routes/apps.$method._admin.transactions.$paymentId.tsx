@@ -13,7 +13,7 @@ import { feeText, formatAmount, formatDateTime, formatMoney } from "~/admin/form
 import { paymentTypeLabel } from "~/admin/payment-types";
 import { buildTimeline, type TimelineEvent } from "~/admin/timeline";
 import { toRow, transactionDetail } from "~/admin/transactions.server";
-import { useAdmin, type Translate } from "~/admin/use-admin";
+import { CsrfField, useAdmin, type Translate } from "~/admin/use-admin";
 import type { MessageKey } from "~/i18n";
 import { deps } from "~/payments/deps.server";
 import { flagsOf } from "~/payments/settlement-rules";
@@ -346,6 +346,7 @@ export default function TransactionDetailPage() {
                 {t("admin.detail.queryHelp")}
               </Text>
               <Form method="post">
+                <CsrfField />
                 <input type="hidden" name="intent" value="query" />
                 <Button submit disabled={data.attempts.length === 0} loading={busy("query")}>
                   {t("admin.detail.query")}
@@ -358,6 +359,7 @@ export default function TransactionDetailPage() {
                   </Text>
                   {data.undelivered.map((m) => (
                     <Form method="post" key={m.id}>
+                      <CsrfField />
                       <input type="hidden" name="intent" value="retry" />
                       <input type="hidden" name="messageId" value={m.id} />
                       <Button submit loading={busy("retry")}>

@@ -2,7 +2,7 @@
 // the pages in Polaris (and App Bridge when the app runs embedded: SHOPIFY_<M>_EMBEDDED), with the
 // app's navigation and the language switch.
 import { json, type HeadersFunction, type LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useFetcher, useLoaderData, useLocation, useRouteError } from "@remix-run/react";
+import { Form, Link, Outlet, useFetcher, useLoaderData, useLocation, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
@@ -11,7 +11,7 @@ import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisZhTw from "@shopify/polaris/locales/zh-TW.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { adminLocale, loadInstallation } from "~/admin/context.server";
-import type { AdminLayoutData } from "~/admin/use-admin";
+import { CSRF_FIELD, type AdminLayoutData } from "~/admin/use-admin";
 import { serverConfig } from "~/config.server";
 import { t, type Locale, type MessageKey } from "~/i18n";
 import { authenticateMerchant } from "~/shopify/admin-auth.server";
@@ -19,16 +19,18 @@ import { authenticateMerchant } from "~/shopify/admin-auth.server";
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { method, app, embedded, session } = await authenticateMerchant(request, params.method);
-  const installation = await loadInstallation(method, session.shop);
+  const { method, app, embedded, shop, adminSession } = await authenticateMerchant(request, params.method);
+  const installation = await loadInstallation(method, shop);
   const data: AdminLayoutData = {
     method,
-    shop: session.shop,
+    shop,
     apiKey: serverConfig().apps[method]?.apiKey ?? "",
     embedded,
     locale: adminLocale(installation, request),
+    csrfToken: adminSession?.csrfToken ?? "",
   };
-  // Embedded, only the shop's admin may frame these pages (the library's Content-Security-Policy).
+  // Embedded, only the shop's admin may frame these pages (the library's Content-Security-Policy);
+  // non-embedded, server.ts forbids framing on every response under /apps/<m>.
   const headers = new Headers();
   if (embedded) app.addDocumentResponseHeaders(request, headers);
   return json(data, { headers });
@@ -44,9 +46,9 @@ const NAV: Array<{ path: string; label: MessageKey }> = [
   { path: "/help", label: "admin.nav.help" },
 ];
 
-function LanguageSwitch({ base, locale }: { base: string; locale: Locale }) {
+function LanguageSwitch({ base, locale, csrfToken }: { base: string; locale: Locale; csrfToken: string }) {
   const fetcher = useFetcher();
-  const choose = (next: Locale) => fetcher.submit({ locale: next }, { method: "post", action: `${base}/locale` });
+  const choose = (next: Locale) => fetcher.submit({ locale: next, [CSRF_FIELD]: csrfToken }, { method: "post", action: `${base}/locale` });
   return (
     <Box padding="400">
       <InlineStack gap="200" align="center" blockAlign="center">
@@ -66,6 +68,20 @@ function LanguageSwitch({ base, locale }: { base: string; locale: Locale }) {
   );
 }
 
+/** Ends this sign-in (apps.$method._admin.sign-out.tsx); embedded, Shopify's admin owns sign-in. */
+function SignOut({ base, locale, csrfToken }: { base: string; locale: Locale; csrfToken: string }) {
+  return (
+    <Box padding="400">
+      <Form method="post" action={`${base}/sign-out`} reloadDocument>
+        <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+        <Button submit id="sign-out">
+          {t(locale, "admin.signOut")}
+        </Button>
+      </Form>
+    </Box>
+  );
+}
+
 export default function AdminLayout() {
   const data = useLoaderData<typeof loader>();
   const location = useLocation();
@@ -78,7 +94,8 @@ export default function AdminLayout() {
   const content = (
     <>
       <Outlet />
-      <LanguageSwitch base={base} locale={data.locale} />
+      <LanguageSwitch base={base} locale={data.locale} csrfToken={data.csrfToken} />
+      {data.embedded ? null : <SignOut base={base} locale={data.locale} csrfToken={data.csrfToken} />}
     </>
   );
   return (

@@ -36,6 +36,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   switch (topic) {
     case "APP_UNINSTALLED":
       await markUninstalled(prisma, method, shop);
+      // Nobody stays signed in to an app the shop removed.
+      await prisma.adminSession.deleteMany({ where: { method, shop } });
       return new Response(null, { status: 200 });
     case "APP_SCOPES_UPDATE": {
       const parsed = scopesPayload.safeParse(payload);
@@ -56,6 +58,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     case "SHOP_REDACT":
       await purgeShop(prisma, shop);
+      await prisma.adminSession.deleteMany({ where: { shop } });
       return new Response(null, { status: 200 });
     default:
       return new Response(`Unhandled webhook topic ${topic}`, { status: 404 });

@@ -24,6 +24,9 @@ function createApp(method: MethodHandle, credentials: AppCredentials) {
     // SHOPIFY_EMBEDDED) = true renders inside the admin with App Bridge and session tokens, for
     // partners whose app is allowed to.
     isEmbeddedApp: credentials.embedded,
+    // Non-embedded, every staff member signs in with their own Shopify online (per-user) token and
+    // gets our own session (admin-session.server.ts); embedded keeps Shopify's session tokens.
+    useOnlineTokens: !credentials.embedded,
     future: { expiringOfflineAccessTokens: true },
     ...(process.env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [process.env.SHOP_CUSTOM_DOMAIN] } : {}),
   });

@@ -11,7 +11,6 @@ import { adminSessionCookies } from "../support/admin-session";
 import { prismaFor } from "../support/db-client";
 import { startE2EStack, watchConsole, type E2EStack } from "../support/e2e-stack";
 import { freePort } from "../support/free-port";
-import { appSecret } from "../support/test-env";
 
 const SHOP = "admin-flows.myshopify.com";
 const OTHER_SHOP = "someone-else.myshopify.com";
@@ -63,7 +62,7 @@ test.afterAll(async () => {
 
 async function signIn(context: BrowserContext, method: string) {
   const domain = new URL(stack.server.origin).hostname;
-  await context.addCookies(adminSessionCookies(method, SHOP, appSecret(method)).map((c) => ({ ...c, domain })));
+  await context.addCookies((await adminSessionCookies(db, method, SHOP)).map((c) => ({ ...c, domain })));
 }
 
 async function shot(page: Page, name: string) {

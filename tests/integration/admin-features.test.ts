@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminClient } from "../support/admin-session";
 import { openHandOff, SHOP, startPaymentStack, submitToEcpay, type PaymentStack } from "../support/payment-stack";
-import { appSecret } from "../support/test-env";
 import { waitUntil } from "../support/wait";
 
 const DAY = 24 * 3600_000;
@@ -23,7 +22,7 @@ beforeAll(async () => {
       ECPAY_PRODUCTION_ORIGIN: "http://127.0.0.1:9",
     },
   });
-  admin = adminClient(stack.server.origin, appSecret);
+  admin = adminClient(stack.server.origin, stack.prisma);
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { startAppServer, type AppServer } from "../support/app-server";
 import { cloneDatabase, type TestDatabase } from "../support/database";
 import { prismaFor } from "../support/db-client";
 import { runOps } from "../support/ops";
-import { appSecret, testAppEnv } from "../support/test-env";
+import { testAppEnv } from "../support/test-env";
 
 const SHOP_A = "admin-shop-a.myshopify.com";
 const SHOP_B = "admin-shop-b.myshopify.com";
@@ -54,7 +54,7 @@ beforeAll(async () => {
   prisma = prismaFor(db.url);
   env = testAppEnv({ DATABASE_URL: db.url, DISABLE_WORKERS: "1" });
   server = await startAppServer(env);
-  ({ get, post } = adminClient(server.origin, appSecret));
+  ({ get, post } = adminClient(server.origin, prisma));
   seed("credit", SHOP_A);
   seed("atm", SHOP_A);
   seed("installments", SHOP_A);

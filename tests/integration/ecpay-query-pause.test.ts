@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminClient } from "../support/admin-session";
 import { checkoutFlow } from "../support/checkout-flow";
 import { SHOP, startPaymentStack, type PaymentStack } from "../support/payment-stack";
-import { appSecret } from "../support/test-env";
 import { waitUntil } from "../support/wait";
 
 const PAUSE_MS = 4_000;
@@ -63,7 +62,7 @@ describe("ECPay's 403 on a query", () => {
   it("pauses the merchant's 'query ECPay now' too: the answer says until when, a click during the pause sends nothing, one after it settles the payment", async () => {
     const flow = await startAndHandOff("credit");
     const status = async () => (await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: flow.paymentId } })).status;
-    const admin = adminClient(stack.server.origin, appSecret);
+    const admin = adminClient(stack.server.origin, stack.prisma);
     const page = `/apps/credit/transactions/${flow.paymentId}`;
     const query = async () => {
       const response = await admin.post(page, "credit", SHOP, { intent: "query" });

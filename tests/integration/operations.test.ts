@@ -25,7 +25,7 @@ import { startShopifySimulator, type GraphqlCall, type ShopifySimulator } from "
 import { startAppServer, type AppServer } from "../support/app-server";
 import { cloneDatabase, type TestDatabase } from "../support/database";
 import { preparedPrismaFor } from "../support/db-client";
-import { appSecret, testAppEnv, TEST_ENCRYPTION_KEY } from "../support/test-env";
+import { testAppEnv, TEST_ENCRYPTION_KEY } from "../support/test-env";
 import { adminClient } from "../support/admin-session";
 
 const SHOP = "operations-shop.myshopify.com";
@@ -421,7 +421,7 @@ describe("capture and void of card authorizations", () => {
     const capture = await shopify.capture(paid.orderId, 1000);
     expect((await finalMutation(capture.session.gid)).mutations).toEqual(["captureSessionResolve"]);
     expect(shopify.order(paid.orderId)?.financialStatus).toBe("partially_paid");
-    const admin = adminClient(server.origin, appSecret);
+    const admin = adminClient(server.origin, prisma);
     // The status badge in the list's row (status-<id>) or the detail's title (status), not the filter's options.
     const statusShown = (html: string, id: string, word: string) => expect(html).toMatch(new RegExp(`id="${id}"[^>]*>(?:(?!</td>|id=").){0,600}?>${word}<`, "s"));
     const page = async (path: string) => {

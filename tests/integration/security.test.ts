@@ -4,8 +4,8 @@
 // /payments/* can be tied to the mTLS terminator; secrets never leave the server and are not
 // stored in plaintext; rotate-keys re-seals them. Buyer pages escape what they show, run under a
 // nonce CSP, refuse unsafe cancel URLs and bound the attempts and ECPay queries one session costs.
-import { readFileSync, existsSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { computeCheckMacValue } from "~/ecpay/check-mac-value";
@@ -17,7 +17,7 @@ import { creditCheckCode, productionCredentials } from "~/payments/bindings.serv
 import { paymentIdToCustomField } from "~/payments/custom-field";
 import { METHOD_HANDLES, type MethodHandle } from "~/payments/methods";
 import { createSessionStorage } from "~/shopify/session-storage.server";
-import { adminSessionCookies } from "../support/admin-session";
+import { adminClient, adminSessionCookies, signInMerchant } from "../support/admin-session";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { cloneDatabase, isPostgresRun } from "../support/database";
 import { keyIdOf, sealV1 } from "../support/legacy-secrets";
@@ -314,9 +314,7 @@ describe("ECPay messages anyone can sign (the public stage merchant)", () => {
         })),
       }),
     );
-    const cookie = adminSessionCookies("credit", SHOP, appSecret("credit"))
-      .map((c) => `${c.name}=${c.value}`)
-      .join("; ");
+    const cookie = (await adminSessionCookies(stack.prisma, "credit", SHOP)).map((c) => `${c.name}=${c.value}`).join("; ");
     const open = (path: string) => http(`${stack.server.origin}${path}`, { headers: { "User-Agent": BROWSER, cookie } });
     const markers = (html: string) => [...new Set([...html.matchAll(/Marker=(m\d{3}x)/g)].map((m) => m[1]))];
     const link = (html: string, key: string) => {
@@ -358,52 +356,200 @@ describe("webhooks", () => {
   });
 });
 
+/** The library's cookie as it was before the admin had its own sign-in: one value per shop, signed with the app's secret. */
+function libraryCookie(method: string, shop: string): string {
+  const value = `offline_${shop}`;
+  const key = Buffer.from(hkdfSync("sha256", appSecret(method), Buffer.alloc(0), "shopify-app-js/cookie-signing/v1", 32));
+  return `shopify_app_session=${value}; shopify_app_session.sig=${createHmac("sha256", key).update(value).digest("base64")}`;
+}
+
+/** Every admin route module that exports an action, and the path it answers at. */
+function adminActionRoutes(paymentId: string): Array<{ file: string; path: string }> {
+  return readdirSync("app/routes")
+    .filter((file) => /^apps\.\$method\._admin.*\.tsx$/.test(file) && /export\s+(async\s+)?function\s+action\b|export\s+const\s+action\b/.test(readFileSync(`app/routes/${file}`, "utf8")))
+    .map((file) => {
+      const segments = file.replace(/\.tsx$/, "").split(".").slice(2).filter((s) => s !== "_admin" && s !== "_index");
+      return { file, path: `/apps/credit${segments.map((s) => `/${s === "$paymentId" ? paymentId : s}`).join("")}` };
+    });
+}
+
+/** What an admin action could change, for "nothing changed". */
+async function adminState(prisma: PrismaClient) {
+  const [installations, bindings, sessions, outbox, attempts] = await Promise.all([
+    prisma.shopInstallation.findMany({ orderBy: { id: "asc" } }),
+    prisma.ecpayBinding.findMany({ orderBy: { id: "asc" } }),
+    prisma.adminSession.findMany({ orderBy: { id: "asc" }, select: { id: true, signedInAt: true, expiresAt: true } }),
+    prisma.outboxMessage.findMany({ orderBy: { id: "asc" }, select: { id: true, status: true, attempts: true, nextAttemptAt: true } }),
+    prisma.paymentAttempt.findMany({ orderBy: { merchantTradeNo: "asc" }, select: { merchantTradeNo: true, status: true, lastQueriedAt: true } }),
+  ]);
+  return JSON.stringify({ installations, bindings, sessions, outbox, attempts });
+}
+
+/** A body each action would act on if it were accepted. */
+const ACTION_FIELDS: Record<string, Record<string, string>> = {
+  "apps.$method._admin.bind.tsx": { intent: "unbind" },
+  "apps.$method._admin.settings.tsx": { itemName: "Changed by someone else" },
+  "apps.$method._admin.capture.tsx": { intent: "reviewed" },
+  "apps.$method._admin.locale.tsx": { locale: "en" },
+  "apps.$method._admin.transactions.$paymentId.tsx": { intent: "query" },
+};
+
 describe("the merchant admin", () => {
   const pages = (paymentId: string) => ["", "/transactions", `/transactions?q=${paymentId}`, `/transactions/${paymentId}`, "/bind", "/settings", "/capture", "/test-mode", "/export?from=2020-01-01&to=2030-12-31"];
-  const cookie = (method: string, shop: string, secret = appSecret(method)) =>
-    adminSessionCookies(method, shop, secret)
-      .map((c) => `${c.name}=${c.value}`)
-      .join("; ");
+  let admin: ReturnType<typeof adminClient>;
+  beforeAll(() => {
+    admin = adminClient(stack.server.origin, stack.prisma);
+  });
 
-  it("shows nothing without a valid session: no cookie, a forged signature or another app's cookie", async () => {
+  it("shows nothing without a live sign-in: no cookie, the library's old per-shop cookie, a guessed token, another app's sign-in or an expired one", async () => {
     const flow = await handOff(SHOP, "credit");
-    const forged = `shopify_app_session=offline_${SHOP}; shopify_app_session.sig=${randomBytes(32).toString("base64")}`;
+    const atm = await signInMerchant(stack.prisma, "atm", SHOP);
+    const expired = await signInMerchant(stack.prisma, "credit", SHOP);
+    await stack.prisma.adminSession.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const idle = await signInMerchant(stack.prisma, "credit", SHOP);
+    await stack.prisma.adminSession.update({ where: { id: idle.id }, data: { lastSeenAt: new Date(Date.now() - 31 * 60_000) } });
     for (const page of pages(flow.paymentId)) {
       for (const [what, header] of [
         ["no cookie", ""],
-        ["forged", forged],
-        ["atm app's cookie", cookie("credit", SHOP, appSecret("atm"))],
+        ["the library's cookie", libraryCookie("credit", SHOP)],
+        ["a guessed token", `ecpay_admin=${randomBytes(32).toString("base64url")}`],
+        ["the atm app's sign-in", atm.cookieHeader],
+        ["an expired sign-in", expired.cookieHeader],
+        ["an idle sign-in", idle.cookieHeader],
       ] as const) {
         const answer = await http(`${stack.server.origin}/apps/credit${page}`, { headers: { "User-Agent": BROWSER, ...(header ? { cookie: header } : {}) } });
-        expect(answer.status, `${what} ${page}`).not.toBe(200);
+        expect(answer.status, `${what} ${page}`).toBe(302);
+        expect(answer.headers.get("location"), `${what} ${page}`).toBe("/apps/credit/auth/login");
         for (const secret of [flow.paymentId, flow.merchantTradeNo, PRODUCTION_MERCHANT.merchantId]) expect(answer.body, `${what} ${page}`).not.toContain(secret);
       }
     }
+    // An expired sign-in is gone for good.
+    expect(await stack.prisma.adminSession.count({ where: { id: { in: [expired.id, idle.id] } } })).toBe(0);
+  });
+
+  it("sends frame-ancestors 'none' and X-Frame-Options: DENY on every admin document, the login page included", async () => {
+    for (const path of ["/apps/credit", "/apps/credit/settings", "/apps/credit/auth/login"]) {
+      const answer = await admin.get(path, "credit", SHOP);
+      expect(answer.status, path).toBe(200);
+      expect(answer.headers.get("content-security-policy"), path).toContain("frame-ancestors 'none'");
+      expect(answer.headers.get("x-frame-options"), path).toBe("DENY");
+    }
+  });
+
+  it("refuses every admin action (403, nothing changed) without the CSRF token, from another origin, or from a cross-site page; with both it works", async () => {
+    const flow = await handOff(SHOP, "credit");
+    const routes = adminActionRoutes(flow.paymentId);
+    // Every action the admin has today; a new one is covered by the glob.
+    expect(routes.map((r) => r.file).sort()).toEqual(expect.arrayContaining([...Object.keys(ACTION_FIELDS), "apps.$method._admin.sign-out.tsx"]));
+    const signIn = await admin.signIn("credit", SHOP);
+    for (const { file, path } of routes) {
+      const fields = ACTION_FIELDS[file] ?? {};
+      for (const [what, options] of [
+        ["no token", { csrf: false }],
+        ["a wrong token", { csrf: randomBytes(32).toString("base64url") }],
+        ["another origin", { origin: "https://attacker.example" }],
+        ["no Origin, cross-site", { origin: null, headers: { "sec-fetch-site": "cross-site" } }],
+        ["no Origin, no Sec-Fetch-Site", { origin: null }],
+      ] as const) {
+        const before = await adminState(stack.prisma);
+        const answer = await admin.post(path, "credit", SHOP, fields, options);
+        expect(answer.status, `${what} ${file}`).toBe(403);
+        expect(await adminState(stack.prisma), `${what} ${file}`).toBe(before);
+      }
+    }
+    // The control: the same posts from the admin's own page are accepted.
+    const settings = await admin.post("/apps/credit/settings", "credit", SHOP, ACTION_FIELDS["apps.$method._admin.settings.tsx"]!);
+    expect(settings.status).toBe(200);
+    expect(JSON.parse((await stack.prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "credit", shop: SHOP } } })).settings).itemName).toBe("Changed by someone else");
+    const locale = await admin.post("/apps/credit/locale", "credit", SHOP, { locale: "en" }, { origin: null, headers: { "sec-fetch-site": "same-origin" } });
+    expect(locale.status).toBeLessThan(400);
+    expect((await stack.prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "credit", shop: SHOP } } })).locale).toBe("en");
+    await stack.prisma.shopInstallation.update({ where: { method_shop: { method: "credit", shop: SHOP } }, data: { locale: null } });
+    // Sign-out ends the sign-in on the server: the same cookie opens nothing afterwards.
+    const out = await admin.post("/apps/credit/sign-out", "credit", SHOP, {});
+    expect(out.status).toBe(302);
+    expect(out.headers.get("set-cookie")).toMatch(/^ecpay_admin=; Max-Age=0;.*HttpOnly; SameSite=Lax; Path=\/apps\/credit/);
+    expect(await stack.prisma.adminSession.count({ where: { id: signIn.id } })).toBe(0);
+    expect((await http(`${stack.server.origin}/apps/credit`, { headers: { "User-Agent": BROWSER, cookie: signIn.cookieHeader } })).status).toBe(302);
+    admin.reset();
+  });
+
+  it("changes no ECPay binding for a sign-in older than 10 minutes and offers to sign in again", async () => {
+    const stale = await signInMerchant(stack.prisma, "credit", SHOP, { signedInAt: new Date(Date.now() - 11 * 60_000) });
+    const before = await adminState(stack.prisma);
+    const attempts: Array<Record<string, string>> = [{ intent: "unbind" }, { intent: "reuse-confirm", bindingId: "any" }, { intent: "confirm", token: "x" }];
+    for (const fields of attempts) {
+      const answer = await http(`${stack.server.origin}/apps/credit/bind?_data=routes%2Fapps.%24method._admin.bind`, {
+        method: "POST",
+        headers: { "User-Agent": BROWSER, cookie: stale.cookieHeader, origin: stack.server.origin, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ ...fields, _csrf: stale.csrfToken }).toString(),
+      });
+      expect(answer.status, fields.intent).toBe(200);
+      expect(JSON.parse(answer.body), fields.intent).toEqual({ step: "reauth" });
+    }
+    expect(await adminState(stack.prisma)).toBe(before);
+    const page = await http(`${stack.server.origin}/apps/credit/bind`, {
+      method: "POST",
+      headers: { "User-Agent": BROWSER, cookie: stale.cookieHeader, origin: stack.server.origin, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ intent: "unbind", _csrf: stale.csrfToken }).toString(),
+    });
+    expect(page.body).toContain(`/apps/credit/auth?shop=${SHOP}&amp;return=bind`);
+    expect(await stack.prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "credit", shop: SHOP } } })).toMatchObject({ bindingId: expect.any(String) });
+  });
+
+  it("sends no QueryTradeInfo for a shop's 6th bind verification within 10 minutes, across its apps", async () => {
+    await stack.prisma.rateLimit.deleteMany({ where: { key: `bind-probe ${SHOP}` } });
+    const keys = { merchantId: PRODUCTION_MERCHANT.merchantId, hashKey: PRODUCTION_MERCHANT.hashKey, hashIv: PRODUCTION_MERCHANT.hashIv, creditCheckCode: PRODUCTION_MERCHANT.creditCheckCode };
+    for (const method of ["credit", "atm", "credit", "twqr", "credit"]) {
+      const answer = await admin.post(`/apps/${method}/bind?_data=${encodeURIComponent(`routes/apps.$method._admin.bind`)}`, method, SHOP, { intent: "verify", ...keys });
+      expect((await answer.json()).step, method).toBe("confirm");
+    }
+    // Were the 6th sent, ECPay would hold it unanswered and the page could only time out.
+    stack.production.setApiHang({ paths: ["/Cashier/QueryTradeInfo/V5"] });
+    try {
+      const sixth = await admin.post(`/apps/atm/bind?_data=${encodeURIComponent(`routes/apps.$method._admin.bind`)}`, "atm", SHOP, { intent: "verify", ...keys }, { headers: { "accept-language": "en" } });
+      const body = await sixth.json();
+      expect(body).toMatchObject({ step: "form", banner: "admin.bind.probeLimited", bannerVars: { limit: 5 } });
+      const html = await (await admin.post("/apps/atm/bind", "atm", SHOP, { intent: "verify", ...keys })).text();
+      expect(html).toContain("10 分鐘內最多驗證 5 次");
+    } finally {
+      stack.production.setApiHang(null);
+    }
+  });
+
+  it("never echoes the HashKey or HashIV it was given, even when ECPay refuses them", async () => {
+    await stack.prisma.rateLimit.deleteMany({ where: { key: `bind-probe ${SHOP}` } });
+    const answer = await admin.post("/apps/credit/bind", "credit", SHOP, { intent: "verify", merchantId: "3383999", hashKey: PRODUCTION_MERCHANT.hashKey, hashIv: PRODUCTION_MERCHANT.hashIv });
+    const body = await answer.text();
+    bodies.push(body);
+    expect(answer.status).toBeLessThan(500);
+    expect(body).not.toContain(PRODUCTION_MERCHANT.hashKey);
+    expect(body).not.toContain(PRODUCTION_MERCHANT.hashIv);
+  });
+
+  it("signs everyone out of an app the shop uninstalled, and only of that app", async () => {
+    const webatm = await signInMerchant(stack.prisma, "webatm", OTHER_SHOP);
+    const wechatpay = await signInMerchant(stack.prisma, "wechatpay", OTHER_SHOP);
+    const uninstalled = await signedWebhook(stack.server.origin, { method: "webatm", topic: "app/uninstalled", shop: OTHER_SHOP, secret: appSecret("webatm"), payload: { shop_domain: OTHER_SHOP } });
+    expect(uninstalled.status).toBe(200);
+    expect(await stack.prisma.adminSession.count({ where: { id: webatm.id } })).toBe(0);
+    expect(await stack.prisma.adminSession.count({ where: { id: wechatpay.id } })).toBe(1);
+    expect((await http(`${stack.server.origin}/apps/webatm`, { headers: { "User-Agent": BROWSER, cookie: webatm.cookieHeader } })).status).toBe(302);
   });
 
   it("never shows one shop another shop's payments", async () => {
     const ours = await handOff(SHOP, "credit");
-    const signedIn = (shop: string, page: string) => http(`${stack.server.origin}/apps/credit${page}`, { headers: { "User-Agent": BROWSER, cookie: cookie("credit", shop) } });
+    const signedIn = (shop: string, page: string) => admin.get(`/apps/credit${page}`, "credit", shop).then(async (r) => ({ status: r.status, body: await r.text() }));
     // The control: our own admin finds it.
     const own = await signedIn(SHOP, `/transactions/${ours.paymentId}`);
     expect(own.status).toBe(200);
     expect(own.body).toContain(ours.merchantTradeNo);
     for (const page of pages(ours.paymentId).concat([`/transactions?q=${ours.merchantTradeNo}`])) {
       const answer = await signedIn(OTHER_SHOP, page);
+      bodies.push(answer.body);
       // A search box shows what was searched for; anything else of ours must not appear.
       for (const secret of [ours.paymentId, ours.merchantTradeNo].filter((id) => !page.includes(id))) expect(answer.body, page).not.toContain(secret);
     }
-  });
-
-  it("never echoes the HashKey or HashIV it was given, even when ECPay refuses them", async () => {
-    const answer = await http(`${stack.server.origin}/apps/credit/bind`, {
-      method: "POST",
-      headers: { "User-Agent": BROWSER, cookie: cookie("credit", SHOP), "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ intent: "verify", merchantId: "3383999", hashKey: PRODUCTION_MERCHANT.hashKey, hashIv: PRODUCTION_MERCHANT.hashIv }).toString(),
-    });
-    expect(answer.status).toBeLessThan(500);
-    expect(answer.body).not.toContain(PRODUCTION_MERCHANT.hashKey);
-    expect(answer.body).not.toContain(PRODUCTION_MERCHANT.hashIv);
   });
 });
 

@@ -2,6 +2,7 @@
 // tests talk to it over real HTTP and can kill -9 and restart it.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { freePort } from "./free-port";
 
 export interface AppServer {
   origin: string;
@@ -43,6 +44,13 @@ function waitExit(child: ChildProcess): Promise<void> {
 
 export async function startAppServer(env: Record<string, string>, options: { port?: number } = {}): Promise<AppServer> {
   const output: string[] = [];
+  // The admin accepts a POST only from its own public origin (SHOPIFY_APP_URL): by default the
+  // server's public URL is where it listens, as behind no proxy.
+  if (!env.SHOPIFY_APP_URL) {
+    const listen = options.port ?? (await freePort());
+    env = { ...env, SHOPIFY_APP_URL: `http://127.0.0.1:${listen}` };
+    options = { ...options, port: listen };
+  }
   let { child, ready } = launch(env, options.port ?? 0, output);
   const port = await ready;
   const server: AppServer = {

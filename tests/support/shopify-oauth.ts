@@ -1,8 +1,10 @@
 // Shopify's OAuth token endpoint for tests (POST /admin/oauth/access_token), reached by the app
 // through shopify-oauth-preload.mjs: the authorization-code grant of the OAuth callback and the
 // refresh grant of expiring offline tokens, with the request shapes @shopify/shopify-api sends
-// (lib/auth/oauth/oauth.js callback, refresh-token.js). Plus the signed callback query Shopify
-// redirects the merchant's browser with.
+// (lib/auth/oauth/oauth.js callback, refresh-token.js), and the per-user (online) grant: an authorize
+// request with grant_options[]=per-user yields a code whose exchange answers with `expires_in`,
+// `associated_user_scope` and `associated_user` (shopify.dev, "Online access tokens"). Plus the
+// signed callback query Shopify redirects the merchant's browser with.
 import { createHmac, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +19,8 @@ export function shopifyOAuthEnv(origin: string): Record<string, string> {
 export const OAUTH_SCOPES = "write_payment_gateways,write_payment_sessions";
 const ACCESS_TTL_S = 3600;
 const REFRESH_TTL_S = 90 * 24 * 3600;
+/** Shopify's online tokens last a day (the example answer's 86399). */
+const ONLINE_TTL_S = 86399;
 
 export interface TokenRequest {
   shop: string;
@@ -31,6 +35,29 @@ export interface IssuedToken {
   refreshToken: string | null;
 }
 
+/** The staff member a per-user grant is for (Shopify's `associated_user`). */
+export interface AssociatedUser {
+  id: number;
+  first_name: string;
+  last_name: string;
+  email: string;
+  account_owner: boolean;
+  locale: string;
+  collaborator: boolean;
+  email_verified: boolean;
+}
+
+export const DEFAULT_USER: AssociatedUser = {
+  id: 902541635,
+  first_name: "美玲",
+  last_name: "陳",
+  email: "owner@example.com",
+  account_owner: true,
+  locale: "zh-TW",
+  collaborator: false,
+  email_verified: true,
+};
+
 export interface ShopifyOAuthMock {
   origin: string;
   /** Every token request, in order. */
@@ -39,6 +66,12 @@ export interface ShopifyOAuthMock {
   issued: IssuedToken[];
   /** A refresh token Shopify issued earlier for `shop` (single use: a refresh answers with a new one). */
   acceptRefreshToken(shop: string, clientId: string, refreshToken: string): void;
+  /**
+   * The merchant approves on Shopify's authorize page the browser was sent to (`authorizeUrl`):
+   * the signed callback query Shopify redirects back with. A per-user grant's code answers with
+   * an online token for `user`.
+   */
+  approve(authorizeUrl: string, secret: string, user?: AssociatedUser): string;
   close(): Promise<void>;
 }
 
@@ -54,6 +87,8 @@ export async function startShopifyOAuthMock(
   const issued: IssuedToken[] = [];
   /** refresh token → `${shop} ${clientId}` */
   const refreshable = new Map<string, string>();
+  /** code of a per-user grant → the user and the client it was issued to */
+  const perUserCodes = new Map<string, { user: AssociatedUser; clientId: string; shop: string }>();
 
   function issue(shop: string, clientId: string, expiring: boolean) {
     const token: IssuedToken = {
@@ -99,6 +134,13 @@ export async function startShopifyOAuthMock(
         return answer(200, issue(shop, body.client_id, true));
       }
       if (!body.code) return answer(400, { error: "invalid_request", error_description: "code is missing" });
+      const perUser = perUserCodes.get(body.code);
+      if (perUser) {
+        perUserCodes.delete(body.code);
+        if (perUser.clientId !== body.client_id || perUser.shop !== shop) return answer(400, { error: "invalid_grant", error_description: "The authorization code is invalid" });
+        const token = issue(shop, body.client_id, false);
+        return answer(200, { access_token: token.access_token, scope: OAUTH_SCOPES, expires_in: ONLINE_TTL_S, associated_user_scope: OAUTH_SCOPES, associated_user: perUser.user });
+      }
       return answer(200, issue(shop, body.client_id, body.expiring === "1"));
     });
   });
@@ -109,6 +151,13 @@ export async function startShopifyOAuthMock(
     issued,
     acceptRefreshToken(shop, clientId, refreshToken) {
       refreshable.set(refreshToken, `${shop} ${clientId}`);
+    },
+    approve(authorizeUrl, secret, user = DEFAULT_USER) {
+      const asked = new URL(authorizeUrl);
+      const shop = asked.hostname;
+      const code = randomBytes(8).toString("hex");
+      if (asked.searchParams.getAll("grant_options[]").includes("per-user")) perUserCodes.set(code, { user, clientId: asked.searchParams.get("client_id") ?? "", shop });
+      return signedOAuthCallbackQuery({ shop, state: asked.searchParams.get("state") ?? "", secret, code });
     },
     close: () =>
       new Promise((resolve) => {

@@ -37,6 +37,14 @@ describe("server configuration", () => {
     expect(() => loadServerConfig({ ...keys, SHOPIFY_ATM_EMBEDDED: "yes" })).toThrow(/SHOPIFY_ATM_EMBEDDED must be true or false/);
   });
 
+  it("ends admin sign-ins after 30 idle minutes and 12 hours unless ADMIN_SESSION_IDLE_SECONDS / _MAX_SECONDS say otherwise, and refuses nonsense", () => {
+    expect(loadServerConfig({}).adminSession).toEqual({ idleMs: 30 * 60_000, maxMs: 12 * 3600_000 });
+    expect(loadServerConfig({ ADMIN_SESSION_IDLE_SECONDS: "5", ADMIN_SESSION_MAX_SECONDS: "60" }).adminSession).toEqual({ idleMs: 5000, maxMs: 60_000 });
+    for (const bad of ["0", "-1", "1.5", "ten", "9999999"]) {
+      expect(() => loadServerConfig({ ADMIN_SESSION_IDLE_SECONDS: bad }), bad).toThrow(ConfigError);
+    }
+  });
+
   it("uses ECPay's real hosts unless told otherwise", () => {
     const config = loadServerConfig({});
     expect(config.ecpayStageOrigin).toBe("https://payment-stage.ecpay.com.tw");

@@ -63,7 +63,7 @@ export interface ShopifySimulatorOptions {
    * set by the simulator's answer; cookies are per host, not per port, so a simulator on
    * 127.0.0.1 can sign the merchant in to an app served on 127.0.0.1.
    */
-  appAdmin?: (shop: string, method: MethodHandle) => AppAdminLink;
+  appAdmin?: (shop: string, method: MethodHandle) => AppAdminLink | Promise<AppAdminLink>;
 }
 
 export interface OrderTool {
@@ -437,7 +437,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
       const shop = state.shops.get(decodeURIComponent(appLink[1]!));
       const handle = appLink[2];
       if (!shop || !isMethodHandle(handle) || !shop.accessTokens[handle]) return send(response, 404, errorPage(404, "找不到應用程式 App not found"));
-      const link = options.appAdmin(shop.domain, handle);
+      const link = await options.appAdmin(shop.domain, handle);
       response.setHeader(
         "Set-Cookie",
         link.cookies.map((c) => `${c.name}=${c.value}; Path=${c.path}; HttpOnly; SameSite=Lax`),
