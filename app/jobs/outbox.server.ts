@@ -9,6 +9,8 @@ import { isMethodHandle } from "../payments/methods";
 import { outsideUrlProblem } from "../payments/outside-url";
 import type { Tx } from "../db.server";
 import { chaosPoint } from "../lib/chaos.server";
+import { log, logPaymentEvent } from "../lib/log.server";
+import { metrics } from "../lib/metrics.server";
 import type { PaymentsMutationName, PaymentsMutationVariables } from "../shopify/payments-apps-api";
 import { addFlag } from "../payments/settlement.server";
 import { hasFlag } from "../payments/settlement-rules";
@@ -99,7 +101,7 @@ async function applyDelivered(tx: Tx, message: OutboxMessage, nextActionUrl: str
         // stored, as if Shopify had given none (the buyer keeps the waiting page).
         const problem = outsideUrlProblem(nextActionUrl);
         if (problem) {
-          console.error(`Shopify's nextAction URL for payment ${message.subjectId} is refused (${problem}): ${JSON.stringify(nextActionUrl.slice(0, 200))}`);
+          log().error({ paymentId: message.subjectId }, `Shopify's nextAction URL is refused (${problem}): ${JSON.stringify(nextActionUrl.slice(0, 200))}`);
           return;
         }
         await tx.paymentSession.updateMany({ where: { id: message.subjectId }, data: { nextActionUrl } });
@@ -245,5 +247,16 @@ async function deliverOne(deps: Deps, message: OutboxMessage, token: string | nu
     if (status === "DELIVERED" && result?.isOk()) await applyDelivered(tx, message, result.value.nextActionUrl);
     if (status === "FAILED") await recordFailure(tx, message, lastError ?? "failed");
   });
-  return status === "DELIVERED" ? "delivered" : status === "FAILED" ? "failed" : "retried";
+  const outcome = status === "DELIVERED" ? "delivered" : status === "FAILED" ? "failed" : "retried";
+  metrics().shopifyMutations.inc({ mutation: message.mutation, outcome });
+  const subject = message.mutation.startsWith("paymentSession")
+    ? { paymentId: message.subjectId }
+    : /^(refund|capture|void)Session/.test(message.mutation)
+      ? { operationId: message.subjectId }
+      : {};
+  const fields = { shop: message.shop, method: message.method, mutation: message.mutation, attempt: attempts, ...subject };
+  if (status === "DELIVERED") logPaymentEvent("shopify.delivered", fields);
+  else if (status === "FAILED") logPaymentEvent("shopify.failed", { ...fields, reason: (lastError ?? "failed").slice(0, 300) });
+  else logPaymentEvent("shopify.retrying", { ...fields, nextAttemptAt: nextAttemptAt.toISOString(), reason: (lastError ?? "").slice(0, 300) });
+  return outcome;
 }

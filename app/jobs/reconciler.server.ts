@@ -14,6 +14,7 @@ import { ATM_MAX_EXPIRE_DAYS, PAYMENT_METHODS, isMethodHandle } from "../payment
 import { expireAtm, retryOnSettlementConflict } from "../payments/settlement.server";
 import { withFlag, withoutFlag } from "../payments/settlement-rules";
 import { settleFromPaymentInfoQuery, settleFromTradeQuery, type QuerySettlement } from "../payments/use-cases/settle-from-query.server";
+import { log, logPaymentEvent } from "../lib/log.server";
 
 export type { QueryPause };
 
@@ -133,6 +134,7 @@ export async function reconcileOnce(deps: Deps, options: ReconcileOptions = {}):
   };
   const settledAs = (session: PaymentSession, attempt: PaymentAttempt, outcome: string) => {
     report.settlements.push({ paymentId: session.id, merchantTradeNo: attempt.merchantTradeNo, outcome });
+    logPaymentEvent("reconciler.settled", { shop: session.shop, method: session.method, paymentId: session.id, merchantTradeNo: attempt.merchantTradeNo, outcome });
   };
   const paidAs = async (session: PaymentSession, attempt: PaymentAttempt) => {
     const after = await deps.db.paymentSession.findUnique({ where: { id: session.id }, select: { status: true } });
@@ -218,7 +220,7 @@ export async function reconcileOnce(deps: Deps, options: ReconcileOptions = {}):
         }
       } catch (error) {
         report.errors += 1;
-        console.error(`reconciler: ${attempt.merchantTradeNo}: ${errorText(error)}`);
+        log().error({ merchantTradeNo: attempt.merchantTradeNo, err: error }, `reconciler: ${errorText(error)}`);
       }
     }
   }
@@ -256,10 +258,11 @@ export async function reconcileOnce(deps: Deps, options: ReconcileOptions = {}):
         if (expired) {
           report.atmExpired += 1;
           report.settlements.push({ paymentId: session.id, merchantTradeNo: attempt?.merchantTradeNo ?? "-", outcome: "expired" });
+          logPaymentEvent("reconciler.expired", { shop: session.shop, method: session.method, paymentId: session.id, ...(attempt && { merchantTradeNo: attempt.merchantTradeNo }), outcome: "expired" });
         }
       } catch (error) {
         report.errors += 1;
-        console.error(`reconciler: ATM expiry of ${session.id}: ${errorText(error)}`);
+        log().error({ paymentId: session.id, err: error }, `reconciler: ATM expiry: ${errorText(error)}`);
       }
     }
   }

@@ -6,6 +6,7 @@ import { deps as defaultDeps, type Deps } from "../payments/deps.server";
 import { processDueOperations, processPendingCloses } from "../payments/operations";
 import { deliverDue, onOutboxWork } from "./outbox.server";
 import { reconcileOnce } from "./reconciler.server";
+import { log } from "../lib/log.server";
 
 export interface BackgroundWorkers {
   stop(): Promise<void>;
@@ -38,7 +39,7 @@ export function startBackgroundWorkers(d: Deps = defaultDeps()): BackgroundWorke
         await reconcileOnce(d);
       }
     } catch (error) {
-      console.error(`background worker: ${errorText(error)}`);
+      log().error({ err: error }, `background worker: ${errorText(error)}`);
     }
   };
 

@@ -2,12 +2,13 @@
 // own credentials, its own admin and OAuth under /apps/<m>/, and its own session namespace.
 import "@shopify/shopify-app-remix/adapters/node";
 import { AppDistribution, shopifyApp, type ShopifyApp } from "@shopify/shopify-app-remix/server";
-import { ApiVersion } from "@shopify/shopify-api";
+import { ApiVersion, LogSeverity } from "@shopify/shopify-api";
 import prisma from "../db.server";
 import { serverConfig, type AppCredentials } from "../config.server";
 import { secretBox } from "../lib/secrets.server";
 import { isMethodHandle, type MethodHandle } from "../payments/methods";
 import { createSessionStorage } from "./session-storage.server";
+import { log } from "../lib/log.server";
 
 function createApp(method: MethodHandle, credentials: AppCredentials) {
   const config = serverConfig();
@@ -15,6 +16,12 @@ function createApp(method: MethodHandle, credentials: AppCredentials) {
     apiKey: credentials.apiKey,
     apiSecretKey: credentials.apiSecretKey,
     apiVersion: ApiVersion.July26,
+    // The library's per-request info lines ("Authenticating admin request") are noise to an
+    // operator: only its warnings and errors, as JSON lines through our logger.
+    logger: {
+      level: LogSeverity.Warning,
+      log: (severity, message) => (severity === LogSeverity.Error ? log().error(`shopify library: ${message}`) : log().warn(`shopify library: ${message}`)),
+    },
     scopes: config.scopes,
     appUrl: config.appUrl,
     authPathPrefix: `/apps/${method}/auth`,

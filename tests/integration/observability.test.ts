@@ -58,7 +58,7 @@ function parseMetrics(text: string): Array<{ name: string; labels: Record<string
 async function scrape() {
   const response = await fetch(`${stack.server.origin}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
   expect(response.status).toBe(200);
-  expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+  expect(response.headers.get("content-type")).toMatch(/^text\/plain;.*version=0\.0\.4/);
   return parseMetrics(await response.text());
 }
 

@@ -12,6 +12,7 @@ import { CLOSE_LOCK_MS } from "./process-operations.server";
 import { capturedAmountOf } from "./rules";
 import { authorizedAmountOf, bindingForTrade } from "./trade.server";
 import { CLOSING, type CardState } from "./types";
+import { log } from "../../lib/log.server";
 
 /** How long a close that ECPay did not answer waits before the next try. */
 export const CLOSE_RETRY_MS = 60_000;
@@ -67,7 +68,7 @@ export async function processPendingCloses(deps: Deps, options: { limit?: number
     try {
       result = await closeOne(deps, candidate, production);
     } catch (error) {
-      console.error(`close ${candidate.merchantTradeNo}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      log().error({ merchantTradeNo: candidate.merchantTradeNo, err: error }, "card close failed; retrying shortly");
       // The C may have gone out before the failure: mark it unknown so the retry looks first,
       // and make it due again in a few seconds (a database hiccup is usually brief).
       await deps.db.paymentAttempt

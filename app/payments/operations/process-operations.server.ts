@@ -7,6 +7,8 @@ import type { EcpayError } from "../../ecpay/types";
 import { backoffMs, enqueue, notifyOutbox } from "../../jobs/outbox.server";
 import type { Tx } from "../../db.server";
 import { chaosPoint } from "../../lib/chaos.server";
+import { log, logPaymentEvent } from "../../lib/log.server";
+import { metrics } from "../../lib/metrics.server";
 import { creditCheckCode, productionCredentials } from "../bindings.server";
 import type { Deps } from "../deps.server";
 import { getMethod, isMethodHandle } from "../methods";
@@ -107,12 +109,12 @@ export async function processDueOperations(deps: Deps, options: { limit?: number
     } catch (error) {
       if (error instanceof LeaseLost) {
         // Treated as a crash: the instance that holds the lease now reads our log and goes on.
-        console.warn(error.message);
+        log().warn({ operationId: lease.id }, error.message);
         outcome = "deferred";
       } else {
         // A bug or a database hiccup: it stays RECEIVED and is tried again shortly. Any DoAction
         // already sent is in the log as "sent" or answered, so the retry never repeats it blindly.
-        console.error(`operation ${lease.id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        log().error({ operationId: lease.id, err: error }, "operation run failed; retrying shortly");
         await deps.db.operationSession
           .updateMany({ where: lease.where, data: { lockedUntil: null, nextAttemptAt: new Date(deps.now().getTime() + ERROR_DELAY_MS) } })
           .catch(() => undefined);
@@ -183,7 +185,14 @@ class Run {
         merchantMessage: null,
       },
     });
+    logPaymentEvent("operation.retrying", { ...this.ids(), attempt: attempts, nextAttemptAt: new Date(now.getTime() + delay).toISOString(), reason: error.message.slice(0, 300) });
     return "retried";
+  }
+
+  /** The ids every log line of this run carries. */
+  ids() {
+    const { op } = this;
+    return { shop: op.shop, method: op.method, paymentId: op.paymentSessionId, operationId: op.id, operation: this.type, test: op.test };
   }
 
   messageFor(rejection: Rejection): string {
@@ -220,6 +229,10 @@ class Run {
         }
       },
     );
+    if (done) {
+      metrics().operations.inc({ type: this.type, outcome: "rejected" });
+      logPaymentEvent("operation.rejected", { ...this.ids(), outcome: rejection.code, reason: rejection.message });
+    }
     return done ? "failed" : "deferred";
   }
 
@@ -260,6 +273,10 @@ class Run {
       const mutation = `${this.type}SessionResolve` as const;
       await enqueue(tx, { shop: op.shop, method: op.method, mutation, subjectId: op.id, variables: { id: op.gid } });
     });
+    if (done) {
+      metrics().operations.inc({ type: this.type, outcome: "succeeded" });
+      logPaymentEvent("operation.succeeded", { ...this.ids(), amount, outcome: details.simulated ? "simulated" : "done at ECPay" });
+    }
     return done ? "succeeded" : "deferred";
   }
 

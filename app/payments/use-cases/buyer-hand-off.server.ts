@@ -18,6 +18,7 @@ import { PAYMENT_METHODS, parseMethodSettings, type MethodHandle } from "../meth
 import { isPaymentFinal, nextStatus } from "../payment-state";
 import { groupKey } from "../settlement.server";
 import { settleFromTradeQuery } from "./settle-from-query.server";
+import { logPaymentEvent } from "../../lib/log.server";
 
 const DEFAULT_ITEM_NAME = "網路商品一批";
 const TRADE_DESC = "Shopify 訂單付款";
@@ -103,7 +104,10 @@ async function createAttempt(deps: Deps, session: PaymentSession, locale: Locale
   });
   if (!installation?.binding || session.amount === null) return errorPage(session, locale);
   const capped = await attemptCapReached(deps, session, locale);
-  if (capped) return capped;
+  if (capped) {
+    logPaymentEvent("attempt.refused", { shop: session.shop, method, paymentId: session.id, httpStatus: 429, reason: "attempt cap per payment session reached" });
+    return capped;
+  }
   const credentials = credentialsForSession(deps.secrets, installation.binding, session.test);
   const settings = parseMethodSettings(method, installation.settings);
   const def = PAYMENT_METHODS[method];
@@ -130,7 +134,7 @@ async function createAttempt(deps: Deps, session: PaymentSession, locale: Locale
     ...(locale === "en" && def.ecpay.choosePayment === "Credit" ? { language: "ENG" as const } : {}),
   });
   if (form.isErr()) {
-    console.error(`cannot build the ECPay checkout for payment ${session.id}: ${form.error.field ?? ""} ${form.error.message}`);
+    logPaymentEvent("attempt.refused", { shop: session.shop, method, paymentId: session.id, reason: `cannot build the ECPay checkout: ${form.error.message}` });
     return errorPage(session, locale);
   }
   await deps.db.$transaction(async (tx) => {
@@ -148,6 +152,7 @@ async function createAttempt(deps: Deps, session: PaymentSession, locale: Locale
       await tx.paymentSession.update({ where: { id: session.id }, data: { status: target } });
     }
   });
+  logPaymentEvent("attempt.created", { shop: session.shop, method, paymentId: session.id, merchantTradeNo, test: session.test });
   const amount = session.amount;
   return htmlPage({
     locale,

@@ -7,6 +7,8 @@ import { parseFormBody } from "../../ecpay/form-body";
 import type { EcpayCallback } from "../../ecpay/types";
 import { notifyOutbox } from "../../jobs/outbox.server";
 import { chaosPoint } from "../../lib/chaos.server";
+import { logPaymentEvent } from "../../lib/log.server";
+import { metrics } from "../../lib/metrics.server";
 import { credentialsForAttempt } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
 import type { Deps } from "../deps.server";
@@ -20,6 +22,8 @@ export interface EcpayReply {
   status: number;
   body: string;
   outcome: string;
+  /** The payment the message settled (accepted messages only). */
+  paymentId?: string;
 }
 
 export const ACK = "1|OK";
@@ -75,7 +79,25 @@ export async function checkEcpayMessage(deps: Deps, method: MethodHandle, rawBod
   return { ok: true, attempt: attemptRow, session, callback };
 }
 
+/** Handles one ECPay POST, then logs and counts what it did (README "Operating"). */
 export async function handleEcpayNotification(
+  deps: Deps,
+  method: MethodHandle,
+  channel: NotificationChannel,
+  rawBody: string,
+): Promise<EcpayReply> {
+  const reply = await settleNotification(deps, method, channel, rawBody);
+  metrics().ecpayMessages.inc({ channel, outcome: reply.outcome });
+  // The MerchantTradeNo is logged only in its documented shape: a stranger's field is not echoed.
+  const claimed = parseFormBody(rawBody).map((fields) => fields.MerchantTradeNo ?? "").unwrapOr("");
+  const merchantTradeNo = /^[A-Za-z0-9]{1,20}$/.test(claimed) ? claimed : undefined;
+  const ids = { method, channel, outcome: reply.outcome, ...(merchantTradeNo && { merchantTradeNo }), ...(reply.paymentId && { paymentId: reply.paymentId }) };
+  if (reply.status === 200) logPaymentEvent("ecpay.message.accepted", ids);
+  else logPaymentEvent("ecpay.message.refused", { ...ids, httpStatus: reply.status, reason: reply.body.replace(/^0\|/, "").slice(0, 200) });
+  return reply;
+}
+
+async function settleNotification(
   deps: Deps,
   method: MethodHandle,
   channel: NotificationChannel,
@@ -149,5 +171,5 @@ export async function handleEcpayNotification(
   }
   chaosPoint("notification-recorded", attempt.merchantTradeNo);
   notifyOutbox();
-  return { status: 200, body: ACK, outcome };
+  return { status: 200, body: ACK, outcome, paymentId: session.id };
 }
