@@ -21,6 +21,7 @@ import { startAppServer } from "../support/app-server";
 import { PRODUCTION_MERCHANT, SHOP, startPaymentStack, type PaymentStack } from "../support/payment-stack";
 import { TEST_ENCRYPTION_KEY, testAppEnv } from "../support/test-env";
 import { waitUntil } from "../support/wait";
+import { log as serverLog } from "~/lib/log.server";
 
 /**
  * Another process holds SQLite's write lock for `ms` (a real write in an open transaction). It must
@@ -176,7 +177,7 @@ describe("a refund ECPay carried out but the server could not record", () => {
         config: loadServerConfig(testAppEnv()),
         now: () => new Date(clock),
       } as unknown as Deps;
-      const silence = vi.spyOn(console, "error").mockImplementation(() => undefined);
+      const silence = vi.spyOn(serverLog(), "error").mockImplementation(() => undefined);
 
       expect(await processDueOperations(deps)).toMatchObject({ retried: 1 });
       expect(doAction).toHaveBeenCalledTimes(1);
@@ -204,7 +205,7 @@ describe.runIf(isPostgresRun)("the PostgreSQL pool", () => {
   it("survives the server ending a connection the app has checked out (an unhandled 'error' event killed the process)", async () => {
     const db = await cloneDatabase(inject("templateDatabaseUrl"));
     const pool = createPgPool(db.url, 2);
-    const silence = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const silence = vi.spyOn(serverLog(), "error").mockImplementation(() => undefined);
     try {
       const client = await pool.connect();
       const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
@@ -244,7 +245,7 @@ describe.runIf(isPostgresRun)("the PostgreSQL pool", () => {
       const response = await answer;
       expect(response.status).toBe(503);
       expect(response.headers.get("retry-after")).toBe("5");
-      expect(server.output.join("\n")).toMatch(/database unavailable: GET \/pay\/credit\//);
+      expect(server.output.join("\n")).toMatch(/"event":"database.unavailable","reason":"GET buyer_hand_off: /);
       await locker.query("ROLLBACK");
       // With the database back, the same request is answered as usual (no such payment).
       expect((await fetch(page)).status).toBe(404);

@@ -20,10 +20,12 @@ const HEADER = "X-Client-Verify";
 let server: AppServer;
 let prisma: PrismaClient;
 let drop: () => Promise<void>;
+let dbUrl: string;
 
 beforeAll(async () => {
   const db = await cloneDatabase(inject("templateDatabaseUrl"));
   drop = db.drop;
+  dbUrl = db.url;
   prisma = prismaFor(db.url);
   const box = createSecretBox({ ENCRYPTION_KEY: TEST_ENCRYPTION_KEY });
   await seedShop(prisma, box, { method: "credit", shop: SHOP, accessToken: "shpat_path_guard", merchantId: "3390001", hashKey: "PathGuardKey0001", hashIv: "PathGuardIv00001", ready: true });
@@ -166,7 +168,7 @@ describe("the mTLS guard against path spellings", () => {
   });
 
   it("does not start in production without the header unless MTLS_VERIFIED_HEADER=none says so", async () => {
-    const { MTLS_VERIFIED_HEADER: _none, ...withoutOptOut } = testAppEnv({ DATABASE_URL: "file:./unused.sqlite" });
+    const { MTLS_VERIFIED_HEADER: _none, ...withoutOptOut } = testAppEnv({ DATABASE_URL: dbUrl });
     await expect(startAppServer(withoutOptOut)).rejects.toThrow(/MTLS_VERIFIED_HEADER and MTLS_VERIFIED_VALUE must be set in production/);
   });
 });
