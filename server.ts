@@ -117,12 +117,11 @@ app.use((req: Request, res: Response, next: NextFunction) => {
 // says so; embedded admins keep the library's frame-ancestors for Shopify's admin.
 // A cross-site POST to the admin is refused here with 403 (authenticateMerchant checks again, with
 // the CSRF token); OAuth's /auth/* paths are the library's and are left alone.
-const serverSettings = loadServerConfig();
-const embeddedApps = new Set(Object.entries(serverSettings.apps).filter(([, c]) => c?.embedded).map(([m]) => m));
+const embeddedApps = new Set(Object.entries(config.apps).filter(([, c]) => c?.embedded).map(([m]) => m));
 app.use("/apps/:method", (req: Request, res: Response, next: NextFunction) => {
   const scope = `/apps/${req.params.method}`;
   const mutation = req.method !== "GET" && req.method !== "HEAD";
-  if (mutation && !/^\/auth(\/|$)/.test(req.path) && !isSameOriginRequest((name) => req.get(name), serverSettings.appUrl)) {
+  if (mutation && !/^\/auth(\/|$)/.test(req.path) && !isSameOriginRequest((name) => req.get(name), config.appUrl)) {
     res.status(403).set("Connection", "close").type("text/plain").send("Forbidden: the request did not come from this app's pages");
     return;
   }
