@@ -56,6 +56,13 @@ describe("Shopify's paymentsAppConfigure", () => {
     expect((await admin.post("/apps/redeem/bind", "redeem", SHOP, { intent: "retry-configure" })).status).toBe(302);
     await stack.shopify.waitFor(() => stack.shopify.shop(SHOP).configurations.redeem?.ready, { timeoutMs: 10_000 });
     expect(stack.shopify.shop(SHOP).configurations.redeem?.externalHandle).toBe("3383001");
+    // Shopify can hold the configuration before our worker has recorded the delivery (or while the
+    // first, failed call it had already claimed lands): the page is judged once our side agrees.
+    await waitUntil(
+      async () =>
+        (await stack.prisma.outboxMessage.count({ where: { shop: SHOP, method: "redeem", mutation: "paymentsAppConfigure", status: "PENDING" } })) === 0 || null,
+      { timeoutMs: 10_000 },
+    );
     const home = await text(await admin.get("/apps/redeem", "redeem", SHOP));
     expect(home).not.toContain("正在通知 Shopify");
     expect(home).toContain("已就緒");
