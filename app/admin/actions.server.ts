@@ -4,12 +4,12 @@ import { err, ok, type Result } from "neverthrow";
 import { encodeFormBody } from "../ecpay/form-body";
 import type { EcpayError } from "../ecpay/types";
 import { credentialsForAttempt } from "../payments/bindings.server";
-import type { Deps } from "../payments/deps.server";
+import type { Deps } from "../payments/ports";
 import { pauseQueries, processQueryPause, queriesPaused } from "../payments/ecpay-query-pause.server";
 import type { MethodHandle } from "../payments/methods";
 import { isPaymentFinal } from "../payments/payment-state";
 import { settleFromTradeQuery, type QuerySettlement } from "../payments/use-cases/settle-from-query.server";
-import { deliverSoon } from "./configure.server";
+import { deliverSoon } from "../payments/outbox.server";
 
 export type QueryFailure =
   | { kind: "not-found" }
@@ -109,6 +109,6 @@ export async function retryShopifyDelivery(
     data: { status: "PENDING", nextAttemptAt: now },
   });
   if (count === 0) return err("in-flight");
-  await deliverSoon(deps);
+  await deliverSoon();
   return ok(undefined);
 }

@@ -7,7 +7,7 @@ import type { EcpayCredentials, EcpayError, IEcpayGateway } from "../ecpay/types
 import type { MessageKey } from "../i18n";
 import type { SecretBox, SecretContext } from "../lib/secrets.server";
 import { attachBinding, saveBinding, type BindingInput } from "../payments/bindings.server";
-import type { Deps } from "../payments/deps.server";
+import type { Deps } from "../payments/ports";
 import { isMethodHandle, type MethodHandle } from "../payments/methods";
 import type { BindingField, FieldErrors } from "./binding-form";
 import { requestConfigure } from "./configure.server";

@@ -22,7 +22,7 @@ export {
 } from "./check-mac-value";
 export type { CheckMacAlgorithm, EcpayKeys } from "./check-mac-value";
 export { isMerchantTradeNo, newMerchantTradeNo } from "./merchant-trade-no";
-export { formatTaiwanDateTime, parseTaiwanDateTime } from "./taiwan-time";
+export { formatTaiwanDateTime, parseTaiwanDateTime } from "../lib/taiwan-time";
 export { encodeFormBody, parseFormBody } from "./form-body";
 export { mapEcpayFailure } from "./errors";
 export type { EcpayFailure } from "./errors";

@@ -1,10 +1,9 @@
 // The outbox: every Shopify mutation is a row written in the same transaction as the state change
 // it reports, then delivered by a worker with exponential backoff and jitter until Shopify confirms.
 // Claims are atomic row updates, so several server instances never deliver the same row at once.
-import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import type { OutboxMessage, Prisma } from "@prisma/client";
-import type { Deps } from "../payments/deps.server";
+import type { Deps } from "../payments/ports";
 import { isMethodHandle } from "../payments/methods";
 import { outsideUrlProblem } from "../payments/outside-url";
 import type { Tx } from "../db.server";
@@ -12,61 +11,13 @@ import { chaosPoint } from "../lib/chaos.server";
 import { log, logPaymentEvent } from "../lib/log.server";
 import { metrics } from "../lib/metrics.server";
 import type { PaymentsMutationName, PaymentsMutationVariables } from "../shopify/payments-apps-api";
+import { backoffMs } from "../lib/backoff";
 import { addFlag } from "../payments/settlement.server";
 import { hasFlag } from "../payments/settlement-rules";
-
-export interface OutboxInput<N extends PaymentsMutationName> {
-  shop: string;
-  method: string;
-  mutation: N;
-  /** The Shopify session id (PaymentSession.id / OperationSession.id) or a configure key: one row per mutation and subject. */
-  subjectId: string;
-  variables: PaymentsMutationVariables[N];
-  notBefore?: Date;
-}
-
-const wake = new EventEmitter();
-
-/** Queue a mutation inside the caller's transaction. A second enqueue of the same mutation for the same subject is a no-op. */
-export async function enqueue<N extends PaymentsMutationName>(tx: Tx, input: OutboxInput<N>): Promise<void> {
-  const existing = await tx.outboxMessage.findUnique({
-    where: { mutation_subjectId: { mutation: input.mutation, subjectId: input.subjectId } },
-    select: { id: true },
-  });
-  if (existing) return;
-  await tx.outboxMessage.create({
-    data: {
-      shop: input.shop,
-      method: input.method,
-      mutation: input.mutation,
-      subjectId: input.subjectId,
-      variables: JSON.stringify(input.variables),
-      nextAttemptAt: input.notBefore ?? new Date(),
-    },
-  });
-}
-
-/** Tell the in-process worker there is something to deliver (after the transaction committed). */
-export function notifyOutbox(): void {
-  wake.emit("work");
-}
-
-export function onOutboxWork(listener: () => void): () => void {
-  wake.on("work", listener);
-  return () => wake.off("work", listener);
-}
 
 /** A claimed row stays ours this long: longer than one delivery can take (the client's timeout), short enough that a crashed worker's rows are picked up soon. */
 const LOCK_MS = Number(process.env.SHOPIFY_API_TIMEOUT_MS ?? 10_000) + 5_000;
 const MAX_AGE_MS = 7 * 24 * 3600_000; // keep retrying for a week, then flag for an operator
-const MAX_BACKOFF_MS = 3600_000;
-const BACKOFF_BASE_MS = Number(process.env.OUTBOX_BACKOFF_BASE_MS ?? 2_000);
-
-/** First retry after about 2 s (OUTBOX_BACKOFF_BASE_MS), doubling up to an hour, ±50 % jitter. */
-export function backoffMs(attempts: number, random: () => number = Math.random, baseMs = BACKOFF_BASE_MS): number {
-  const base = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
-  return Math.round(base * (0.5 + random()));
-}
 
 async function claim(deps: Deps, workerId: string, limit: number): Promise<OutboxMessage[]> {
   const now = deps.now();

@@ -8,7 +8,7 @@
 // instance asks ECPay about it and the others skip it. ECPay answers eager callers with HTTP 403:
 // the pass stops at the first 403 and no query is sent before the pause ends.
 import type { PaymentAttempt, PaymentSession, Prisma } from "@prisma/client";
-import type { Deps } from "../payments/deps.server";
+import type { Deps } from "../payments/ports";
 import { pauseQueries, processQueryPause, queriesPaused, rateLimitPauseMs, type QueryPause } from "../payments/ecpay-query-pause.server";
 import { ATM_MAX_EXPIRE_DAYS, PAYMENT_METHODS, isMethodHandle } from "../payments/methods";
 import { expireAtm, retryOnSettlementConflict } from "../payments/settlement.server";

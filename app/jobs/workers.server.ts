@@ -2,9 +2,10 @@
 // deliver queued Shopify mutations, carry out captures/voids/refunds and post-sale closes, and
 // reconcile with ECPay. Every step is safe to run in several server instances at once.
 import { randomUUID } from "node:crypto";
-import { deps as defaultDeps, type Deps } from "../payments/deps.server";
+import { deps as defaultDeps, type Deps } from "../deps.server";
 import { processDueOperations, processPendingCloses } from "../payments/operations";
-import { deliverDue, onOutboxWork } from "./outbox.server";
+import { onOutboxWork, reportOutboxPass } from "../payments/outbox.server";
+import { deliverDue } from "./outbox.server";
 import { reconcileOnce } from "./reconciler.server";
 import { log } from "../lib/log.server";
 
@@ -32,6 +33,7 @@ export function startBackgroundWorkers(d: Deps = defaultDeps()): BackgroundWorke
         const report = await deliverDue(d, { workerId, limit: 25 });
         if (report.delivered + report.retried + report.failed === 0) break;
       }
+      reportOutboxPass();
       await processDueOperations(d, { limit: 10 });
       await processPendingCloses(d, { limit: 10 });
       if (Date.now() - lastReconcile >= reconcileEveryMs) {

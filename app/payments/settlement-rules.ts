@@ -1,6 +1,6 @@
 // Pure rules the settlement and the reconciler share: when an authorization must be closed, the
 // flags a payment carries for the merchant, and how long an unanswered attempt is worth asking about.
-import { parseTaiwanDateTime } from "../ecpay/taiwan-time";
+import { parseTaiwanDateTime } from "../lib/taiwan-time";
 
 const DAY_MS = 24 * 3600_000;
 

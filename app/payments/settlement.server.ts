@@ -4,7 +4,7 @@
 import type { PaymentAttempt, PaymentSession, Prisma } from "@prisma/client";
 import type { Tx } from "../db.server";
 import { bilingual } from "../i18n";
-import { enqueue } from "../jobs/outbox.server";
+import { enqueue } from "./outbox.server";
 import { PAYMENT_METHODS, isMethodHandle, paysByUnionPay } from "./methods";
 import { nextStatus } from "./payment-state";
 import { authorizationExpiresAt as authorizationExpiry, withFlag } from "./settlement-rules";

@@ -9,14 +9,14 @@ import { z } from "zod";
 import { confirmBinding, openPendingBinding, probeBinding, reusableBindings, reuseBinding, sealPendingBinding, unbind } from "~/admin/bind.server";
 import { parseBindingForm, type BindingField, type FieldErrors } from "~/admin/binding-form";
 import { ConfigureBanner, ReadyBadge } from "~/admin/components";
-import { requireAdmin } from "~/admin/context.server";
+import { requireAdmin } from "~/web/admin-context.server";
 import { configureState, retryConfigure } from "~/admin/configure.server";
 import { formatDateTime } from "~/admin/format";
 import { takeRateLimit } from "~/lib/rate-limit.server";
 import { CsrfField, useAdmin } from "~/admin/use-admin";
 import { PUBLIC_STAGE_MERCHANT } from "~/ecpay/public-stage-merchant";
 import type { MessageKey } from "~/i18n";
-import { deps } from "~/payments/deps.server";
+import { deps } from "~/deps.server";
 import { getMethod, type MethodHandle } from "~/payments/methods";
 
 /** The 商家檢查碼 is only used by card queries (CreditDetail): ask for it in card apps. */

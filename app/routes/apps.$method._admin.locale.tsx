@@ -1,7 +1,7 @@
 // The language switch: stored per installation, so the merchant's choice sticks across devices.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { requireAdmin } from "~/admin/context.server";
+import { requireAdmin } from "~/web/admin-context.server";
 import prisma from "~/db.server";
 
 const localeForm = z.object({ locale: z.enum(["zh-TW", "en"]) });

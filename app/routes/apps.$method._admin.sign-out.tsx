@@ -4,7 +4,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { serverConfig } from "~/config.server";
 import prisma from "~/db.server";
-import { methodNotAllowed } from "~/lib/http.server";
+import { methodNotAllowed } from "~/web/http.server";
 import { authenticateMerchant } from "~/shopify/admin-auth.server";
 import { clearAdminSessionCookie } from "~/shopify/admin-session.server";
 

@@ -8,14 +8,14 @@ import type { ReactNode } from "react";
 import { z } from "zod";
 import { queryEcpayNow, retryShopifyDelivery } from "~/admin/actions.server";
 import { StatusBadge, TestBadge } from "~/admin/components";
-import { requireAdmin } from "~/admin/context.server";
+import { requireAdmin } from "~/web/admin-context.server";
 import { feeText, formatAmount, formatDateTime, formatMoney } from "~/admin/format";
 import { paymentTypeLabel } from "~/admin/payment-types";
 import { buildTimeline, type TimelineEvent } from "~/admin/timeline";
 import { toRow, transactionDetail } from "~/admin/transactions.server";
 import { CsrfField, useAdmin, type Translate } from "~/admin/use-admin";
 import type { MessageKey } from "~/i18n";
-import { deps } from "~/payments/deps.server";
+import { deps } from "~/deps.server";
 import { flagsOf } from "~/payments/settlement-rules";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

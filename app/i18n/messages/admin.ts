@@ -1,4 +1,4 @@
-import { SHOPIFY_STATUS_WORDS as W } from "../../admin/status";
+import { SHOPIFY_STATUS_WORDS as W } from "../shopify-words";
 import { defineMessages } from "./define";
 
 // The merchant admin (app/routes/apps.$method._admin.*). Both languages side by side; the

@@ -1,7 +1,7 @@
 // ECPay's daily close: "with 每日自動關帳 on, the system closes at 20:15 and you must not call
 // DoAction between 20:15 and 20:30" (ecpay-aio §4.1). We cannot know the merchant's setting, so
 // no DoAction is sent in that window: work due then waits until 20:30 Taiwan time.
-import { taiwanDateParts } from "../../ecpay/taiwan-time";
+import { taiwanDateParts } from "../../lib/taiwan-time";
 
 const WINDOW_START_MINUTE = 20 * 60 + 15;
 const WINDOW_END_MINUTE = 20 * 60 + 30;

@@ -6,7 +6,6 @@ export { processDueOperations } from "./process-operations.server";
 export type { OperationReport } from "./process-operations.server";
 export { processPendingCloses } from "./pending-closes.server";
 export type { CloseReport } from "./pending-closes.server";
-export { operationAction } from "./route.server";
 export { checkOperationRules, capturedAmountOf } from "./rules";
 export { planOperation } from "./plan";
 export { doActionPausedUntil } from "./close-window";

@@ -5,7 +5,7 @@
 import type { PaymentAttempt, PaymentSession } from "@prisma/client";
 import type { EcpayError } from "../../ecpay/types";
 import { creditCheckCode, productionCredentials } from "../bindings.server";
-import type { Deps } from "../deps.server";
+import type { Deps } from "../ports";
 import { doActionPausedUntil } from "./close-window";
 import { cardStateFromEcpay } from "./plan";
 import { CLOSE_LOCK_MS } from "./process-operations.server";

@@ -4,13 +4,14 @@
 import type { EcpayBinding, OperationSession, PaymentAttempt, PaymentSession } from "@prisma/client";
 import { bilingual, resolveLocale, t } from "../../i18n";
 import type { EcpayError } from "../../ecpay/types";
-import { backoffMs, enqueue, notifyOutbox } from "../../jobs/outbox.server";
+import { enqueue, notifyOutbox } from "../outbox.server";
+import { backoffMs } from "../../lib/backoff";
 import type { Tx } from "../../db.server";
 import { chaosPoint } from "../../lib/chaos.server";
 import { log, logPaymentEvent } from "../../lib/log.server";
 import { metrics } from "../../lib/metrics.server";
 import { creditCheckCode, productionCredentials } from "../bindings.server";
-import type { Deps } from "../deps.server";
+import type { Deps } from "../ports";
 import { getMethod, isMethodHandle } from "../methods";
 import { nextStatus } from "../payment-state";
 import { doActionPausedUntil } from "./close-window";

@@ -3,7 +3,7 @@
 // otherwise a waiting page that polls the hand-off page, or a retry page when ECPay says it failed.
 import { t } from "../../i18n";
 import { followableUrl, htmlPage, heading } from "../buyer-pages";
-import type { Deps } from "../deps.server";
+import type { Deps } from "../ports";
 import type { MethodHandle } from "../methods";
 import { isPaymentFinal } from "../payment-state";
 import { checkEcpayMessage } from "./handle-ecpay-notification.server";

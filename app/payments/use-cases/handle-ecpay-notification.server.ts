@@ -5,13 +5,13 @@
 import type { PaymentAttempt, PaymentSession } from "@prisma/client";
 import { parseFormBody } from "../../ecpay/form-body";
 import type { EcpayCallback } from "../../ecpay/types";
-import { notifyOutbox } from "../../jobs/outbox.server";
+import { notifyOutbox } from "../outbox.server";
 import { chaosPoint } from "../../lib/chaos.server";
 import { logPaymentEvent } from "../../lib/log.server";
 import { metrics } from "../../lib/metrics.server";
 import { credentialsForAttempt } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
-import type { Deps } from "../deps.server";
+import type { Deps } from "../ports";
 import { PAYMENT_METHODS, type MethodHandle } from "../methods";
 import { countMessage, recordMessage } from "../notification-log.server";
 import { addFlag, paidCardFacts, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "../settlement.server";

@@ -7,7 +7,7 @@ import { encodeFormBody } from "../../ecpay/form-body";
 import type { EcpayError } from "../../ecpay/types";
 import { credentialsForAttempt } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
-import type { Deps } from "../deps.server";
+import type { Deps } from "../ports";
 import type { Tx } from "../../db.server";
 import { countMessage, recordMessage } from "../notification-log.server";
 import { addFlag, paidCardFacts, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "../settlement.server";
