@@ -3,6 +3,7 @@ import { PrismaClient } from "@prisma/client";
 import type pg from "pg";
 import { createPgPool } from "./lib/pg-pool.server";
 import { OneConnectionPrismaLibSQL } from "./lib/sqlite-one-connection.server";
+import { countingStatements } from "./lib/statement-count.server";
 
 // The generated client is provider-specific: `npm run setup` generates it for the DATABASE_URL
 // in use. The CLI (prisma.config.ts) and the app must see the same DATABASE_URL.
@@ -18,7 +19,7 @@ let pool: pg.Pool | null = null;
 function createClient(): PrismaClient {
   if (isPostgres) pool = createPgPool(DATABASE_URL, Number(process.env.DATABASE_POOL_SIZE ?? 10));
   const adapter = pool ? new PrismaPg(pool, { disposeExternalPool: true }) : new OneConnectionPrismaLibSQL({ url: DATABASE_URL });
-  return new PrismaClient({ adapter });
+  return new PrismaClient({ adapter: countingStatements(adapter) });
 }
 
 /** PostgreSQL pool use for /metrics; null on SQLite (one connection). */

@@ -7,7 +7,7 @@ import { processDueOperations, processPendingCloses } from "../payments/operatio
 import { onOutboxWork, reportOutboxPass } from "../payments/outbox.server";
 import { deliverDue } from "./outbox.server";
 import { reconcileOnce } from "./reconciler.server";
-import { log } from "../lib/log.server";
+import { log, outsideRequestContext } from "../lib/log.server";
 
 export interface BackgroundWorkers {
   stop(): Promise<void>;
@@ -48,9 +48,12 @@ export function startBackgroundWorkers(d: Deps = defaultDeps()): BackgroundWorke
   const schedule = (delay: number) => {
     if (stopped) return;
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      running = running.then(tick).finally(() => schedule(tickMs));
-    }, delay);
+    // A request's notifyOutbox() wakes this; the work is not that request's (its log lines, its statements).
+    timer = outsideRequestContext(() =>
+      setTimeout(() => {
+        running = running.then(tick).finally(() => schedule(tickMs));
+      }, delay),
+    );
   };
   const unsubscribe = onOutboxWork(() => schedule(0));
   schedule(tickMs);
