@@ -100,8 +100,8 @@ describe("retry delivery to Shopify", () => {
 
 describe("query ECPay now", () => {
   /** A test-mode card payment handed off to ECPay's stage and not paid yet. */
-  const handedOff = async (amount: number) => {
-    const started = await stack.shopify.startPayment(SHOP, "credit", { test: true, kind: "sale", amount });
+  const handedOff = async (amount: number, method: "credit" | "atm" = "credit") => {
+    const started = await stack.shopify.startPayment(SHOP, method, { test: true, kind: "sale", amount });
     expect(started.ok).toBe(true);
     const form = await openHandOff(started.redirectUrl!, { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120" } });
     const submitted = await submitToEcpay(form);
@@ -114,8 +114,8 @@ describe("query ECPay now", () => {
   };
   const queriesAbout = (merchantTradeNo: string) =>
     stack.stage.apiRequests().filter((r) => r.path === "/Cashier/QueryTradeInfo/V5" && r.merchantTradeNo === merchantTradeNo).length;
-  const click = async (paymentId: string, headers: Record<string, string> = {}) =>
-    text(await admin.post(`/apps/credit/transactions/${paymentId}`, "credit", SHOP, { intent: "query" }, { headers }));
+  const click = async (paymentId: string, headers: Record<string, string> = {}, method = "credit") =>
+    text(await admin.post(`/apps/${method}/transactions/${paymentId}`, method, SHOP, { intent: "query" }, { headers }));
   const queryOutcomes = async (merchantTradeNo: string) =>
     (await stack.prisma.ecpayNotification.findMany({ where: { channel: "QUERY", merchantTradeNo }, orderBy: { receivedAt: "asc" } })).map((n) => n.outcome);
 
@@ -150,6 +150,32 @@ describe("query ECPay now", () => {
     expect(again).toContain("This matches our records; nothing changed.");
     expect(queriesAbout(flow.merchantTradeNo)).toBe(3);
     expect(await queryOutcomes(flow.merchantTradeNo)).toEqual(["QUERY_UNPAID", "ACCEPTED", "QUERY_PAID"]);
+  });
+
+  it("answers an ATM account still waiting for the transfer as issued, with the account", async () => {
+    const flow = await handedOff(740, "atm");
+    const issued = await waitUntil(
+      () => stack.prisma.paymentAttempt.findFirst({ where: { merchantTradeNo: flow.merchantTradeNo, status: "ISSUED" } }),
+      { timeoutMs: 10_000 },
+    );
+    const answer = await click(flow.paymentId, {}, "atm");
+    expect(answer).toContain(`綠界回覆：ATM 已取號，買家尚未轉帳（綠界訂單 ${flow.merchantTradeNo}）`);
+    expect(answer).toContain(`銀行代碼 ${issued.bankCode} · 虛擬帳號 ${issued.vAccount}`);
+    expect(queriesAbout(flow.merchantTradeNo)).toBe(1);
+  });
+
+  it("says when ECPay has no such trade, and when ECPay cannot be reached, in words", async () => {
+    // The buyer opened our hand-off page but never reached ECPay: ECPay has never heard of the trade.
+    const neverSent = await stack.shopify.startPayment(SHOP, "credit", { test: true, kind: "sale", amount: 750 });
+    const form = await openHandOff(neverSent.redirectUrl!, { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120" } });
+    expect(await click(neverSent.session.id)).toContain(`綠界回覆：查無此筆（${form.fields.MerchantTradeNo}）`);
+    expect(await queryOutcomes(form.fields.MerchantTradeNo!)).toEqual(["QUERY_NOT_FOUND"]);
+
+    // A live payment while ECPay's production side is down (this file's ECPAY_PRODUCTION_ORIGIN).
+    const live = await stack.shopify.startPayment(SHOP, "credit", { test: false, kind: "sale", amount: 760 });
+    await openHandOff(live.redirectUrl!, { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120" } });
+    const down = await click(live.session.id, { "accept-language": "en-US" });
+    expect(down).toContain("ECPay cannot be reached or did not answer, so the payment&#x27;s state is unknown.");
   });
 
   it("answers a trade the buyer abandoned (TradeStatus 10200095) as not paid, never as a failed query", async () => {
