@@ -1,6 +1,7 @@
-// What an ECPay outcome does to our records, in the caller's transaction. Shared by the ReturnURL
-// and PaymentInfoURL handlers, the buyer's return and the reconciler, so a payment is settled the
-// same way whichever message reports it first; the others become harmless duplicates.
+// What an ECPay outcome does to our records, in the caller's transaction. applyEcpayOutcome
+// (apply-outcome.server.ts) calls these for every message (notification, reconciler, buyer's
+// waiting page, merchant's query), so a payment is settled the same way whichever message reports
+// it first; the others become harmless duplicates.
 import type { PaymentAttempt, PaymentSession, Prisma } from "@prisma/client";
 import type { Tx } from "../db.server";
 import type { PaidFacts as EcpayPaidFacts } from "../ecpay/outcomes";
