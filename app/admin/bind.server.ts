@@ -30,10 +30,10 @@ export function explainProbeError(environment: Environment, error: EcpayError): 
   const f = FIELDS[environment];
   switch (error.kind) {
     case "wrong-credentials":
-      if (error.code === "10200094") {
+      if (error.credentials === "stage-merchant-in-production") {
         return { kind: "rejected", errors: { [f.merchantId]: "admin.bind.error.stageMerchantInProduction" }, message: "admin.bind.error.stageMerchantInProduction" };
       }
-      if (error.code !== "10200073" && /MerchantID\s*Error/i.test(error.message)) {
+      if (error.credentials === "unknown-merchant") {
         return { kind: "rejected", errors: { [f.merchantId]: "admin.bind.error.merchantIdUnknown" }, message: "admin.bind.error.merchantIdUnknown" };
       }
       return {

@@ -11,8 +11,9 @@ export {
   escapeHtmlAttribute,
 } from "./checkout";
 export type { AutoSubmitFormOptions, EcpayOrigins } from "./checkout";
-export { callbackOutcome, parseEcpayCallback } from "./callbacks";
-export type { CallbackOutcome } from "./callbacks";
+export { parseEcpayCallback } from "./callbacks";
+export { notificationOutcome, paidCardFacts, paymentInfoOutcome, tradeQueryOutcome } from "./outcomes";
+export type * from "./outcomes";
 export {
   checkMacSource,
   computeCheckMacValue,

@@ -2,6 +2,9 @@
 // flags a payment carries for the merchant, and how long an unanswered attempt is worth asking about.
 import { parseTaiwanDateTime } from "../lib/taiwan-time";
 
+// How a paid card trade was paid is read from ECPay's fields by the gateway.
+export { paidCardFacts } from "../ecpay/outcomes";
+
 const DAY_MS = 24 * 3600_000;
 
 /** ECPay refuses to close an authorization after 21 days; tell Shopify a day earlier. */
@@ -35,20 +38,6 @@ export const FLAG_PRECEDENCE = [
   // the merchant checks the back office (we never send the R again).
   "REFUND_UNCONFIRMED",
 ] as const;
-
-/**
- * What a paid card trade's NeedExtraPaidInfo fields (ecpay-aio §3.2, signed with the rest) say about
- * how it was paid: `stage` is the installment count (the buyer may pick ECPay's consumer-paid
- * installments on a one-time payment too) and `red_de_amt` the amount paid with bonus points. Both
- * make the trade refundable only in full (§4.1). Empty or malformed means none.
- */
-export function paidCardFacts(fields: Readonly<Record<string, unknown>>): { installmentStages: number | null; redeemedAmount: number | null } {
-  const count = (value: unknown) => {
-    const n = typeof value === "string" && /^\d{1,9}$/.test(value) ? Number(value) : 0;
-    return n > 0 ? n : null;
-  };
-  return { installmentStages: count(fields.stage), redeemedAmount: count(fields.red_de_amt) };
-}
 
 /** Installment and redemption trades are refunded (and closed) only in full (ecpay-aio §4.1). */
 export function tradeIsFullOnly(trade: { installmentStages: number | null; redeemedAmount: number | null }): boolean {

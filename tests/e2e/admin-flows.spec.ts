@@ -402,7 +402,7 @@ test("a test payment through Shopify and ECPay's stage, transactions with search
     await expect(deliveries).toHaveCount(2);
     await expect(page.getByText("信用卡 (Credit_CreditCard)")).toBeVisible();
     await page.getByRole("button", { name: "立即向綠界查詢" }).click();
-    await expect(page.getByText(/^綠界回覆 .*TradeStatus=1/)).toBeVisible();
+    await expect(page.getByText(/^綠界回覆：已付款（綠界訂單 /)).toBeVisible();
     await expect(timeline.getByText("QUERY_PAID")).toBeVisible();
     await shot(page, "admin-10-transaction-detail");
     // Another shop's payment id: 404 with the not-found page (fetched outside the watched page,
