@@ -75,7 +75,7 @@ export async function buyerHandOff(deps: Deps, request: HandOffRequest): Promise
   if (holder && holder.id !== session.id) {
     return htmlPage({
       locale,
-      body: html`${heading(t(locale, "buyer.alreadyPaid"))}${outsideLink(holder.nextActionUrl, t(locale, "buyer.backToStore"))}`,
+      body: html`${heading(t(locale, "buyer.alreadyPaid"))}${checkoutSummary(locale, checkoutFacts(session))}${outsideLink(holder.nextActionUrl, t(locale, "buyer.backToStore"))}`,
     });
   }
 
