@@ -117,11 +117,8 @@ export function paymentMoney(
   };
 }
 
-/** Shopify's checkout token from the session's cancel URL (…/checkouts/<kind>/<token>/…), when present. */
-export function checkoutReference(cancelUrl: string): string | null {
-  const match = /\/checkouts\/(?:[a-z]{1,3}\/)?([A-Za-z0-9_-]{6,})/.exec(cancelUrl);
-  return match?.[1] ?? null;
-}
+// The buyer pages show the same reference, so it is read where Shopify's requests are.
+export { checkoutReference } from "../payments/shopify-requests";
 
 
 /** The admin's label of each display status (badges, the CSV export). */
