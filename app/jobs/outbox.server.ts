@@ -9,6 +9,7 @@ import { isMethodHandle } from "../payments/methods";
 import { outsideUrlProblem } from "../payments/outside-url";
 import type { Tx } from "../db.server";
 import { chaosPoint } from "../lib/chaos.server";
+import { claimBatch, leaseFree, newClaim, type LeaseTable } from "../lib/lease.server";
 import { log, logPaymentEvent } from "../lib/log.server";
 import { metrics } from "../lib/metrics.server";
 import type { PaymentsMutationName, PaymentsMutationVariables } from "../shopify/payments-apps-api";
@@ -57,7 +58,7 @@ export function onOutboxWork(listener: () => void): () => void {
 }
 
 /** A claimed row stays ours this long: longer than one delivery can take (the client's timeout), short enough that a crashed worker's rows are picked up soon. */
-const LOCK_MS = Number(process.env.SHOPIFY_API_TIMEOUT_MS ?? 10_000) + 5_000;
+export const OUTBOX_LEASE_MS = Number(process.env.SHOPIFY_API_TIMEOUT_MS ?? 10_000) + 5_000;
 const MAX_AGE_MS = 7 * 24 * 3600_000; // keep retrying for a week, then flag for an operator
 const MAX_BACKOFF_MS = 3600_000;
 const BACKOFF_BASE_MS = Number(process.env.OUTBOX_BACKOFF_BASE_MS ?? 2_000);
@@ -68,26 +69,31 @@ export function backoffMs(attempts: number, random: () => number = Math.random, 
   return Math.round(base * (0.5 + random()));
 }
 
+/** The outbox's lease: lockedBy names the claim (one token per batch), lockedUntil its expiry. */
+export function outboxLease(db: Deps["db"]): LeaseTable<string, OutboxMessage> & Required<Pick<LeaseTable<string, OutboxMessage>, "heldBy">> {
+  return {
+    take: async (ids, claim) => {
+      // One conditional UPDATE claims every candidate still free (another instance may have taken
+      // some since the read): one write per batch, not one committed write per row.
+      const { count } = await db.outboxMessage.updateMany({
+        where: { status: "PENDING", ...leaseFree(claim.at), id: { in: [...ids] } },
+        data: { lockedBy: claim.token, lockedUntil: claim.until },
+      });
+      return count;
+    },
+    heldBy: (ids, claim) => db.outboxMessage.findMany({ where: { id: { in: [...ids] }, lockedBy: claim.token }, orderBy: { nextAttemptAt: "asc" } }),
+  };
+}
+
 async function claim(deps: Deps, workerId: string, limit: number): Promise<OutboxMessage[]> {
   const now = deps.now();
-  const free = { status: "PENDING", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] } satisfies Prisma.OutboxMessageWhereInput;
   const candidates = await deps.db.outboxMessage.findMany({
-    where: { ...free, nextAttemptAt: { lte: now } },
+    where: { status: "PENDING", ...leaseFree(now), nextAttemptAt: { lte: now } },
     orderBy: { nextAttemptAt: "asc" },
     take: limit,
     select: { id: true },
   });
-  if (candidates.length === 0) return [];
-  const ids = candidates.map((c) => c.id);
-  // One conditional UPDATE claims every candidate still free (another instance may have taken
-  // some since the read) and a token unique to this claim tells ours apart: one write per batch,
-  // not one committed write per row.
-  const token = `${workerId}:${randomUUID()}`;
-  await deps.db.outboxMessage.updateMany({
-    where: { ...free, id: { in: ids } },
-    data: { lockedBy: token, lockedUntil: new Date(now.getTime() + LOCK_MS) },
-  });
-  return deps.db.outboxMessage.findMany({ where: { id: { in: ids }, lockedBy: token }, orderBy: { nextAttemptAt: "asc" } });
+  return claimBatch(outboxLease(deps.db), candidates.map((c) => c.id), newClaim(now, OUTBOX_LEASE_MS, workerId));
 }
 
 /** What a delivered mutation changes on our side (nextAction URL, configured state). */

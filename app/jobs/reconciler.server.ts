@@ -14,6 +14,7 @@ import { ATM_MAX_EXPIRE_DAYS, PAYMENT_METHODS, isMethodHandle } from "../payment
 import { expireAtm, retryOnSettlementConflict } from "../payments/settlement.server";
 import { withFlag, withoutFlag } from "../payments/settlement-rules";
 import { settleFromPaymentInfoQuery, settleFromTradeQuery, type QuerySettlement } from "../payments/use-cases/settle-from-query.server";
+import { claimOne, newClaim, type LeaseTable } from "../lib/lease.server";
 import { log, logPaymentEvent } from "../lib/log.server";
 
 export type { QueryPause };
@@ -81,13 +82,27 @@ export function abandonedAfterMs(session: Pick<PaymentSession, "method">): numbe
   return isAtm(session) ? ATM_ABANDONED_AFTER_MS : ABANDONED_AFTER_MS;
 }
 
+/**
+ * The reconciler's claim, through the shared mechanism (lib/lease.server.ts): lastQueriedAt is the
+ * lease, written with the pass's time. It is free for this pass only while nobody has written it
+ * since the pass read the attempt (compare-and-set on the value read); when it is due again is the
+ * re-query schedule above (REQUERY_MS and the rest), not an expiry.
+ */
+function queryLease(deps: Deps): Pick<LeaseTable<PaymentAttempt, never>, "take"> {
+  return {
+    take: async ([attempt], claim) => {
+      const { count } = await deps.db.paymentAttempt.updateMany({
+        where: { merchantTradeNo: attempt.merchantTradeNo, status: attempt.status, lastQueriedAt: attempt.lastQueriedAt },
+        data: { lastQueriedAt: claim.at },
+      });
+      return count;
+    },
+  };
+}
+
 /** Claim the attempt for this pass: only the instance whose compare-and-set wins queries it. */
-async function claim(deps: Deps, attempt: PaymentAttempt, now: Date): Promise<boolean> {
-  const { count } = await deps.db.paymentAttempt.updateMany({
-    where: { merchantTradeNo: attempt.merchantTradeNo, status: attempt.status, lastQueriedAt: attempt.lastQueriedAt },
-    data: { lastQueriedAt: now },
-  });
-  return count === 1;
+function claim(deps: Deps, attempt: PaymentAttempt, now: Date): Promise<boolean> {
+  return claimOne(queryLease(deps), attempt, newClaim(now, 0));
 }
 
 function errorText(error: unknown): string {
