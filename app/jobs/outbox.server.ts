@@ -15,6 +15,7 @@ import { metrics } from "../lib/metrics.server";
 import type { PaymentsMutationName, PaymentsMutationVariables } from "../shopify/payments-apps-api";
 import { addFlag } from "../payments/settlement.server";
 import { hasFlag } from "../payments/settlement-rules";
+import { PENDING_RETRY_WINDOW_MS } from "../payments/time-limits";
 
 export interface OutboxInput<N extends PaymentsMutationName> {
   shop: string;
@@ -130,8 +131,6 @@ async function applyDelivered(tx: Tx, message: OutboxMessage, nextActionUrl: str
 
 /** Set on a payment whose Shopify pending window was shortened below ECPay's ATM deadline. */
 export const PENDING_WINDOW_SHORTENED = "PENDING_WINDOW_SHORTENED";
-/** The window of the one retry: a day, the shortest ATM deadline a merchant can choose. */
-const PENDING_RETRY_WINDOW_MS = 24 * 3600_000;
 
 /**
  * Shopify refused paymentSessionPending's pendingExpiresAt as out of range. ECPay's ATM deadline

@@ -9,7 +9,8 @@ import { PAYMENT_METHODS, isMethodHandle, paysByUnionPay } from "./methods";
 import { nextStatus } from "./payment-state";
 import { authorizationExpiresAt as authorizationExpiry, withFlag } from "./settlement-rules";
 
-export { AUTHORIZATION_WINDOW_DAYS, paidCardFacts } from "./settlement-rules";
+export { paidCardFacts } from "./settlement-rules";
+export { AUTHORIZATION_WINDOW_DAYS } from "./time-limits";
 
 export interface PaidFacts {
   tradeNo: string;
