@@ -13,27 +13,12 @@ import { completedAtEcpay, unresolvedAction } from "./plan";
 import { checkOperationRules } from "./rules";
 import { Run, type Outcome } from "./run.server";
 import { alreadyDoneStrategy } from "./strategies/already-done.server";
-import { captureStrategy } from "./strategies/capture.server";
-import type { CardContext, EcpayContext, OperationContext, OperationStrategy } from "./strategies/context";
-import { refundAfterCaptureStrategy } from "./strategies/refund-after-capture.server";
-import { refundBeforeCaptureStrategy } from "./strategies/refund-before-capture.server";
+import { strategyFor } from "./strategies/choose";
+import type { EcpayContext, OperationContext } from "./strategies/context";
 import { simulatedStrategy } from "./strategies/simulated.server";
-import { voidStrategy } from "./strategies/void.server";
 import { authorizedAmountOf, bindingForTrade, paidAttempt } from "./trade.server";
 
 const BUSY_DELAY_MS = 2_000;
-
-/** The strategy for a production operation once the card has been looked at. */
-export function strategyFor(ctx: Pick<CardContext, "run" | "trade" | "startState">): OperationStrategy<CardContext> {
-  switch (ctx.run.type) {
-    case "capture":
-      return captureStrategy;
-    case "void":
-      return voidStrategy;
-    case "refund":
-      return ctx.startState === "AUTHORIZED" && !ctx.trade.unionPay ? refundBeforeCaptureStrategy : refundAfterCaptureStrategy;
-  }
-}
 
 /** Run one claimed operation. Throws LeaseLost when another instance took the lease over. */
 export async function processOne(deps: Deps, lease: OperationLease): Promise<Outcome> {
@@ -95,5 +80,6 @@ export async function processOne(deps: Deps, lease: OperationLease): Promise<Out
 
   const looked = await lookAtCard(ecpay);
   if (!looked.ok) return looked.outcome;
-  return strategyFor(looked.ctx).execute(looked.ctx);
+  const { ctx } = looked;
+  return strategyFor({ type: run.type, unionPay: ctx.trade.unionPay, startState: ctx.startState }).execute(ctx);
 }
