@@ -8,37 +8,44 @@ import { isMethodHandle } from "../payments/methods";
 import { outsideUrlProblem } from "../payments/outside-url";
 import type { Tx } from "../db.server";
 import { chaosPoint } from "../lib/chaos.server";
+import { claimBatch, leaseFree, newClaim, type LeaseTable } from "../lib/lease.server";
 import { log, logPaymentEvent } from "../lib/log.server";
 import { metrics } from "../lib/metrics.server";
 import type { PaymentsMutationName, PaymentsMutationVariables } from "../shopify/payments-apps-api";
 import { backoffMs } from "../lib/backoff";
 import { addFlag } from "../payments/settlement.server";
 import { hasFlag } from "../payments/settlement-rules";
+import { PENDING_RETRY_WINDOW_MS } from "../payments/time-limits";
 
 /** A claimed row stays ours this long: longer than one delivery can take (the client's timeout), short enough that a crashed worker's rows are picked up soon. */
-const LOCK_MS = Number(process.env.SHOPIFY_API_TIMEOUT_MS ?? 10_000) + 5_000;
+export const OUTBOX_LEASE_MS = Number(process.env.SHOPIFY_API_TIMEOUT_MS ?? 10_000) + 5_000;
 const MAX_AGE_MS = 7 * 24 * 3600_000; // keep retrying for a week, then flag for an operator
+
+/** The outbox's lease: lockedBy names the claim (one token per batch), lockedUntil its expiry. */
+export function outboxLease(db: Deps["db"]): LeaseTable<string, OutboxMessage> & Required<Pick<LeaseTable<string, OutboxMessage>, "heldBy">> {
+  return {
+    take: async (ids, claim) => {
+      // One conditional UPDATE claims every candidate still free (another instance may have taken
+      // some since the read): one write per batch, not one committed write per row.
+      const { count } = await db.outboxMessage.updateMany({
+        where: { status: "PENDING", ...leaseFree(claim.at), id: { in: [...ids] } },
+        data: { lockedBy: claim.token, lockedUntil: claim.until },
+      });
+      return count;
+    },
+    heldBy: (ids, claim) => db.outboxMessage.findMany({ where: { id: { in: [...ids] }, lockedBy: claim.token }, orderBy: { nextAttemptAt: "asc" } }),
+  };
+}
 
 async function claim(deps: Deps, workerId: string, limit: number): Promise<OutboxMessage[]> {
   const now = deps.now();
-  const free = { status: "PENDING", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] } satisfies Prisma.OutboxMessageWhereInput;
   const candidates = await deps.db.outboxMessage.findMany({
-    where: { ...free, nextAttemptAt: { lte: now } },
+    where: { status: "PENDING", ...leaseFree(now), nextAttemptAt: { lte: now } },
     orderBy: { nextAttemptAt: "asc" },
     take: limit,
     select: { id: true },
   });
-  if (candidates.length === 0) return [];
-  const ids = candidates.map((c) => c.id);
-  // One conditional UPDATE claims every candidate still free (another instance may have taken
-  // some since the read) and a token unique to this claim tells ours apart: one write per batch,
-  // not one committed write per row.
-  const token = `${workerId}:${randomUUID()}`;
-  await deps.db.outboxMessage.updateMany({
-    where: { ...free, id: { in: ids } },
-    data: { lockedBy: token, lockedUntil: new Date(now.getTime() + LOCK_MS) },
-  });
-  return deps.db.outboxMessage.findMany({ where: { id: { in: ids }, lockedBy: token }, orderBy: { nextAttemptAt: "asc" } });
+  return claimBatch(outboxLease(deps.db), candidates.map((c) => c.id), newClaim(now, OUTBOX_LEASE_MS, workerId));
 }
 
 /** What a delivered mutation changes on our side (nextAction URL, configured state). */
@@ -75,8 +82,6 @@ async function applyDelivered(tx: Tx, message: OutboxMessage, nextActionUrl: str
 
 /** Set on a payment whose Shopify pending window was shortened below ECPay's ATM deadline. */
 export const PENDING_WINDOW_SHORTENED = "PENDING_WINDOW_SHORTENED";
-/** The window of the one retry: a day, the shortest ATM deadline a merchant can choose. */
-const PENDING_RETRY_WINDOW_MS = 24 * 3600_000;
 
 /**
  * Shopify refused paymentSessionPending's pendingExpiresAt as out of range. ECPay's ATM deadline

@@ -11,7 +11,8 @@ import { PAYMENT_METHODS, isMethodHandle, paysByUnionPay } from "./methods";
 import { nextStatus } from "./payment-state";
 import { authorizationExpiresAt as authorizationExpiry, withFlag } from "./settlement-rules";
 
-export { AUTHORIZATION_WINDOW_DAYS, paidCardFacts } from "./settlement-rules";
+export { paidCardFacts } from "./settlement-rules";
+export { AUTHORIZATION_WINDOW_DAYS } from "./time-limits";
 
 /** What ECPay reported about a paid trade (app/ecpay/outcomes.ts). */
 export type PaidFacts = EcpayPaidFacts;

@@ -1,4 +1,4 @@
-import { SHOPIFY_STATUS_WORDS as W } from "../../admin/status";
+import { SHOPIFY_STATUS_WORDS as W } from "../shopify-words";
 import { defineMessages } from "./define";
 
 // Buyer pages and the merchantMessage of rejected payment sessions.

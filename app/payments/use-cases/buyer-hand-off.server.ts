@@ -140,7 +140,7 @@ async function createAttempt(deps: Deps, session: PaymentSession, locale: Locale
     ...(def.pending ? { paymentInfoUrl: `${appUrl}/ecpay/${method}/payment-info` } : {}),
     customField1: paymentIdToCustomField(session.id),
     // ECPay documents Language for Credit only (ecpay-aio §2).
-    ...(locale === "en" && def.ecpay.choosePayment === "Credit" ? { language: "ENG" as const } : {}),
+    ...(locale === "en" && def.cardTrade ? { language: "ENG" as const } : {}),
   });
   if (form.isErr()) {
     logPaymentEvent("attempt.refused", { shop: session.shop, method, paymentId: session.id, reason: `cannot build the ECPay checkout: ${form.error.message}` });
