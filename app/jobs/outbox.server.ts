@@ -8,6 +8,7 @@ import type { Deps } from "../payments/deps.server";
 import { isMethodHandle } from "../payments/methods";
 import { outsideUrlProblem } from "../payments/outside-url";
 import type { Tx } from "../db.server";
+import { tuning } from "../config.server";
 import { chaosPoint } from "../lib/chaos.server";
 import { log, logPaymentEvent } from "../lib/log.server";
 import { metrics } from "../lib/metrics.server";
@@ -57,13 +58,12 @@ export function onOutboxWork(listener: () => void): () => void {
 }
 
 /** A claimed row stays ours this long: longer than one delivery can take (the client's timeout), short enough that a crashed worker's rows are picked up soon. */
-const LOCK_MS = Number(process.env.SHOPIFY_API_TIMEOUT_MS ?? 10_000) + 5_000;
+const lockMs = () => tuning().shopifyApiTimeoutMs + 5_000;
 const MAX_AGE_MS = 7 * 24 * 3600_000; // keep retrying for a week, then flag for an operator
 const MAX_BACKOFF_MS = 3600_000;
-const BACKOFF_BASE_MS = Number(process.env.OUTBOX_BACKOFF_BASE_MS ?? 2_000);
 
 /** First retry after about 2 s (OUTBOX_BACKOFF_BASE_MS), doubling up to an hour, ±50 % jitter. */
-export function backoffMs(attempts: number, random: () => number = Math.random, baseMs = BACKOFF_BASE_MS): number {
+export function backoffMs(attempts: number, random: () => number = Math.random, baseMs = tuning().outboxBackoffBaseMs): number {
   const base = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
   return Math.round(base * (0.5 + random()));
 }
@@ -85,7 +85,7 @@ async function claim(deps: Deps, workerId: string, limit: number): Promise<Outbo
   const token = `${workerId}:${randomUUID()}`;
   await deps.db.outboxMessage.updateMany({
     where: { ...free, id: { in: ids } },
-    data: { lockedBy: token, lockedUntil: new Date(now.getTime() + LOCK_MS) },
+    data: { lockedBy: token, lockedUntil: new Date(now.getTime() + lockMs()) },
   });
   return deps.db.outboxMessage.findMany({ where: { id: { in: ids }, lockedBy: token }, orderBy: { nextAttemptAt: "asc" } });
 }

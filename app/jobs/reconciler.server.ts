@@ -14,6 +14,7 @@ import { ATM_MAX_EXPIRE_DAYS, PAYMENT_METHODS, isMethodHandle } from "../payment
 import { expireAtm, retryOnSettlementConflict } from "../payments/settlement.server";
 import { withFlag, withoutFlag } from "../payments/settlement-rules";
 import { settleFromPaymentInfoQuery, settleFromTradeQuery, type QuerySettlement } from "../payments/use-cases/settle-from-query.server";
+import { tuning } from "../config.server";
 import { log, logPaymentEvent } from "../lib/log.server";
 
 export type { QueryPause };
@@ -95,7 +96,7 @@ function errorText(error: unknown): string {
 }
 
 export async function reconcileOnce(deps: Deps, options: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const graceMs = options.graceMs ?? Number(process.env.RECONCILE_GRACE_MS ?? 10 * MINUTE_MS);
+  const graceMs = options.graceMs ?? tuning().reconcileGraceMs;
   const limit = options.limit ?? 20;
   const spacingMs = options.spacingMs ?? 250;
   const pauseMs = options.rateLimitPauseMs ?? rateLimitPauseMs();
