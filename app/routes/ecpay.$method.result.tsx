@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed, readFormBody, requireMethodParam, textResponse } from "~/lib/http.server";
+import { methodNotAllowed, readFormBody, requireMethodParam } from "~/lib/http.server";
+import { refusalResponse } from "~/lib/refusal";
 import { deps } from "~/payments/deps.server";
 import { buyerReturn } from "~/payments/use-cases/buyer-return.server";
 
@@ -7,7 +8,7 @@ import { buyerReturn } from "~/payments/use-cases/buyer-return.server";
 export async function action({ request, params }: ActionFunctionArgs) {
   const method = requireMethodParam(params.method);
   const body = await readFormBody(request);
-  if (body.isErr()) return textResponse(body.error.message, body.error.status);
+  if (body.isErr()) return refusalResponse(body.error, "text");
   return buyerReturn(deps(), method, body.value);
 }
 

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { methodNotAllowed, readFormBody, requireMethodParam } from "~/lib/http.server";
+import { refusalResponse } from "~/lib/refusal";
 import { deps } from "~/payments/deps.server";
 import { handleEcpayNotification } from "~/payments/use-cases/handle-ecpay-notification.server";
 
@@ -7,7 +8,7 @@ import { handleEcpayNotification } from "~/payments/use-cases/handle-ecpay-notif
 export async function action({ request, params }: ActionFunctionArgs) {
   const method = requireMethodParam(params.method);
   const body = await readFormBody(request);
-  if (body.isErr()) return new Response(`0|${body.error.message}`, { status: body.error.status });
+  if (body.isErr()) return refusalResponse(body.error, "ecpay");
   const reply = await handleEcpayNotification(deps(), method, "RETURN", body.value);
   return new Response(reply.body, { status: reply.status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }

@@ -9,7 +9,8 @@ import { chaosPoint } from "../../lib/chaos.server";
 import { logPaymentEvent } from "../../lib/log.server";
 import type { Deps } from "../deps.server";
 import { PAYMENT_METHODS, paysByUnionPay, type MethodHandle } from "../methods";
-import { requestError, isUniqueViolation, type RequestError } from "../request-error";
+import { refusal, type HttpRefusal } from "../../lib/refusal";
+import { isUniqueViolation } from "../request-error";
 import {
   cancelUrlOf,
   describeHeaderIssues,
@@ -51,12 +52,12 @@ export async function startPaymentSession(
   deps: Deps,
   method: MethodHandle,
   request: { headers: Headers; body: unknown },
-): Promise<Result<{ redirectUrl: string }, RequestError>> {
+): Promise<Result<{ redirectUrl: string }, HttpRefusal>> {
   const headers = readShopifyHeaders(request.headers);
-  if (!headers.success) return refused(method, null, null, requestError(400, describeHeaderIssues(headers.error)));
+  if (!headers.success) return refused(method, null, null, refusal(400, "MALFORMED", describeHeaderIssues(headers.error)));
   const parsed = paymentSessionRequest.safeParse(request.body);
   if (!parsed.success) {
-    return refused(method, headers.data.shop, null, requestError(400, `Invalid payment session: ${describeIssues(parsed.error)}`));
+    return refused(method, headers.data.shop, null, refusal(400, "MALFORMED", `Invalid payment session: ${describeIssues(parsed.error)}`));
   }
   const body = parsed.data;
   const shop = headers.data.shop;
@@ -71,7 +72,7 @@ export async function startPaymentSession(
   };
   const installation = await deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } } });
   if (!installation || installation.status !== "INSTALLED" || !installation.bindingId) {
-    return (await stored()) ?? refused(method, shop, body.id, requestError(403, await refusalReason(deps, method, shop, installation)));
+    return (await stored()) ?? refused(method, shop, body.id, refusal(403, installation?.status === "INSTALLED" ? "NOT_BOUND" : "NOT_INSTALLED", await refusalReason(deps, method, shop, installation)));
   }
 
   const problem = unchargeable(method, body);
@@ -128,7 +129,7 @@ export async function startPaymentSession(
   return ok({ redirectUrl });
 }
 
-function refused(method: MethodHandle, shop: string | null, paymentId: string | null, error: RequestError) {
+function refused(method: MethodHandle, shop: string | null, paymentId: string | null, error: HttpRefusal) {
   logPaymentEvent("session.refused", { method, ...(shop && { shop }), ...(paymentId && { paymentId }), httpStatus: error.status, reason: error.message.slice(0, 300) });
   return err(error);
 }
@@ -144,7 +145,7 @@ async function refusalReason(deps: Deps, method: MethodHandle, shop: string, ins
 
 function replay(existing: PaymentSession, method: MethodHandle, shop: string, redirectUrl: string) {
   if (existing.shop !== shop || existing.method !== method) {
-    return err(requestError(409, `Payment session ${existing.id} belongs to another shop or app`));
+    return err(refusal(409, "CONFLICT", `Payment session ${existing.id} belongs to another shop or app`));
   }
   return ok({ redirectUrl });
 }
