@@ -8,12 +8,11 @@
 // instance asks ECPay about it and the others skip it. ECPay answers eager callers with HTTP 403:
 // the pass stops at the first 403 and no query is sent before the pause ends.
 import type { PaymentAttempt, PaymentSession, Prisma } from "@prisma/client";
-import type { Deps } from "../payments/deps.server";
 import { pauseQueries, processQueryPause, queriesPaused, rateLimitPauseMs, type QueryPause } from "../payments/ecpay-query-pause.server";
 import { ATM_MAX_EXPIRE_DAYS, PAYMENT_METHODS, isMethodHandle } from "../payments/methods";
 import { expireAtm, retryOnSettlementConflict } from "../payments/settlement.server";
 import { withFlag, withoutFlag } from "../payments/settlement-rules";
-import { settleFromPaymentInfoQuery, settleFromTradeQuery, type QuerySettlement } from "../payments/use-cases/settle-from-query.server";
+import { settleFromPaymentInfoQuery, settleFromTradeQuery, type QuerySettlement, type SettleFromQueryDeps } from "../payments/use-cases/settle-from-query.server";
 import { tuning } from "../config.server";
 import { log, logPaymentEvent } from "../lib/log.server";
 
@@ -55,6 +54,9 @@ export interface ReconcileReport {
   settlements: ReconcileSettlement[];
 }
 
+/** The reconciler needs what a query settlement needs, nothing more (no Shopify: the outbox tells it). */
+export type ReconcileDeps = SettleFromQueryDeps;
+
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
@@ -83,7 +85,7 @@ export function abandonedAfterMs(session: Pick<PaymentSession, "method">): numbe
 }
 
 /** Claim the attempt for this pass: only the instance whose compare-and-set wins queries it. */
-async function claim(deps: Deps, attempt: PaymentAttempt, now: Date): Promise<boolean> {
+async function claim(deps: ReconcileDeps, attempt: PaymentAttempt, now: Date): Promise<boolean> {
   const { count } = await deps.db.paymentAttempt.updateMany({
     where: { merchantTradeNo: attempt.merchantTradeNo, status: attempt.status, lastQueriedAt: attempt.lastQueriedAt },
     data: { lastQueriedAt: now },
@@ -95,7 +97,7 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function reconcileOnce(deps: Deps, options: ReconcileOptions = {}): Promise<ReconcileReport> {
+export async function reconcileOnce(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<ReconcileReport> {
   const graceMs = options.graceMs ?? tuning().reconcileGraceMs;
   const limit = options.limit ?? 20;
   const spacingMs = options.spacingMs ?? 250;
@@ -277,7 +279,7 @@ export async function reconcileOnce(deps: Deps, options: ReconcileOptions = {}):
  * whatever else they are flagged for, and takes it off once they are no longer authorizations
  * (captured or voided). Each write is conditional on the flags read, so a concurrent flag is kept.
  */
-async function flagExpiringAuthorizations(deps: Deps, now: Date): Promise<number> {
+async function flagExpiringAuthorizations(deps: ReconcileDeps, now: Date): Promise<number> {
   const FLAG = "AUTHORIZATION_EXPIRING";
   const expiring = await deps.db.paymentSession.findMany({
     where: {

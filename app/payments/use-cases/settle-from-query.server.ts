@@ -12,6 +12,9 @@ import type { Tx } from "../../db.server";
 import { countMessage, recordMessage } from "../notification-log.server";
 import { addFlag, paidCardFacts, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "../settlement.server";
 
+/** The ports a query settlement uses: our records, the ECPay keys, the gateway and the clock. */
+export type SettleFromQueryDeps = Pick<Deps, "db" | "secrets" | "ecpay" | "now">;
+
 /** "rate-limited": ECPay answered 403; ask nothing more for a while (the reconciler pauses). */
 export type QuerySettlement = "settled" | "issued" | "unpaid" | "failed" | "error" | "rate-limited";
 
@@ -32,7 +35,7 @@ const queryEntry = (session: PaymentSession, merchantTradeNo: string, rawBody: s
 });
 
 /** The reconciler may ask again every pass: the answer is counted, not stored each time. */
-async function flagAmountMismatch(deps: Deps, session: PaymentSession, merchantTradeNo: string, rawBody: string) {
+async function flagAmountMismatch(deps: SettleFromQueryDeps, session: PaymentSession, merchantTradeNo: string, rawBody: string) {
   await addFlag(deps.db, session.id, "AMOUNT_MISMATCH");
   await countMessage(deps.db, queryEntry(session, merchantTradeNo, rawBody, "AMOUNT_MISMATCH"), deps.now());
 }
@@ -43,12 +46,12 @@ async function recordAnswer(tx: Tx, session: PaymentSession, merchantTradeNo: st
   return outcome;
 }
 
-async function countIfDuplicate(deps: Deps, session: PaymentSession, merchantTradeNo: string, rawBody: string, outcome: SettleOutcome) {
+async function countIfDuplicate(deps: SettleFromQueryDeps, session: PaymentSession, merchantTradeNo: string, rawBody: string, outcome: SettleOutcome) {
   if (outcome === "DUPLICATE") await countMessage(deps.db, queryEntry(session, merchantTradeNo, rawBody, outcome), deps.now());
 }
 
 export async function settleFromTradeQuery(
-  deps: Deps,
+  deps: SettleFromQueryDeps,
   attempt: PaymentAttempt,
   session: PaymentSession,
   options: QueryOptions = {},
@@ -115,7 +118,7 @@ export async function settleFromTradeQuery(
  * stored and Shopify gets paymentSessionPending with the deadline. "unpaid" when ECPay has no
  * account to report (not issued yet, or already paid: QueryTradeInfo settles that).
  */
-export async function settleFromPaymentInfoQuery(deps: Deps, attempt: PaymentAttempt, session: PaymentSession): Promise<QuerySettlement> {
+export async function settleFromPaymentInfoQuery(deps: SettleFromQueryDeps, attempt: PaymentAttempt, session: PaymentSession): Promise<QuerySettlement> {
   const credentials = await credentialsForAttempt(deps.db, deps.secrets, attempt, session.shop);
   if (!credentials) return "error";
   const answer = await deps.ecpay.queryPaymentInfo(credentials, attempt.merchantTradeNo);

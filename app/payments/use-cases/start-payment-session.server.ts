@@ -21,6 +21,9 @@ import {
 } from "../shopify-requests";
 import { wholeTwd } from "../money";
 
+/** Storing a session needs our records, the public URL (for the redirect) and the clock; Shopify is told later, through the outbox. */
+export type StartPaymentSessionDeps = Pick<Deps, "db" | "config" | "now">;
+
 /** Shopify refuses a resolve/reject before it has our 2xx; give it a moment. */
 const AFTER_RESPONSE_MS = 1_500;
 
@@ -49,7 +52,7 @@ function unchargeable(method: MethodHandle, body: PaymentSessionRequest): Unchar
 }
 
 export async function startPaymentSession(
-  deps: Deps,
+  deps: StartPaymentSessionDeps,
   method: MethodHandle,
   request: { headers: Headers; body: unknown },
 ): Promise<Result<{ redirectUrl: string }, HttpRefusal>> {
@@ -135,7 +138,7 @@ function refused(method: MethodHandle, shop: string | null, paymentId: string | 
 }
 
 /** Why a shop cannot take new sessions for this app: unknown shop, app not installed, or no ECPay binding. */
-async function refusalReason(deps: Deps, method: MethodHandle, shop: string, installation: ShopInstallation | null): Promise<string> {
+async function refusalReason(deps: StartPaymentSessionDeps, method: MethodHandle, shop: string, installation: ShopInstallation | null): Promise<string> {
   const vars = { shop, method };
   if (installation?.status === "INSTALLED") return bilingual("session.refuse.notBound", vars);
   // Only on the refusal path: the common path stays one lookup and one insert.
