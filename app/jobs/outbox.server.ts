@@ -5,7 +5,7 @@ import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import type { OutboxMessage, Prisma } from "@prisma/client";
 import type { Deps } from "../payments/deps.server";
-import { isMethodHandle } from "../payments/methods";
+import { isMethodHandle, type MethodHandle } from "../payments/methods";
 import { outsideUrlProblem } from "../payments/outside-url";
 import type { Tx } from "../db.server";
 import { tuning } from "../config.server";
@@ -18,7 +18,7 @@ import { hasFlag } from "../payments/settlement-rules";
 
 export interface OutboxInput<N extends PaymentsMutationName> {
   shop: string;
-  method: string;
+  method: MethodHandle;
   mutation: N;
   /** The Shopify session id (PaymentSession.id / OperationSession.id) or a configure key: one row per mutation and subject. */
   subjectId: string;
