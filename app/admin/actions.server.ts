@@ -6,6 +6,7 @@ import type { EcpayError } from "../ecpay/types";
 import { credentialsForAttempt } from "../payments/bindings.server";
 import type { Deps } from "../payments/deps.server";
 import { pauseQueries, processQueryPause, queriesPaused } from "../payments/ecpay-query-pause.server";
+import type { MerchantTradeNo, OutboxMessageId, PaymentId, ShopDomain } from "../payments/ids";
 import type { MethodHandle } from "../payments/methods";
 import { isPaymentFinal } from "../payments/payment-state";
 import { settleFromTradeQuery, type QuerySettlement } from "../payments/use-cases/settle-from-query.server";
@@ -44,10 +45,10 @@ export function queryOutcome(tradeStatus: string): string {
  */
 export async function queryEcpayNow(
   deps: Deps,
-  shop: string,
+  shop: ShopDomain,
   method: MethodHandle,
-  paymentId: string,
-  merchantTradeNo?: string,
+  paymentId: PaymentId,
+  merchantTradeNo?: MerchantTradeNo,
 ): Promise<Result<QueryAnswer, QueryFailure>> {
   const session = await deps.db.paymentSession.findFirst({
     where: { id: paymentId, shop, method },
@@ -89,10 +90,10 @@ export type RetryFailure = "not-found" | "delivered" | "in-flight";
 /** Make an undelivered Shopify mutation of this payment due now and wake delivery. */
 export async function retryShopifyDelivery(
   deps: Deps,
-  shop: string,
+  shop: ShopDomain,
   method: MethodHandle,
-  paymentId: string,
-  messageId: string,
+  paymentId: PaymentId,
+  messageId: OutboxMessageId,
 ): Promise<Result<void, RetryFailure>> {
   const session = await deps.db.paymentSession.findFirst({
     where: { id: paymentId, shop, method },
