@@ -19,7 +19,7 @@ export const ShopDomainSchema = z
   .trim()
   .toLowerCase()
   .max(255)
-  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/, "must be a shop domain such as shop.myshopify.com")
+  .regex(/^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+$/, "must be a shop domain such as shop.myshopify.com")
   .brand("ShopDomain");
 export type ShopDomain = z.infer<typeof ShopDomainSchema>;
 export const createShopDomain = (raw: string): ShopDomain => ShopDomainSchema.parse(raw);

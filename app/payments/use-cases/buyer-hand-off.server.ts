@@ -15,6 +15,7 @@ import { followableUrl, html, htmlPage, heading, link, outsideLink, paragraph } 
 import { paymentIdToCustomField } from "../custom-field";
 import type { Deps } from "../deps.server";
 import { PAYMENT_METHODS, parseMethodSettings, type MethodHandle } from "../methods";
+import type { PaymentId } from "../ids";
 import { isPaymentFinal, nextStatus } from "../payment-state";
 import { groupKey } from "../settlement.server";
 import { settleFromTradeQuery } from "./settle-from-query.server";
@@ -46,14 +47,15 @@ const isMobile = (userAgent: string | null) => /Android|iPhone|iPad|iPod|Mobile/
 
 export interface HandOffRequest {
   method: MethodHandle;
-  paymentId: string;
+  /** null: the route's param is no payment id at all (answered like an unknown one). */
+  paymentId: PaymentId | null;
   wait: boolean;
   forceDesktop: boolean;
   userAgent: string | null;
 }
 
 export async function buyerHandOff(deps: BuyerHandOffDeps, request: HandOffRequest): Promise<Response> {
-  const session = await deps.db.paymentSession.findUnique({ where: { id: request.paymentId } });
+  const session = request.paymentId === null ? null : await deps.db.paymentSession.findUnique({ where: { id: request.paymentId } });
   if (!session || session.method !== request.method) {
     return htmlPage({ locale: "zh-TW", body: heading(t("zh-TW", "buyer.notFound")), status: 404 });
   }
