@@ -2,6 +2,7 @@
 // value stops the server at start with a message that says what to set.
 import { z } from "zod";
 import { METHOD_HANDLES, methodEnvName, type MethodHandle } from "./payments/methods";
+import { ECPAY_RATE_LIMIT_PAUSE_MS } from "./payments/time-limits";
 
 export type Env = Record<string, string | undefined>;
 
@@ -29,12 +30,73 @@ export interface ServerConfig {
   metricsToken: string | null;
   /** How long an attempt may go without a notification before the reconciler asks ECPay (RECONCILE_GRACE_MS). */
   reconcileGraceMs: number;
+  /** Timings and sizes of the background work and the clients (see {@link Tuning}). */
+  tuning: Tuning;
   /** Non-embedded admin sign-ins: idle and absolute lifetime (ADMIN_SESSION_IDLE_SECONDS, ADMIN_SESSION_MAX_SECONDS). */
   adminSession: { idleMs: number; maxMs: number };
 }
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+}
+
+/**
+ * Timings and sizes, each from one variable with a production default. Read by modules that run
+ * outside the server too (ops commands, workers), so they have their own loader, {@link tuning},
+ * which does not require the server's other settings.
+ */
+export interface Tuning {
+  /** WORKER_TICK_MS: how often the background workers look for due work. */
+  workerTickMs: number;
+  /** RECONCILE_INTERVAL_MS: how often the reconciler runs a pass. */
+  reconcileIntervalMs: number;
+  /** RECONCILE_GRACE_MS: how long an attempt may go without a notification before it is queried (0: at once). */
+  reconcileGraceMs: number;
+  /** RECONCILE_RATE_LIMIT_PAUSE_MS: how long ECPay's HTTP 403 pauses every query of this process. */
+  reconcileRateLimitPauseMs: number;
+  /** SHOPIFY_API_TIMEOUT_MS: the Payments Apps client's timeout (an outbox claim outlives it by 5 s). */
+  shopifyApiTimeoutMs: number;
+  /** OUTBOX_BACKOFF_BASE_MS: the first retry delay of a Shopify mutation, doubled per attempt. */
+  outboxBackoffBaseMs: number;
+  /** DATABASE_POOL_SIZE: PostgreSQL connections per process. */
+  databasePoolSize: number;
+}
+
+const TUNING_VARIABLES = {
+  workerTickMs: ["WORKER_TICK_MS", 1_000, 1],
+  reconcileIntervalMs: ["RECONCILE_INTERVAL_MS", 30_000, 1],
+  reconcileGraceMs: ["RECONCILE_GRACE_MS", 600_000, 0],
+  reconcileRateLimitPauseMs: ["RECONCILE_RATE_LIMIT_PAUSE_MS", ECPAY_RATE_LIMIT_PAUSE_MS, 1],
+  shopifyApiTimeoutMs: ["SHOPIFY_API_TIMEOUT_MS", 10_000, 1],
+  outboxBackoffBaseMs: ["OUTBOX_BACKOFF_BASE_MS", 2_000, 1],
+  databasePoolSize: ["DATABASE_POOL_SIZE", 10, 1],
+} as const satisfies Record<keyof Tuning, readonly [name: string, fallback: number, min: 0 | 1]>;
+
+/** Every tuning value, or one problem per bad variable (an empty value counts as unset). */
+function parseTuning(env: Env, problems: string[]): Tuning {
+  const parsed: Partial<Tuning> = {};
+  for (const [key, [name, fallback, min]] of Object.entries(TUNING_VARIABLES) as [keyof Tuning, (typeof TUNING_VARIABLES)[keyof Tuning]][]) {
+    const raw = env[name]?.trim();
+    const result = z.coerce.number().int().min(min).max(Number.MAX_SAFE_INTEGER).safeParse(raw ? raw : fallback);
+    if (result.success) parsed[key] = result.data;
+    else problems.push(`${name} must be a ${min === 0 ? "non-negative" : "positive"} whole number (got "${raw}")`);
+  }
+  return parsed as Tuning;
+}
+
+/** The tuning values of `env`; a ConfigError names every bad variable. */
+export function loadTuning(env: Env = process.env): Tuning {
+  const problems: string[] = [];
+  const tuning = parseTuning(env, problems);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n- ${problems.join("\n- ")}`);
+  return tuning;
+}
+
+let cachedTuning: Tuning | undefined;
+/** This process's tuning values, read once. */
+export function tuning(): Tuning {
+  cachedTuning ??= loadTuning();
+  return cachedTuning;
 }
 
 const seconds = (fallback: number) => z.coerce.number().int().min(1).max(7 * 24 * 3600).default(fallback);
@@ -99,8 +161,7 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
   if (metricsToken !== null && !/^[\x21-\x7e]{24,}$/.test(metricsToken)) {
     problems.push("METRICS_TOKEN must be at least 24 printable characters without spaces (it opens /metrics)");
   }
-  const grace = z.coerce.number().int().min(0).safeParse(env.RECONCILE_GRACE_MS ?? 600_000);
-  if (!grace.success) problems.push("RECONCILE_GRACE_MS must be a whole number of milliseconds");
+  const tuning = parseTuning(env, problems);
   const adminSession = adminSessionEnv.safeParse({
     ADMIN_SESSION_IDLE_SECONDS: env.ADMIN_SESSION_IDLE_SECONDS || undefined,
     ADMIN_SESSION_MAX_SECONDS: env.ADMIN_SESSION_MAX_SECONDS || undefined,
@@ -127,7 +188,8 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     paymentsApiOrigin: paymentsApi?.data ?? null,
     mtlsHeader: mtlsName && mtlsValue ? { name: mtlsName.toLowerCase(), value: mtlsValue } : null,
     metricsToken,
-    reconcileGraceMs: grace.data!,
+    reconcileGraceMs: tuning.reconcileGraceMs,
+    tuning,
     adminSession: {
       idleMs: adminSession.data!.ADMIN_SESSION_IDLE_SECONDS * 1000,
       maxMs: adminSession.data!.ADMIN_SESSION_MAX_SECONDS * 1000,

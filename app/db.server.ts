@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { PrismaClient } from "@prisma/client";
 import type pg from "pg";
+import { tuning } from "./config.server";
 import { createPgPool } from "./lib/pg-pool.server";
 import { OneConnectionPrismaLibSQL } from "./lib/sqlite-one-connection.server";
 import { isPostgresUrl, prismaClientFor } from "./lib/prisma-client.server";
@@ -18,7 +19,7 @@ declare global {
 let pool: pg.Pool | null = null;
 
 function createClient(): PrismaClient {
-  if (isPostgres) pool = createPgPool(DATABASE_URL, Number(process.env.DATABASE_POOL_SIZE ?? 10));
+  if (isPostgres) pool = createPgPool(DATABASE_URL, tuning().databasePoolSize);
   const adapter = pool ? new PrismaPg(pool, { disposeExternalPool: true }) : new OneConnectionPrismaLibSQL({ url: DATABASE_URL });
   return prismaClientFor(DATABASE_URL, countingStatements(adapter));
 }

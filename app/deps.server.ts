@@ -45,7 +45,7 @@ export function deps(): Deps {
     shopify: PaymentsAppsClient.create({
       apiVersion: PINNED_API_VERSION,
       originOverride: config.paymentsApiOrigin,
-      timeoutMs: Number(process.env.SHOPIFY_API_TIMEOUT_MS ?? 10_000),
+      timeoutMs: config.tuning.shopifyApiTimeoutMs,
     }),
     tokens: libraryAccessTokens,
     config,

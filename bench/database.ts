@@ -124,7 +124,7 @@ async function insertSessions(db: BenchDatabase, rows: SessionRows): Promise<voi
   const paid = rows.status === "PAID";
   await db.prisma.$executeRawUnsafe(
     `${withClause}INSERT INTO "PaymentSession" ("id", "gid", "method", "shop", "group", "amount", "amountRaw", "currency", "kind", "test", "cancelUrl", "merchantLocale", "customerEmail", "proposedAt", "status", "capturedAmount", "settledGroup", "createdAt", "updatedAt")
-     SELECT ${id}, 'gid://shopify/PaymentSession/' || ${id}, '${BENCH_METHOD}', '${BENCH_SHOP}', ${group}, ${BENCH_AMOUNT}, '${BENCH_AMOUNT}.00', 'TWD',
+     SELECT ${id}, 'gid://shopify/PaymentSession/' || ${id}, ${d.enumValue(BENCH_METHOD, "PaymentMethod")}, '${BENCH_SHOP}', ${group}, ${BENCH_AMOUNT}, '${BENCH_AMOUNT}.00', 'TWD',
             ${d.enumValue("SALE", "PaymentKind")}, ${d.bool(false)}, 'https://${BENCH_SHOP}/checkouts/cn/' || ${id} || '/processing', 'zh-TW',
             'buyer' || ${d.text(`i % 5000`)} || '@example.com', ${at}, ${d.enumValue(rows.status, "PaymentStatus")},
             ${paid ? BENCH_AMOUNT : 0}, ${paid ? `'${BENCH_SHOP} ' || ${group}` : "NULL"}, ${at}, ${at}
@@ -175,7 +175,7 @@ export async function insertResolves(db: BenchDatabase, sessions: { id: string; 
       .slice(start, start + batch)
       .map(
         (s) =>
-          `(${quote(`bo${s.id}`)}, '${BENCH_SHOP}', '${BENCH_METHOD}', 'paymentSessionResolve', ${quote(s.id)}, ${quote(JSON.stringify({ id: s.gid }))}, ${d.enumValue("PENDING", "OutboxStatus")}, 0, ${now}, ${now})`,
+          `(${quote(`bo${s.id}`)}, '${BENCH_SHOP}', ${d.enumValue(BENCH_METHOD, "PaymentMethod")}, 'paymentSessionResolve', ${quote(s.id)}, ${quote(JSON.stringify({ id: s.gid }))}, ${d.enumValue("PENDING", "OutboxStatus")}, 0, ${now}, ${now})`,
       )
       .join(",\n");
     await db.prisma.$executeRawUnsafe(

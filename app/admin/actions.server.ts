@@ -7,6 +7,7 @@ import type { EcpayError } from "../ecpay/types";
 import type { AppliedOutcome } from "../payments/apply-outcome.server";
 import type { Deps } from "../payments/ports";
 import { pauseQueries, processQueryPause, queriesPaused } from "../payments/ecpay-query-pause.server";
+import type { MerchantTradeNo, OutboxMessageId, PaymentId, ShopDomain } from "../payments/ids";
 import type { MethodHandle } from "../payments/methods";
 import { queryTrade } from "../payments/use-cases/settle-from-query.server";
 import { deliverSoon } from "../payments/outbox.server";
@@ -91,10 +92,10 @@ function verdictOf(outcome: TradeQueryOutcome, attempt: PaymentAttempt): QueryVe
  */
 export async function queryEcpayNow(
   deps: Deps,
-  shop: string,
+  shop: ShopDomain,
   method: MethodHandle,
-  paymentId: string,
-  merchantTradeNo?: string,
+  paymentId: PaymentId,
+  merchantTradeNo?: MerchantTradeNo,
 ): Promise<Result<QueryAnswer, QueryFailure>> {
   const session = await deps.db.paymentSession.findFirst({
     where: { id: paymentId, shop, method },
@@ -128,10 +129,10 @@ export type RetryFailure = "not-found" | "delivered" | "in-flight";
 /** Make an undelivered Shopify mutation of this payment due now and wake delivery. */
 export async function retryShopifyDelivery(
   deps: Deps,
-  shop: string,
+  shop: ShopDomain,
   method: MethodHandle,
-  paymentId: string,
-  messageId: string,
+  paymentId: PaymentId,
+  messageId: OutboxMessageId,
 ): Promise<Result<void, RetryFailure>> {
   const session = await deps.db.paymentSession.findFirst({
     where: { id: paymentId, shop, method },

@@ -64,7 +64,10 @@ export function explainProbeError(environment: Environment, error: EcpayError): 
   }
 }
 
-async function probeOne(ecpay: IEcpayGateway, credentials: EcpayCredentials, now: Date): Promise<Result<void, ProbeFailure>> {
+/** A binding is proved with QueryTradeInfo alone. */
+export type ProbeGateway = Pick<IEcpayGateway, "queryTradeInfo">;
+
+async function probeOne(ecpay: ProbeGateway, credentials: EcpayCredentials, now: Date): Promise<Result<void, ProbeFailure>> {
   // A random MerchantTradeNo: with the right keys ECPay answers a signed "no such trade"
   // (TradeStatus 10200047), which is exactly the proof we want; wrong keys are refused.
   const answer = await ecpay.queryTradeInfo(credentials, newMerchantTradeNo(now));
@@ -72,7 +75,7 @@ async function probeOne(ecpay: IEcpayGateway, credentials: EcpayCredentials, now
 }
 
 /** Verify the production keys (and the stage keys when given) with signed QueryTradeInfo probes. */
-export async function probeBinding(ecpay: IEcpayGateway, input: BindingInput, now: Date): Promise<Result<void, ProbeFailure>> {
+export async function probeBinding(ecpay: ProbeGateway, input: BindingInput, now: Date): Promise<Result<void, ProbeFailure>> {
   const production = await probeOne(ecpay, { merchantId: input.merchantId, hashKey: input.hashKey, hashIv: input.hashIv, environment: "production" }, now);
   if (production.isErr()) return production;
   if (input.stageMerchantId && input.stageHashKey && input.stageHashIv) {

@@ -59,7 +59,7 @@ function pendingConfigure(message: OutboxMessage | null): ConfigureState["pendin
   };
 }
 
-export async function configureState(deps: Deps, method: MethodHandle, shop: string): Promise<ConfigureState> {
+export async function configureState(deps: Pick<Deps, "db" | "now">, method: MethodHandle, shop: string): Promise<ConfigureState> {
   const [installation, pending] = await Promise.all([
     deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } } }),
     deps.db.outboxMessage.findFirst({

@@ -5,6 +5,9 @@ import { CLOSE_LIMIT_DAYS, WARN_FROM_DAYS } from "./capture-rules";
 import { formatAmount } from "./format";
 import { configureState, type ConfigureState } from "./configure.server";
 
+/** The home page and the capture page read our own records only. */
+export type OverviewDeps = Pick<Deps, "db" | "now">;
+
 export const SETUP_STEPS = ["bind", "confirm", "activate", "test", "capture"] as const;
 export type SetupStep = (typeof SETUP_STEPS)[number];
 
@@ -21,7 +24,7 @@ export function paymentsSettingsUrl(shop: string, apiKey: string): string {
   return `https://${shop}/services/payments_partners/gateways/${encodeURIComponent(apiKey)}/settings`;
 }
 
-export async function setupGuide(deps: Deps, method: MethodHandle, shop: string): Promise<SetupGuide> {
+export async function setupGuide(deps: OverviewDeps, method: MethodHandle, shop: string): Promise<SetupGuide> {
   const [installation, configure, anySession, testSession] = await Promise.all([
     deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } }, include: { binding: { select: { merchantId: true } } } }),
     configureState(deps, method, shop),
@@ -53,7 +56,7 @@ export interface CaptureOverview {
   nearLimit: Array<{ id: string; amount: string; createdAt: string; daysLeft: number }>;
 }
 
-export async function captureOverview(deps: Deps, method: MethodHandle, shop: string): Promise<CaptureOverview> {
+export async function captureOverview(deps: OverviewDeps, method: MethodHandle, shop: string): Promise<CaptureOverview> {
   const now = deps.now();
   const [installation, recentAuthorizations, nearLimit] = await Promise.all([
     deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } }, select: { captureReviewedAt: true } }),

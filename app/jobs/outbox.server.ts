@@ -7,6 +7,7 @@ import type { Deps } from "../payments/ports";
 import { isMethodHandle } from "../payments/methods";
 import { outsideUrlProblem } from "../payments/outside-url";
 import type { Tx } from "../db.server";
+import { tuning } from "../config.server";
 import { chaosPoint } from "../lib/chaos.server";
 import { claimBatch, leaseFree, newClaim, type LeaseTable } from "../lib/lease.server";
 import { log, logPaymentEvent } from "../lib/log.server";
@@ -18,7 +19,7 @@ import { hasFlag } from "../payments/settlement-rules";
 import { PENDING_RETRY_WINDOW_MS } from "../payments/time-limits";
 
 /** A claimed row stays ours this long: longer than one delivery can take (the client's timeout), short enough that a crashed worker's rows are picked up soon. */
-export const OUTBOX_LEASE_MS = Number(process.env.SHOPIFY_API_TIMEOUT_MS ?? 10_000) + 5_000;
+export const outboxLeaseMs = (): number => tuning().shopifyApiTimeoutMs + 5_000;
 const MAX_AGE_MS = 7 * 24 * 3600_000; // keep retrying for a week, then flag for an operator
 
 /** The outbox's lease: lockedBy names the claim (one token per batch), lockedUntil its expiry. */
@@ -45,7 +46,7 @@ async function claim(deps: Deps, workerId: string, limit: number): Promise<Outbo
     take: limit,
     select: { id: true },
   });
-  return claimBatch(outboxLease(deps.db), candidates.map((c) => c.id), newClaim(now, OUTBOX_LEASE_MS, workerId));
+  return claimBatch(outboxLease(deps.db), candidates.map((c) => c.id), newClaim(now, outboxLeaseMs(), workerId));
 }
 
 /** What a delivered mutation changes on our side (nextAction URL, configured state). */

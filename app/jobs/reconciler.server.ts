@@ -14,8 +14,9 @@ import { PAYMENT_METHODS, isMethodHandle } from "../payments/methods";
 import { abandonedAfterMs as abandonedAfterMsFor, AUTHORIZATION_EXPIRING_WITHIN_MS } from "../payments/time-limits";
 import { expireAtm, retryOnSettlementConflict } from "../payments/settlement.server";
 import { withFlag, withoutFlag } from "../payments/settlement-rules";
-import { settleFromPaymentInfoQuery, settleFromTradeQuery, type QuerySettlement } from "../payments/use-cases/settle-from-query.server";
+import { settleFromPaymentInfoQuery, settleFromTradeQuery, type QuerySettlement, type SettleFromQueryDeps } from "../payments/use-cases/settle-from-query.server";
 import { claimOne, newClaim, type LeaseTable } from "../lib/lease.server";
+import { tuning } from "../config.server";
 import { log, logPaymentEvent } from "../lib/log.server";
 
 export type { QueryPause };
@@ -56,6 +57,9 @@ export interface ReconcileReport {
   settlements: ReconcileSettlement[];
 }
 
+/** The reconciler needs what a query settlement needs, nothing more (no Shopify: the outbox tells it). */
+export type ReconcileDeps = SettleFromQueryDeps;
+
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
@@ -82,7 +86,7 @@ export function abandonedAfterMs(session: Pick<PaymentSession, "method">): numbe
  * since the pass read the attempt (compare-and-set on the value read); when it is due again is the
  * re-query schedule above (REQUERY_MS and the rest), not an expiry.
  */
-function queryLease(deps: Deps): Pick<LeaseTable<PaymentAttempt, never>, "take"> {
+function queryLease(deps: Pick<Deps, "db">): Pick<LeaseTable<PaymentAttempt, never>, "take"> {
   return {
     take: async ([attempt], claim) => {
       const { count } = await deps.db.paymentAttempt.updateMany({
@@ -95,7 +99,7 @@ function queryLease(deps: Deps): Pick<LeaseTable<PaymentAttempt, never>, "take">
 }
 
 /** Claim the attempt for this pass: only the instance whose compare-and-set wins queries it. */
-function claim(deps: Deps, attempt: PaymentAttempt, now: Date): Promise<boolean> {
+function claim(deps: ReconcileDeps, attempt: PaymentAttempt, now: Date): Promise<boolean> {
   return claimOne(queryLease(deps), attempt, newClaim(now, 0));
 }
 
@@ -103,8 +107,8 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function reconcileOnce(deps: Deps, options: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const graceMs = options.graceMs ?? Number(process.env.RECONCILE_GRACE_MS ?? 10 * MINUTE_MS);
+export async function reconcileOnce(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<ReconcileReport> {
+  const graceMs = options.graceMs ?? tuning().reconcileGraceMs;
   const limit = options.limit ?? 20;
   const spacingMs = options.spacingMs ?? 250;
   const pauseMs = options.rateLimitPauseMs ?? rateLimitPauseMs();
@@ -285,7 +289,7 @@ export async function reconcileOnce(deps: Deps, options: ReconcileOptions = {}):
  * whatever else they are flagged for, and takes it off once they are no longer authorizations
  * (captured or voided). Each write is conditional on the flags read, so a concurrent flag is kept.
  */
-async function flagExpiringAuthorizations(deps: Deps, now: Date): Promise<number> {
+async function flagExpiringAuthorizations(deps: ReconcileDeps, now: Date): Promise<number> {
   const FLAG = "AUTHORIZATION_EXPIRING";
   const expiring = await deps.db.paymentSession.findMany({
     where: {

@@ -8,6 +8,7 @@ import { onOutboxWork, reportOutboxPass } from "../payments/outbox.server";
 import { deliverDue } from "./outbox.server";
 import { reconcileOnce } from "./reconciler.server";
 import { log, outsideRequestContext } from "../lib/log.server";
+import { tuning } from "../config.server";
 
 export interface BackgroundWorkers {
   stop(): Promise<void>;
@@ -19,8 +20,7 @@ function errorText(error: unknown): string {
 
 export function startBackgroundWorkers(d: Deps = defaultDeps()): BackgroundWorkers {
   const workerId = randomUUID();
-  const tickMs = Number(process.env.WORKER_TICK_MS ?? 1_000);
-  const reconcileEveryMs = Number(process.env.RECONCILE_INTERVAL_MS ?? 30_000);
+  const { workerTickMs: tickMs, reconcileIntervalMs: reconcileEveryMs } = tuning();
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let lastReconcile = 0;

@@ -3,6 +3,7 @@
 // routes check that header themselves, inside the action that acts on the request: whatever
 // spelling of the path reached the route, the route decides.
 import { timingSafeEqual } from "node:crypto";
+import { refusal, refusalResponse } from "./refusal";
 
 export interface MtlsHeader {
   /** Lower-case header name. */
@@ -16,8 +17,6 @@ export function mtlsRefusal(headers: Headers, required: MtlsHeader | null): Resp
   const expected = Buffer.from(required.value, "utf8");
   const received = Buffer.from(headers.get(required.name) ?? "", "utf8");
   if (received.length === expected.length && timingSafeEqual(received, expected)) return null;
-  return new Response("Forbidden: the request did not come through the verified mTLS terminator", {
-    status: 403,
-    headers: { "Content-Type": "text/plain; charset=utf-8", Connection: "close" },
-  });
+  const refused = refusal(403, "MTLS_UNVERIFIED", "Forbidden: the request did not come through the verified mTLS terminator");
+  return refusalResponse(refused, "text", { Connection: "close" });
 }

@@ -3,7 +3,7 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import type { PrismaClient } from "@prisma/client";
-import { loadServerConfig } from "../config.server";
+import { loadServerConfig, loadTuning } from "../config.server";
 import { createSecretBox } from "../lib/secrets.server";
 import { operationalFigures } from "./figures.server";
 
@@ -79,8 +79,14 @@ export async function runDoctor(
   checks.push(
     await check("backlog", async () => {
       // The same figures /metrics serves (README "Operating"), so the two never disagree.
-      const grace = Number(env.RECONCILE_GRACE_MS ?? 600_000);
-      const f = await operationalFigures(db, new Date(), { reconcileGraceMs: Number.isFinite(grace) ? grace : 600_000 });
+      // A bad RECONCILE_GRACE_MS is the configuration check's to report; the backlog uses the default then.
+      let reconcileGraceMs = 600_000;
+      try {
+        reconcileGraceMs = loadTuning(env).reconcileGraceMs;
+      } catch {
+        /* reported above */
+      }
+      const f = await operationalFigures(db, new Date(), { reconcileGraceMs });
       const age = f.outboxPending > 0 ? `, oldest ${Math.round(f.outboxOldestAgeSeconds / 60)} min` : "";
       const summary =
         `${f.outboxPending} Shopify mutations pending${age}; ${f.operationsPending} captures/voids/refunds pending; ` +

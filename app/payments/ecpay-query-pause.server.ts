@@ -7,8 +7,8 @@
 // that does not know of another's 403 learns of it from its own first refused request (one
 // request, then it pauses too). A restart forgets the pause at the cost of that one request.
 
+import { tuning } from "../config.server";
 import { logPaymentEvent } from "../lib/log.server";
-import { ECPAY_RATE_LIMIT_PAUSE_MS } from "./time-limits";
 
 export interface QueryPause {
   /** Epoch milliseconds before which no query is sent. */
@@ -17,14 +17,12 @@ export interface QueryPause {
   resumeLogged?: boolean;
 }
 
-const DEFAULT_PAUSE_MS = ECPAY_RATE_LIMIT_PAUSE_MS;
-
 /** The process's own pause. */
 export const processQueryPause: QueryPause = { until: 0 };
 
 /** How long a 403 pauses queries: RECONCILE_RATE_LIMIT_PAUSE_MS, 30 minutes by default. */
 export function rateLimitPauseMs(): number {
-  return Number(process.env.RECONCILE_RATE_LIMIT_PAUSE_MS ?? DEFAULT_PAUSE_MS);
+  return tuning().reconcileRateLimitPauseMs;
 }
 
 export function queriesPaused(pause: QueryPause, now: Date): boolean {

@@ -1,14 +1,19 @@
 // Money in the domain is whole New Taiwan dollars (integers). Shopify sends decimal strings.
 // One display format for buyers, the admin and the CSV (formatMoney): no Intl, so the server's
 // HTML and the browser's render always agree.
+import { z } from "zod";
+
+/** A positive whole amount of New Taiwan dollars: what ECPay charges (TotalAmount is an integer). */
+export const TwdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER).brand("Twd");
+export type Twd = z.infer<typeof TwdSchema>;
 
 /** Whole TWD from Shopify's decimal string ("1234.00" → 1234); null for anything else. Never rounds. */
-export function wholeTwd(amount: string): number | null {
+export function wholeTwd(amount: string): Twd | null {
   const match = /^(\d{1,12})(?:\.(\d+))?$/.exec(amount.trim());
   if (!match) return null;
   if (match[2] && /[1-9]/.test(match[2])) return null;
-  const value = Number(match[1]);
-  return Number.isSafeInteger(value) && value > 0 ? value : null;
+  const parsed = TwdSchema.safeParse(Number(match[1]));
+  return parsed.success ? parsed.data : null;
 }
 
 /** The one money format of the buyer pages, the admin and the CSV: "NT$2,380" (whole TWD), "-NT$300". */

@@ -6,11 +6,12 @@
 import { createHash } from "node:crypto";
 import type { PrismaClient } from "@prisma/client";
 import type { Tx } from "../db.server";
+import type { MethodHandle } from "./methods";
 import { isUniqueViolation } from "./request-error";
 
 export interface NotificationEntry {
   channel: string;
-  method: string;
+  method: MethodHandle;
   merchantTradeNo: string;
   rawBody: string;
   signatureValid: boolean;

@@ -3,11 +3,12 @@
 // app/jobs/outbox.server.ts, which only this module's events connect to the domain.
 import { EventEmitter } from "node:events";
 import type { Tx } from "../db.server";
+import type { MethodHandle } from "./methods";
 import type { PaymentsMutationName, PaymentsMutationVariables } from "../shopify/payments-apps-api";
 
 export interface OutboxInput<N extends PaymentsMutationName> {
   shop: string;
-  method: string;
+  method: MethodHandle;
   mutation: N;
   /** The Shopify session id (PaymentSession.id / OperationSession.id) or a configure key: one row per mutation and subject. */
   subjectId: string;

@@ -1,13 +1,14 @@
 // What Shopify sends to the payment session endpoint (docs/shopify-payments-apps.md §2.1–§2.2),
 // validated before anything is stored.
 import { z } from "zod";
+import { PaymentIdSchema, ShopDomainSchema } from "./ids";
 import { outsideUrlProblem } from "./outside-url";
 
 export const shopifyRequestHeaders = z.object({
   shop: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i, "must be a permanent myshopify.com domain")
-    .transform((shop) => shop.toLowerCase()),
+    .pipe(ShopDomainSchema),
   requestId: z.string().trim().min(1, "is required").max(255),
   apiVersion: z.string().regex(/^(\d{4}-\d{2}|unstable)$/, "must be an API version such as 2026-07"),
 });
@@ -58,7 +59,7 @@ const address = z
 
 export const paymentSessionRequest = z
   .object({
-    id: z.string().min(1).max(64),
+    id: z.string().min(1).max(64).pipe(PaymentIdSchema),
     gid: z.string().regex(/^gid:\/\/shopify\/PaymentSession\/[^/]+$/),
     group: z.string().min(1).max(255),
     session_id: z.string().max(255).optional(),

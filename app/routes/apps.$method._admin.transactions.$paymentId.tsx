@@ -16,6 +16,7 @@ import { toRow, transactionDetail } from "~/admin/transactions.server";
 import { CsrfField, useAdmin, type Translate } from "~/admin/use-admin";
 import type { MessageKey } from "~/i18n";
 import { deps } from "~/deps.server";
+import { MerchantTradeNoSchema, OutboxMessageIdSchema, PaymentIdSchema } from "~/payments/ids";
 import { flagsOf } from "~/payments/settlement-rules";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -43,8 +44,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("query"), merchantTradeNo: z.string().regex(/^[A-Za-z0-9]{1,20}$/).optional() }),
-  z.object({ intent: z.literal("retry"), messageId: z.string().min(1).max(64) }),
+  z.object({ intent: z.literal("query"), merchantTradeNo: MerchantTradeNoSchema.optional() }),
+  z.object({ intent: z.literal("retry"), messageId: OutboxMessageIdSchema }),
 ]);
 
 type Line = { message: MessageKey; vars?: Record<string, string> };
@@ -86,16 +87,16 @@ function queryErrorBanner(reason: QueryErrorReason, detail: string): ActionData 
 
 export async function action({ request, params }: ActionFunctionArgs): Promise<ActionData> {
   const ctx = await requireAdmin(request, params.method);
-  const paymentId = z.string().min(1).max(200).safeParse(params.paymentId);
+  const paymentId = PaymentIdSchema.safeParse(params.paymentId);
   const d = deps();
   const owned = paymentId.success
     ? await d.db.paymentSession.findFirst({ where: { id: paymentId.data, shop: ctx.shop, method: ctx.method }, select: { id: true } })
     : null;
-  if (!owned) throw new Response("Not found", { status: 404 });
+  if (!owned || !paymentId.success) throw new Response("Not found", { status: 404 });
   const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return { tone: "critical", message: "admin.form.invalidRequest" };
   if (parsed.data.intent === "query") {
-    const answer = await queryEcpayNow(d, ctx.shop, ctx.method, owned.id, parsed.data.merchantTradeNo);
+    const answer = await queryEcpayNow(d, ctx.shop, ctx.method, paymentId.data, parsed.data.merchantTradeNo);
     if (answer.isOk()) return queryBanner(answer.value);
     const failure = answer.error;
     if (failure.kind === "not-found") return { tone: "critical", message: "admin.detail.queryNoAttempt" };
@@ -103,7 +104,7 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
     if (failure.kind === "paused") return { tone: "warning", message: "admin.detail.queryPaused", vars: { until: formatDateTime(failure.until.toISOString()) } };
     return queryErrorBanner(failure.reason, failure.detail);
   }
-  const retried = await retryShopifyDelivery(d, ctx.shop, ctx.method, owned.id, parsed.data.messageId);
+  const retried = await retryShopifyDelivery(d, ctx.shop, ctx.method, paymentId.data, parsed.data.messageId);
   if (retried.isOk()) return { tone: "success", message: "admin.detail.retried" };
   const reasons: Record<typeof retried.error, MessageKey> = {
     "not-found": "admin.form.invalidRequest",

@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed, readFormBody, requireMethodParam, textResponse } from "~/web/http.server";
+import { methodNotAllowed, readFormBody, requireMethodParam } from "~/web/http.server";
 import { deps } from "~/deps.server";
+import { refusalResponse } from "~/lib/refusal";
 import { buyerReturn } from "~/payments/use-cases/buyer-return.server";
 
 // The buyer's browser back from ECPay (OrderResultURL).
 export async function action({ request, params }: ActionFunctionArgs) {
   const method = requireMethodParam(params.method);
   const body = await readFormBody(request);
-  if (body.isErr()) return textResponse(body.error.message, body.error.status);
+  if (body.isErr()) return refusalResponse(body.error, "text");
   return buyerReturn(deps(), method, body.value);
 }
 

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireMethodParam } from "~/web/http.server";
 import { deps } from "~/deps.server";
+import { PaymentIdSchema } from "~/payments/ids";
 import { buyerHandOff } from "~/payments/use-cases/buyer-hand-off.server";
 
 // The buyer's hand-off page to ECPay (and the page ECPay's "back to shop" links return to).
@@ -9,7 +10,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   return buyerHandOff(deps(), {
     method,
-    paymentId: params.paymentId ?? "",
+    paymentId: PaymentIdSchema.safeParse(params.paymentId).data ?? null,
     wait: url.searchParams.get("wait") === "1",
     forceDesktop: url.searchParams.get("desktop") === "1",
     userAgent: request.headers.get("user-agent"),

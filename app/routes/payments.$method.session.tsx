@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { serverConfig } from "~/config.server";
-import { jsonResponse, methodNotAllowed, readJsonBody, requireMethodParam, textResponse } from "~/web/http.server";
+import { jsonResponse, methodNotAllowed, readJsonBody, requireMethodParam } from "~/web/http.server";
+import { refusalResponse } from "~/lib/refusal";
 import { mtlsRefusal } from "~/lib/mtls.server";
 import { deps } from "~/deps.server";
 import { startPaymentSession } from "~/payments/use-cases/start-payment-session.server";
@@ -11,11 +12,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (refused) return refused;
   const method = requireMethodParam(params.method);
   const body = await readJsonBody(request);
-  if (body.isErr()) return textResponse(body.error.message, body.error.status);
+  if (body.isErr()) return refusalResponse(body.error, "text");
   const result = await startPaymentSession(deps(), method, { headers: request.headers, body: body.value });
   return result.match(
     ({ redirectUrl }) => jsonResponse({ redirect_url: redirectUrl }),
-    (error) => textResponse(error.message, error.status),
+    (refused) => refusalResponse(refused, "text"),
   );
 }
 

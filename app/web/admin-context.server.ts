@@ -3,13 +3,15 @@
 import type { ShopInstallation } from "@prisma/client";
 import { resolveLocale, type Locale } from "../i18n";
 import { deps } from "../deps.server";
+import { createShopDomain, type ShopDomain } from "../payments/ids";
 import type { MethodHandle } from "../payments/methods";
 import { authenticateMerchant } from "../shopify/admin-auth.server";
 import { signedInRecently } from "../shopify/admin-session.server";
 
 export interface AdminContext {
   method: MethodHandle;
-  shop: string;
+  /** From the authenticated session, parsed once here. */
+  shop: ShopDomain;
   installation: ShopInstallation;
   locale: Locale;
   /**
@@ -51,7 +53,9 @@ export async function loadInstallation(method: MethodHandle, shop: string): Prom
 }
 
 export async function requireAdmin(request: Request, methodParam: string | undefined): Promise<AdminContext> {
-  const { method, shop, embedded, adminSession } = await authenticateMerchant(request, methodParam);
+  const authenticated = await authenticateMerchant(request, methodParam);
+  const { method, embedded, adminSession } = authenticated;
+  const shop = createShopDomain(authenticated.shop);
   const installation = await loadInstallation(method, shop);
   const recentSignIn = embedded || signedInRecently(adminSession, new Date());
   return { method, shop, installation, locale: adminLocale(installation, request), recentSignIn };

@@ -1,14 +1,12 @@
 // Small helpers shared by the thin routes.
 import { err, ok, type Result } from "neverthrow";
 import { isMethodHandle, type MethodHandle } from "../payments/methods";
+import { refusal, refusalResponse, type HttpRefusal } from "../lib/refusal";
 
 /** A route's `$method` param as a method handle, or a 404 Response naming the valid ones. */
 export function requireMethodParam(value: string | undefined): MethodHandle {
   if (!isMethodHandle(value)) {
-    throw new Response(`Unknown payment method "${value ?? ""}"`, {
-      status: 404,
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
-    });
+    throw refusalResponse(refusal(404, "UNKNOWN", `Unknown payment method "${value ?? ""}"`), "text");
   }
   return value;
 }
@@ -32,18 +30,13 @@ export function methodNotAllowed(allow: string): Response {
   return new Response("Method Not Allowed", { status: 405, headers: { Allow: allow } });
 }
 
-export interface BodyError {
-  status: 400 | 413 | 415;
-  message: string;
-}
-
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * The body as text, read as a stream and abandoned past the limit: a chunked body has no
  * Content-Length for the Express guard to check, and request.text() would buffer all of it.
  */
-async function readLimited(request: Request): Promise<Result<string, BodyError>> {
+async function readLimited(request: Request): Promise<Result<string, HttpRefusal>> {
   if (!request.body) return ok("");
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -54,7 +47,7 @@ async function readLimited(request: Request): Promise<Result<string, BodyError>>
     size += value.byteLength;
     if (size > MAX_BODY_BYTES) {
       await reader.cancel();
-      return err({ status: 413, message: "Request body too large" });
+      return err(refusal(413, "BODY_TOO_LARGE", "Request body too large"));
     }
     chunks.push(value);
   }
@@ -62,9 +55,9 @@ async function readLimited(request: Request): Promise<Result<string, BodyError>>
 }
 
 /** The raw text of a JSON body (for parsers that want the exact bytes), with the same checks. */
-export async function readJsonText(request: Request): Promise<Result<string, BodyError>> {
+export async function readJsonText(request: Request): Promise<Result<string, HttpRefusal>> {
   const type = request.headers.get("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) return err({ status: 415, message: "Content-Type must be application/json" });
+  if (!/^application\/json\b/i.test(type)) return err(JSON_ONLY);
   const text = await readLimited(request);
   return text.isOk() && containsNul(text.value, "json") ? err(NUL_REFUSED) : text;
 }
@@ -77,27 +70,28 @@ export function containsNul(text: string, encoding: "json" | "form"): boolean {
   return text.includes("\u0000") || (encoding === "json" ? /\\u0000/i.test(text) : text.includes("%00"));
 }
 
-const NUL_REFUSED: BodyError = { status: 400, message: "NUL characters are not allowed" };
+const JSON_ONLY = refusal(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
+const NUL_REFUSED = refusal(400, "MALFORMED", "NUL characters are not allowed");
 
 /** A JSON body, refusing other content types and malformed JSON with a clear 4xx. */
-export async function readJsonBody(request: Request): Promise<Result<unknown, BodyError>> {
+export async function readJsonBody(request: Request): Promise<Result<unknown, HttpRefusal>> {
   const type = request.headers.get("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) return err({ status: 415, message: "Content-Type must be application/json" });
+  if (!/^application\/json\b/i.test(type)) return err(JSON_ONLY);
   const text = await readLimited(request);
   if (text.isErr()) return err(text.error);
   if (containsNul(text.value, "json")) return err(NUL_REFUSED);
   try {
     return ok(JSON.parse(text.value) as unknown);
   } catch {
-    return err({ status: 400, message: "Malformed JSON body" });
+    return err(refusal(400, "MALFORMED", "Malformed JSON body"));
   }
 }
 
 /** The raw x-www-form-urlencoded body as sent (ECPay signs what it posts; we verify that exact text). */
-export async function readFormBody(request: Request): Promise<Result<string, BodyError>> {
+export async function readFormBody(request: Request): Promise<Result<string, HttpRefusal>> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
-    return err({ status: 415, message: "Content-Type must be application/x-www-form-urlencoded" });
+    return err(refusal(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/x-www-form-urlencoded"));
   }
   const text = await readLimited(request);
   return text.isOk() && containsNul(text.value, "form") ? err(NUL_REFUSED) : text;

@@ -240,7 +240,7 @@ const TEST_CARD = { number: "4311-9522-2222-2222", cvv: "222", expiry: "12/35" }
 
 /** A live payment from before this test (the fixture rows a reconciliation needs: fee, payment date). */
 async function seedLivePayment() {
-  const base = { method: "credit", currency: "TWD", kind: "SALE" as const, proposedAt: new Date() };
+  const base = { method: "credit" as const, currency: "TWD", kind: "SALE" as const, proposedAt: new Date() };
   await db.paymentSession.create({
     data: {
       ...base,

@@ -214,7 +214,7 @@ describe("capture advice", () => {
     const authorization = (id: string, ageDays: number, test = false) => ({
       id,
       gid: `gid://shopify/PaymentSession/${id}`,
-      method: "credit",
+      method: "credit" as const,
       shop: SHOP,
       group: `g-${id}`,
       amount: 900,

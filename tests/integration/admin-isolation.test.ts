@@ -3,6 +3,7 @@
 // input without saving anything.
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { MethodHandle } from "~/payments/methods";
 import { adminClient } from "../support/admin-session";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { cloneDatabase, type TestDatabase } from "../support/database";
@@ -24,7 +25,7 @@ function seed(method: string, shop: string) {
   expect(result.status, result.stderr).toBe(0);
 }
 
-async function payment(shop: string, method: string, id: string, extra: { test?: boolean; createdAt?: Date; paymentType?: string } = {}) {
+async function payment(shop: string, method: MethodHandle, id: string, extra: { test?: boolean; createdAt?: Date; paymentType?: string } = {}) {
   await prisma.paymentSession.create({
     data: {
       id,

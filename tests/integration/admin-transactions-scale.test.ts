@@ -20,7 +20,7 @@ function session(shop: string, i: number, at: number) {
   return {
     id,
     gid: `gid://shopify/PaymentSession/${id}`,
-    method: "credit",
+    method: "credit" as const,
     shop,
     group: id,
     amount: 100 + (i % 900),
@@ -52,12 +52,13 @@ function bigInsertSql(): string {
   // Prisma keeps SQLite DateTimes as ISO text with a +00:00 offset; text comparisons need exactly that.
   const at = pg ? `(to_timestamp(${T0 / 1000} + i / 3) AT TIME ZONE 'UTC')` : `strftime('%Y-%m-%dT%H:%M:%f+00:00', ${T0 / 1000} + i / 3, 'unixepoch')`;
   const kind = pg ? `'SALE'::"PaymentKind"` : `'SALE'`;
+  const method = pg ? `'credit'::"PaymentMethod"` : `'credit'`;
   const status = pg ? `CAST(CASE WHEN i % 7 = 0 THEN 'REJECTED' ELSE 'PAID' END AS "PaymentStatus")` : `CASE WHEN i % 7 = 0 THEN 'REJECTED' ELSE 'PAID' END`;
   const test = pg ? `(i % 10 = 0)` : `CASE WHEN i % 10 = 0 THEN 1 ELSE 0 END`;
   const text = (expr: string) => (pg ? `(${expr})::text` : `CAST(${expr} AS TEXT)`);
   return `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${ROWS - 1})
     INSERT INTO "PaymentSession" ("id", "gid", "method", "shop", "group", "amount", "amountRaw", "currency", "kind", "test", "status", "cancelUrl", "proposedAt", "createdAt", "updatedAt")
-    SELECT ${id}, 'gid://shopify/PaymentSession/' || ${id}, 'credit', '${BIG}', ${id}, 100 + i % 900, ${text("100 + i % 900")} || '.00', 'TWD', ${kind}, ${test}, ${status},
+    SELECT ${id}, 'gid://shopify/PaymentSession/' || ${id}, ${method}, '${BIG}', ${id}, 100 + i % 900, ${text("100 + i % 900")} || '.00', 'TWD', ${kind}, ${test}, ${status},
       'https://${BIG}/checkouts/cn/tok' || ${id} || '/processing', ${at}, ${at}, ${at}
     FROM n`;
 }

@@ -7,6 +7,8 @@ import { err, ok } from "neverthrow";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { loadServerConfig } from "~/config.server";
 import type { DoActionInput, EcpayCredentials, IEcpayGateway } from "~/ecpay/types";
+import type { IAccessTokens } from "~/shopify/access-token.server";
+import type { IPaymentsAppsApi } from "~/shopify/payments-apps-api";
 import { createPgPool } from "~/lib/pg-pool.server";
 import { createSecretBox } from "~/lib/secrets.server";
 import { seedShop } from "~/ops/seed-shop.server";
@@ -142,7 +144,7 @@ describe("a refund ECPay carried out but the server could not record", () => {
       });
 
       const doAction = vi.fn(async (_credentials: EcpayCredentials, _input: DoActionInput) => ok({ rtnCode: "1", rtnMsg: "成功", fields: {} }));
-      const gateway: IEcpayGateway = {
+      const gateway = {
         createCheckout: vi.fn(),
         verifyCallback: vi.fn(),
         queryTradeInfo: vi.fn(),
@@ -150,7 +152,7 @@ describe("a refund ECPay carried out but the server could not record", () => {
         // Unreadable card state: the run plans from what we recorded (the trade is closed).
         queryCreditDetail: vi.fn(async () => err({ kind: "not-allowed" as const, message: "CreditCheckCode Error" })),
         doAction,
-      };
+      } satisfies IEcpayGateway;
       // The connection drops once, exactly when the run records the refund (its transaction).
       let drops = 1;
       const flaky = new Proxy(prisma, {
@@ -172,11 +174,11 @@ describe("a refund ECPay carried out but the server could not record", () => {
         db: flaky,
         secrets: box,
         ecpay: gateway,
-        shopify: { mutate: vi.fn() },
-        tokens: { offlineToken: vi.fn() },
+        shopify: { mutate: vi.fn() } satisfies IPaymentsAppsApi,
+        tokens: { offlineToken: vi.fn() } satisfies IAccessTokens,
         config: loadServerConfig(testAppEnv()),
         now: () => new Date(clock),
-      } as unknown as Deps;
+      } satisfies Deps;
       const silence = vi.spyOn(serverLog(), "error").mockImplementation(() => undefined);
 
       expect(await processDueOperations(deps)).toMatchObject({ retried: 1 });

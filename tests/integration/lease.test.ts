@@ -8,7 +8,7 @@
 import { PrismaClient } from "@prisma/client";
 import { prepareDatabase } from "~/db.server";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { outboxLease, OUTBOX_LEASE_MS } from "~/jobs/outbox.server";
+import { outboxLease, outboxLeaseMs } from "~/jobs/outbox.server";
 import { claimBatch, newClaim } from "~/lib/lease.server";
 import { claimPendingClose, CLOSE_LOCK_MS } from "~/payments/operations/close-lease.server";
 import { claimNextOperation, OPERATION_LEASE_MS } from "~/payments/operations/operation-lease.server";
@@ -88,7 +88,7 @@ describe("the lease mechanism", () => {
   it("never lets two workers claiming the same outbox rows at once hold the same row", async () => {
     const ids = await outboxRows(30);
     const held = await Promise.all(
-      [first, second, first, second].map((client, n) => claimBatch(outboxLease(client), ids, newClaim(NOW, OUTBOX_LEASE_MS, `worker-${n}`))),
+      [first, second, first, second].map((client, n) => claimBatch(outboxLease(client), ids, newClaim(NOW, outboxLeaseMs(), `worker-${n}`))),
     );
     const heldIds = held.flat().map((row) => row.id);
     // Every row went to exactly one claim: none twice, none lost.
@@ -100,9 +100,9 @@ describe("the lease mechanism", () => {
 
   it("gives an outbox row whose lease has expired to the next worker, and not before", async () => {
     const ids = await outboxRows(1);
-    expect(await claimBatch(outboxLease(first), ids, newClaim(NOW, OUTBOX_LEASE_MS, "a"))).toHaveLength(1);
-    expect(await claimBatch(outboxLease(second), ids, newClaim(at(OUTBOX_LEASE_MS - 1), OUTBOX_LEASE_MS, "b"))).toHaveLength(0);
-    const taken = await claimBatch(outboxLease(second), ids, newClaim(at(OUTBOX_LEASE_MS + 1), OUTBOX_LEASE_MS, "b"));
+    expect(await claimBatch(outboxLease(first), ids, newClaim(NOW, outboxLeaseMs(), "a"))).toHaveLength(1);
+    expect(await claimBatch(outboxLease(second), ids, newClaim(at(outboxLeaseMs() - 1), outboxLeaseMs(), "b"))).toHaveLength(0);
+    const taken = await claimBatch(outboxLease(second), ids, newClaim(at(outboxLeaseMs() + 1), outboxLeaseMs(), "b"));
     expect(taken.map((row) => row.lockedBy?.startsWith("b:"))).toEqual([true]);
   });
 

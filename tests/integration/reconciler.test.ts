@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { captureOverview } from "~/admin/overview.server";
 import { EcpayGateway } from "~/ecpay/ecpay-gateway";
 import { parseTaiwanDateTime } from "~/lib/taiwan-time";
-import { reconcileOnce, type QueryPause, type ReconcileOptions } from "~/jobs/reconciler.server";
+import { reconcileOnce, type QueryPause, type ReconcileDeps, type ReconcileOptions } from "~/jobs/reconciler.server";
 import { createSecretBox } from "~/lib/secrets.server";
-import type { Deps } from "~/deps.server";
 import { atmDeadline, expireAtm, retryOnSettlementConflict, SettlementConflict, settlePaid, type PaidFacts } from "~/payments/settlement.server";
 import { paymentIdToCustomField } from "~/payments/custom-field";
 import { checkoutFlow, signedEcpayBody } from "../support/checkout-flow";
@@ -38,7 +37,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function reconcilerDeps(): Deps {
+function reconcilerDeps(): ReconcileDeps {
   const countingFetch: typeof fetch = (input, init) => {
     ecpayRequests.push([new URL(String(input)).pathname, new URLSearchParams(String(init?.body)).get("MerchantTradeNo") ?? ""]);
     return globalThis.fetch(input, init);
@@ -49,7 +48,7 @@ function reconcilerDeps(): Deps {
     // ECPay checks TimeStamp against its own (real) clock.
     ecpay: EcpayGateway.create({ stageOrigin: stack.stage.origin, productionOrigin: stack.production.origin, fetch: countingFetch }),
     now: reconcilerNow,
-  } as unknown as Deps;
+  } satisfies ReconcileDeps;
 }
 
 function reconcile(options: ReconcileOptions = {}) {

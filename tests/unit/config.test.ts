@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadServerConfig } from "~/config.server";
+import { ConfigError, loadServerConfig, loadTuning } from "~/config.server";
 
 describe("server configuration", () => {
   it("reads one credential pair per method from SHOPIFY_<M>_API_KEY and _API_SECRET", () => {
@@ -68,5 +68,37 @@ describe("server configuration", () => {
     });
     expect(() => loadServerConfig({ MTLS_VERIFIED_HEADER: "none", MTLS_VERIFIED_VALUE: "SUCCESS" })).toThrow(/must not be set when MTLS_VERIFIED_HEADER=none/);
     expect(() => loadServerConfig({ MTLS_VERIFIED_HEADER: "X Client", MTLS_VERIFIED_VALUE: "SUCCESS" })).toThrow(/HTTP header name/);
+  });
+
+  it("uses the production timings and sizes unless WORKER_TICK_MS and the other tuning variables say otherwise", () => {
+    expect(loadTuning({})).toEqual({
+      workerTickMs: 1_000,
+      reconcileIntervalMs: 30_000,
+      reconcileGraceMs: 600_000,
+      reconcileRateLimitPauseMs: 1_800_000,
+      shopifyApiTimeoutMs: 10_000,
+      outboxBackoffBaseMs: 2_000,
+      databasePoolSize: 10,
+    });
+    const tuned = loadTuning({ WORKER_TICK_MS: "150", RECONCILE_GRACE_MS: "0", DATABASE_POOL_SIZE: "5", OUTBOX_BACKOFF_BASE_MS: "" });
+    expect(tuned).toMatchObject({ workerTickMs: 150, reconcileGraceMs: 0, databasePoolSize: 5, outboxBackoffBaseMs: 2_000 });
+    expect(loadServerConfig({ SHOPIFY_API_TIMEOUT_MS: "2000" }).tuning.shopifyApiTimeoutMs).toBe(2_000);
+  });
+
+  it("refuses a tuning value that is not a positive whole number and names its variable", () => {
+    for (const [name, bad] of [
+      ["WORKER_TICK_MS", "0"],
+      ["RECONCILE_INTERVAL_MS", "fast"],
+      ["RECONCILE_RATE_LIMIT_PAUSE_MS", "-5"],
+      ["SHOPIFY_API_TIMEOUT_MS", "2.5"],
+      ["OUTBOX_BACKOFF_BASE_MS", "1e400"],
+      ["DATABASE_POOL_SIZE", "ten"],
+      ["RECONCILE_GRACE_MS", "-1"],
+    ] as const) {
+      expect(() => loadTuning({ [name]: bad }), name).toThrow(ConfigError);
+      expect(() => loadTuning({ [name]: bad }), name).toThrow(new RegExp(`${name} must be a (positive|non-negative) whole number \\(got "${bad}"\\)`));
+      // The server's start check reports it too, with its other problems.
+      expect(() => loadServerConfig({ [name]: bad, SHOPIFY_APP_URL: "nope" }), name).toThrow(new RegExp(`SHOPIFY_APP_URL[\\s\\S]*${name}`));
+    }
   });
 });

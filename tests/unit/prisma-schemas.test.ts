@@ -1,5 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { PaymentMethod } from "@prisma/client";
+import { METHOD_HANDLES, type MethodHandle } from "~/payments/methods";
 import { derivePostgresSchema } from "../../prisma/derive-postgres-schema";
 
 describe("the two Prisma schemas", () => {
@@ -17,5 +19,15 @@ describe("the two Prisma schemas", () => {
         .join("\n");
       for (const model of models) expect(sql, `${dir}: ${model}`).toContain(`CREATE TABLE "${model}"`);
     }
+  });
+
+  it("store the method as the PaymentMethod enum, whose values are exactly the method handles", () => {
+    // The same union at compile time (either one growing alone fails to typecheck), the same list at run time.
+    type Same = [PaymentMethod] extends [MethodHandle] ? ([MethodHandle] extends [PaymentMethod] ? true : false) : false;
+    const same: Same = true;
+    expect(same).toBe(true);
+    expect(Object.values(PaymentMethod)).toEqual([...METHOD_HANDLES]);
+    const schema = readFileSync("prisma/schema.prisma", "utf8");
+    expect(schema).not.toMatch(/^\s+method\s+String\b/m);
   });
 });

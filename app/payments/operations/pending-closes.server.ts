@@ -30,7 +30,8 @@ export interface CloseReport {
 }
 
 type Candidate = PaymentAttempt & { paymentSession: PaymentSession };
-type Result = keyof CloseReport;
+/** What one close did: the CloseReport counter it adds to. */
+type CloseOutcome = keyof CloseReport;
 
 export async function processPendingCloses(deps: Deps, options: { limit?: number } = {}): Promise<CloseReport> {
   const report: CloseReport = { closed: 0, simulated: 0, retried: 0, failed: 0, deferred: 0 };
@@ -49,7 +50,7 @@ export async function processPendingCloses(deps: Deps, options: { limit?: number
       continue;
     }
     if (!(await claimPendingClose(deps, candidate, now))) continue;
-    let result: Result;
+    let result: CloseOutcome;
     try {
       result = await closeOne(deps, candidate, production);
     } catch (error) {
@@ -84,7 +85,7 @@ async function settle(
 
 const failed = (reason: string) => ({ cardState: "AUTHORIZED" as const, closePending: false, closeError: reason });
 
-async function closeOne(deps: Deps, attempt: Candidate, production: boolean): Promise<Result> {
+async function closeOne(deps: Deps, attempt: Candidate, production: boolean): Promise<CloseOutcome> {
   if (!production) {
     await settle(deps, attempt, { cardState: "CLOSE_REQUESTED", closePending: false, closeError: null });
     return "simulated";
@@ -131,7 +132,7 @@ async function closeOne(deps: Deps, attempt: Candidate, production: boolean): Pr
   return closeFailed(deps, attempt, answer.error);
 }
 
-async function closeFailed(deps: Deps, attempt: Candidate, error: EcpayError): Promise<Result> {
+async function closeFailed(deps: Deps, attempt: Candidate, error: EcpayError): Promise<CloseOutcome> {
   const resumed = attempt.closeError?.startsWith("indeterminate") ?? false;
   const closeError = resumed && error.kind === "not-allowed"
     ? `${error.kind}: an earlier close got no answer and may have gone through; check the trade in ECPay's back office (${error.message})`

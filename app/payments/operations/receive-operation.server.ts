@@ -6,6 +6,7 @@ import { EventEmitter } from "node:events";
 import { err, ok, type Result } from "neverthrow";
 import type { OperationSession } from "@prisma/client";
 import { logPaymentEvent } from "../../lib/log.server";
+import { refusal, type HttpRefusal } from "../../lib/refusal";
 import type { Deps } from "../ports";
 import type { MethodHandle } from "../methods";
 import { parseOperationRequest, type OperationRequest } from "./request";
@@ -20,10 +21,7 @@ export interface ReceiveOperationInput {
   body: string;
 }
 
-export interface ReceiveOperationError {
-  status: 400 | 401 | 404 | 409 | 422;
-  reason: string;
-}
+export type ReceiveOperationError = HttpRefusal;
 
 export interface ReceivedOperation {
   operationId: string;
@@ -54,7 +52,7 @@ function sameRequest(existing: OperationSession, request: OperationRequest, meth
 
 function replay(existing: OperationSession, request: OperationRequest, method: MethodHandle): Result<ReceivedOperation, ReceiveOperationError> {
   if (sameRequest(existing, request, method)) return ok({ operationId: existing.id, duplicate: true });
-  return err({ status: 409, reason: `session id ${request.id} was already used for a different ${existing.type.toLowerCase()} request` });
+  return err(refusal(409, "CONFLICT", `session id ${request.id} was already used for a different ${existing.type.toLowerCase()} request`));
 }
 
 export async function receiveOperation(
@@ -72,7 +70,7 @@ export async function receiveOperation(
     select: { status: true },
   });
   if (!installation || installation.status !== "INSTALLED") {
-    return err({ status: 404, reason: `the ${input.method} app is not installed on ${request.shop}` });
+    return err(refusal(404, "NOT_INSTALLED", `the ${input.method} app is not installed on ${request.shop}`));
   }
 
   const existing = await db.operationSession.findUnique({ where: { id: request.id } });
@@ -82,10 +80,10 @@ export async function receiveOperation(
     where: { id: request.paymentId },
     select: { id: true, shop: true, method: true },
   });
-  if (!payment) return err({ status: 404, reason: `payment ${request.paymentId} is unknown` });
-  if (payment.shop !== request.shop) return err({ status: 422, reason: `payment ${request.paymentId} belongs to another shop` });
+  if (!payment) return err(refusal(404, "UNKNOWN", `payment ${request.paymentId} is unknown`));
+  if (payment.shop !== request.shop) return err(refusal(422, "MISMATCH", `payment ${request.paymentId} belongs to another shop`));
   if (payment.method !== input.method) {
-    return err({ status: 422, reason: `payment ${request.paymentId} was made with ${payment.method}, not ${input.method}` });
+    return err(refusal(422, "MISMATCH", `payment ${request.paymentId} was made with ${payment.method}, not ${input.method}`));
   }
 
   try {

@@ -2,13 +2,12 @@
 // §2.1, §2.4), validated with zod. Pure.
 import { err, ok, type Result } from "neverthrow";
 import { z } from "zod";
+import { refusal, type HttpRefusal } from "../../lib/refusal";
 import { describeHeaderIssues, readShopifyHeaders } from "../shopify-requests";
 import type { OperationType } from "./types";
 
-export interface OperationRequestProblem {
-  status: 400;
-  reason: string;
-}
+/** Every problem with a session request is a 400 naming the field. */
+export type OperationRequestProblem = HttpRefusal & { status: 400 };
 
 export interface OperationRequest {
   type: OperationType;
@@ -59,18 +58,20 @@ function describe(error: z.ZodError, prefix: string): string {
   return error.issues.map((issue) => `${prefix}${issue.path.map(String).join(".") || "body"} ${issue.message}`).join("; ");
 }
 
+const malformed = (message: string) => refusal(400, "MALFORMED", message);
+
 /** Headers and JSON body of one session request; every problem is a 400 naming the field. */
 export function parseOperationRequest(type: OperationType, headers: Headers, rawBody: string): Result<OperationRequest, OperationRequestProblem> {
   const head = readShopifyHeaders(headers);
-  if (!head.success) return err({ status: 400, reason: describeHeaderIssues(head.error) });
+  if (!head.success) return err(malformed(describeHeaderIssues(head.error)));
   let json: unknown;
   try {
     json = JSON.parse(rawBody);
   } catch {
-    return err({ status: 400, reason: "the body is not JSON" });
+    return err(malformed("the body is not JSON"));
   }
   const body = bodySchema(type).safeParse(json);
-  if (!body.success) return err({ status: 400, reason: describe(body.error, "body.") });
+  if (!body.success) return err(malformed(describe(body.error, "body.")));
   const value = body.data;
   const money = value.money ?? { amountRaw: null, currency: null };
   return ok({

@@ -1,5 +1,6 @@
 // Finding the ECPay trade and account behind a payment, shared by operations and pending closes.
 import type { EcpayBinding, PaymentAttempt, PrismaClient } from "@prisma/client";
+import type { MethodHandle } from "../methods";
 
 /** The attempt ECPay reported paid (the newest, should a buyer somehow have paid twice). */
 export function paidAttempt<A extends Pick<PaymentAttempt, "status" | "createdAt">>(attempts: readonly A[]): A | null {
@@ -10,7 +11,7 @@ export function paidAttempt<A extends Pick<PaymentAttempt, "status" | "createdAt
  * The binding that holds the trade: the shop's account with the attempt's MerchantID (it may have
  * been rebound since), else the one the app is bound to now.
  */
-export async function bindingForTrade(db: PrismaClient, shop: string, method: string, merchantId: string | null): Promise<EcpayBinding | null> {
+export async function bindingForTrade(db: PrismaClient, shop: string, method: MethodHandle, merchantId: string | null): Promise<EcpayBinding | null> {
   if (merchantId) {
     const exact = await db.ecpayBinding.findFirst({ where: { shop, merchantId }, orderBy: { updatedAt: "desc" } });
     if (exact) return exact;

@@ -15,12 +15,16 @@ import { checkoutRows, checkoutSummary, copyButton, followableUrl, html, htmlPag
 import { paymentIdToCustomField } from "../custom-field";
 import type { Deps } from "../ports";
 import { PAYMENT_METHODS, parseMethodSettings, type MethodHandle } from "../methods";
+import type { PaymentId } from "../ids";
 import { isPaymentFinal, nextStatus } from "../payment-state";
 import { checkoutReference } from "../shopify-requests";
 import { formatMoney } from "../money";
 import { groupKey } from "../settlement.server";
 import { settleFromTradeQuery } from "./settle-from-query.server";
 import { logPaymentEvent } from "../../lib/log.server";
+
+/** The hand-off builds and signs the ECPay form: our records, the ECPay keys, the gateway, the public URL and the clock. */
+export type BuyerHandOffDeps = Pick<Deps, "db" | "secrets" | "ecpay" | "config" | "now">;
 
 const DEFAULT_ITEM_NAME = "網路商品一批";
 const TRADE_DESC = "Shopify 訂單付款";
@@ -52,14 +56,15 @@ const isMobile = (userAgent: string | null) => /Android|iPhone|iPad|iPod|Mobile/
 
 export interface HandOffRequest {
   method: MethodHandle;
-  paymentId: string;
+  /** null: the route's param is no payment id at all (answered like an unknown one). */
+  paymentId: PaymentId | null;
   wait: boolean;
   forceDesktop: boolean;
   userAgent: string | null;
 }
 
-export async function buyerHandOff(deps: Deps, request: HandOffRequest): Promise<Response> {
-  const session = await deps.db.paymentSession.findUnique({ where: { id: request.paymentId } });
+export async function buyerHandOff(deps: BuyerHandOffDeps, request: HandOffRequest): Promise<Response> {
+  const session = request.paymentId === null ? null : await deps.db.paymentSession.findUnique({ where: { id: request.paymentId } });
   if (!session || session.method !== request.method) {
     return htmlPage({ locale: "zh-TW", body: heading(t("zh-TW", "buyer.notFound")), status: 404 });
   }
@@ -105,7 +110,7 @@ export function redirect(url: string): Response {
   return new Response(null, { status: 303, headers: { Location: url, "Cache-Control": "no-store" } });
 }
 
-async function createAttempt(deps: Deps, session: PaymentSession, locale: Locale): Promise<Response> {
+async function createAttempt(deps: BuyerHandOffDeps, session: PaymentSession, locale: Locale): Promise<Response> {
   const method = session.method as MethodHandle;
   const installation = await deps.db.shopInstallation.findUnique({
     where: { method_shop: { method, shop: session.shop } },
@@ -178,7 +183,7 @@ async function createAttempt(deps: Deps, session: PaymentSession, locale: Locale
  * The 429 page once the session made ATTEMPT_CAP attempts within the window (one COUNT; the
  * oldest is looked up only then, for Retry-After); null while it may make another.
  */
-async function attemptCapReached(deps: Deps, session: PaymentSession, locale: Locale): Promise<Response | null> {
+async function attemptCapReached(deps: BuyerHandOffDeps, session: PaymentSession, locale: Locale): Promise<Response | null> {
   const since = new Date(deps.now().getTime() - ATTEMPT_WINDOW_MS);
   const recent = await deps.db.paymentAttempt.count({ where: { paymentSessionId: session.id, createdAt: { gt: since } } });
   if (recent < ATTEMPT_CAP) return null;
@@ -227,7 +232,7 @@ export function waitingPage(session: PaymentSession, locale: Locale, now: Date):
  * (by a poll or the reconciler) within QUERY_SPACING_MS, and the claim on the latest attempt is a
  * conditional update, so concurrent polls send one query between them.
  */
-async function claimSessionQuery(deps: Deps, latest: PaymentAttempt, now: Date): Promise<boolean> {
+async function claimSessionQuery(deps: BuyerHandOffDeps, latest: PaymentAttempt, now: Date): Promise<boolean> {
   if (latest.status !== "CREATED" || queriesPaused(processQueryPause, now)) return false;
   const cutoff = new Date(now.getTime() - QUERY_SPACING_MS);
   const recent = await deps.db.paymentAttempt.count({
@@ -245,7 +250,7 @@ async function claimSessionQuery(deps: Deps, latest: PaymentAttempt, now: Date):
   return claimed.count === 1;
 }
 
-async function waitForOutcome(deps: Deps, session: PaymentSession, latest: PaymentAttempt | null, locale: Locale) {
+async function waitForOutcome(deps: BuyerHandOffDeps, session: PaymentSession, latest: PaymentAttempt | null, locale: Locale) {
   const now = deps.now();
   if (latest && (await claimSessionQuery(deps, latest, now))) {
     const settled = await settleFromTradeQuery(deps, latest, session, { claimed: true });
@@ -275,7 +280,7 @@ export function failedPage(session: PaymentSession, locale: Locale): Response {
   });
 }
 
-async function atmPage(deps: Deps, session: PaymentSession, locale: Locale): Promise<Response> {
+async function atmPage(deps: BuyerHandOffDeps, session: PaymentSession, locale: Locale): Promise<Response> {
   const attempt = await deps.db.paymentAttempt.findFirst({
     where: { paymentSessionId: session.id, status: "ISSUED" },
     orderBy: { createdAt: "desc" },

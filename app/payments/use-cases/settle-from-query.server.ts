@@ -12,6 +12,9 @@ import { applyEcpayOutcome, type AppliedOutcome } from "../apply-outcome.server"
 import { credentialsForAttempt } from "../bindings.server";
 import type { Deps } from "../ports";
 
+/** The ports a query settlement uses: our records, the ECPay keys, the gateway and the clock. */
+export type SettleFromQueryDeps = Pick<Deps, "db" | "secrets" | "ecpay" | "now">;
+
 /** "rate-limited": ECPay answered 403; ask nothing more for a while (the reconciler pauses). */
 export type QuerySettlement = "settled" | "issued" | "unpaid" | "failed" | "error" | "rate-limited";
 
@@ -35,7 +38,7 @@ export interface TradeQueryAnswer {
 
 /** One QueryTradeInfo about the attempt, its answer applied. */
 export async function queryTrade(
-  deps: Deps,
+  deps: SettleFromQueryDeps,
   attempt: PaymentAttempt,
   session: PaymentSession,
   options: QueryOptions = {},
@@ -62,7 +65,7 @@ const failure = (problem: TradeQueryProblem): QuerySettlement =>
 
 /** The reconciler's and the waiting page's view of a query: what it settled. */
 export async function settleFromTradeQuery(
-  deps: Deps,
+  deps: SettleFromQueryDeps,
   attempt: PaymentAttempt,
   session: PaymentSession,
   options: QueryOptions = {},
@@ -81,7 +84,7 @@ export async function settleFromTradeQuery(
  * stored and Shopify gets paymentSessionPending with the deadline. "unpaid" when ECPay has no
  * account to report (not issued yet, or already paid: QueryTradeInfo settles that).
  */
-export async function settleFromPaymentInfoQuery(deps: Deps, attempt: PaymentAttempt, session: PaymentSession): Promise<QuerySettlement> {
+export async function settleFromPaymentInfoQuery(deps: SettleFromQueryDeps, attempt: PaymentAttempt, session: PaymentSession): Promise<QuerySettlement> {
   const credentials = await credentialsForAttempt(deps.db, deps.secrets, attempt, session.shop);
   if (!credentials) return "error";
   const answer = await deps.ecpay.queryPaymentInfo(credentials, attempt.merchantTradeNo);

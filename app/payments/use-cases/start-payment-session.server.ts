@@ -9,7 +9,8 @@ import { chaosPoint } from "../../lib/chaos.server";
 import { logPaymentEvent } from "../../lib/log.server";
 import type { Deps } from "../ports";
 import { PAYMENT_METHODS, paysByUnionPay, type MethodHandle } from "../methods";
-import { requestError, isUniqueViolation, type RequestError } from "../request-error";
+import { refusal, type HttpRefusal } from "../../lib/refusal";
+import { isUniqueViolation } from "../request-error";
 import {
   cancelUrlOf,
   describeHeaderIssues,
@@ -19,6 +20,9 @@ import {
   type PaymentSessionRequest,
 } from "../shopify-requests";
 import { wholeTwd } from "../money";
+
+/** Storing a session needs our records, the public URL (for the redirect) and the clock; Shopify is told later, through the outbox. */
+export type StartPaymentSessionDeps = Pick<Deps, "db" | "config" | "now">;
 
 /** Shopify refuses a resolve/reject before it has our 2xx; give it a moment. */
 const AFTER_RESPONSE_MS = 1_500;
@@ -48,15 +52,15 @@ function unchargeable(method: MethodHandle, body: PaymentSessionRequest): Unchar
 }
 
 export async function startPaymentSession(
-  deps: Deps,
+  deps: StartPaymentSessionDeps,
   method: MethodHandle,
   request: { headers: Headers; body: unknown },
-): Promise<Result<{ redirectUrl: string }, RequestError>> {
+): Promise<Result<{ redirectUrl: string }, HttpRefusal>> {
   const headers = readShopifyHeaders(request.headers);
-  if (!headers.success) return refused(method, null, null, requestError(400, describeHeaderIssues(headers.error)));
+  if (!headers.success) return refused(method, null, null, refusal(400, "MALFORMED", describeHeaderIssues(headers.error)));
   const parsed = paymentSessionRequest.safeParse(request.body);
   if (!parsed.success) {
-    return refused(method, headers.data.shop, null, requestError(400, `Invalid payment session: ${describeIssues(parsed.error)}`));
+    return refused(method, headers.data.shop, null, refusal(400, "MALFORMED", `Invalid payment session: ${describeIssues(parsed.error)}`));
   }
   const body = parsed.data;
   const shop = headers.data.shop;
@@ -71,7 +75,7 @@ export async function startPaymentSession(
   };
   const installation = await deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } } });
   if (!installation || installation.status !== "INSTALLED" || !installation.bindingId) {
-    return (await stored()) ?? refused(method, shop, body.id, requestError(403, await refusalReason(deps, method, shop, installation)));
+    return (await stored()) ?? refused(method, shop, body.id, refusal(403, installation?.status === "INSTALLED" ? "NOT_BOUND" : "NOT_INSTALLED", await refusalReason(deps, method, shop, installation)));
   }
 
   const problem = unchargeable(method, body);
@@ -128,13 +132,13 @@ export async function startPaymentSession(
   return ok({ redirectUrl });
 }
 
-function refused(method: MethodHandle, shop: string | null, paymentId: string | null, error: RequestError) {
+function refused(method: MethodHandle, shop: string | null, paymentId: string | null, error: HttpRefusal) {
   logPaymentEvent("session.refused", { method, ...(shop && { shop }), ...(paymentId && { paymentId }), httpStatus: error.status, reason: error.message.slice(0, 300) });
   return err(error);
 }
 
 /** Why a shop cannot take new sessions for this app: unknown shop, app not installed, or no ECPay binding. */
-async function refusalReason(deps: Deps, method: MethodHandle, shop: string, installation: ShopInstallation | null): Promise<string> {
+async function refusalReason(deps: StartPaymentSessionDeps, method: MethodHandle, shop: string, installation: ShopInstallation | null): Promise<string> {
   const vars = { shop, method };
   if (installation?.status === "INSTALLED") return bilingual("session.refuse.notBound", vars);
   // Only on the refusal path: the common path stays one lookup and one insert.
@@ -144,7 +148,7 @@ async function refusalReason(deps: Deps, method: MethodHandle, shop: string, ins
 
 function replay(existing: PaymentSession, method: MethodHandle, shop: string, redirectUrl: string) {
   if (existing.shop !== shop || existing.method !== method) {
-    return err(requestError(409, `Payment session ${existing.id} belongs to another shop or app`));
+    return err(refusal(409, "CONFLICT", `Payment session ${existing.id} belongs to another shop or app`));
   }
   return ok({ redirectUrl });
 }

@@ -1,8 +1,8 @@
 import { err, ok } from "neverthrow";
 import { describe, expect, it } from "vitest";
-import { explainProbeError, openPendingBinding, probeBinding, sealPendingBinding } from "~/admin/bind.server";
+import { explainProbeError, openPendingBinding, probeBinding, sealPendingBinding, type ProbeGateway } from "~/admin/bind.server";
 import { mapEcpayFailure } from "~/ecpay/errors";
-import type { EcpayCredentials, EcpayError, IEcpayGateway, TradeInfo } from "~/ecpay/types";
+import type { EcpayCredentials, EcpayError, TradeInfo } from "~/ecpay/types";
 import { createSecretBox } from "~/lib/secrets.server";
 
 const box = createSecretBox({ ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") });
@@ -11,15 +11,15 @@ const NOW = new Date("2025-05-01T00:00:00Z");
 
 function gateway(answer: (credentials: EcpayCredentials) => EcpayError | null) {
   const calls: EcpayCredentials[] = [];
-  const fake: Pick<IEcpayGateway, "queryTradeInfo"> = {
-    async queryTradeInfo(credentials, merchantTradeNo) {
+  const fake = {
+    async queryTradeInfo(credentials: EcpayCredentials, merchantTradeNo: string) {
       calls.push(credentials);
       const failure = answer(credentials);
       const info: TradeInfo = { merchantTradeNo, tradeNo: "", tradeAmt: 0, tradeStatus: "10200047", paymentType: "", paymentDate: null, chargeFee: null, customField1: "", simulatePaid: false, gwsr: null, fields: {} };
       return failure ? err(failure) : ok(info);
     },
-  };
-  return { gateway: fake as IEcpayGateway, calls };
+  } satisfies ProbeGateway;
+  return { gateway: fake, calls };
 }
 
 describe("explaining ECPay's answer to the probe", () => {

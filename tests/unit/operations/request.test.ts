@@ -53,15 +53,15 @@ describe("parsing Shopify's refund, capture and void requests", () => {
   it("names the missing header", () => {
     const problem = parseOperationRequest("refund", headers({ "Shopify-Request-Id": null }), JSON.stringify(refundBody))._unsafeUnwrapErr();
     expect(problem.status).toBe(400);
-    expect(problem.reason).toContain("Shopify-Request-Id");
-    expect(parseOperationRequest("refund", headers({ "Shopify-Shop-Domain": "evil.example.com" }), "{}")._unsafeUnwrapErr().reason).toContain(
+    expect(problem.message).toContain("Shopify-Request-Id");
+    expect(parseOperationRequest("refund", headers({ "Shopify-Shop-Domain": "evil.example.com" }), "{}")._unsafeUnwrapErr().message).toContain(
       "Shopify-Shop-Domain",
     );
   });
 
   it("names the malformed field and refuses a body that is not JSON", () => {
-    expect(parseOperationRequest("refund", headers(), JSON.stringify({ ...refundBody, amount: 300 }))._unsafeUnwrapErr().reason).toContain("body.amount");
-    expect(parseOperationRequest("capture", headers(), JSON.stringify(refundBody))._unsafeUnwrapErr().reason).toContain("body.gid");
-    expect(parseOperationRequest("refund", headers(), "not json")._unsafeUnwrapErr()).toEqual({ status: 400, reason: "the body is not JSON" });
+    expect(parseOperationRequest("refund", headers(), JSON.stringify({ ...refundBody, amount: 300 }))._unsafeUnwrapErr().message).toContain("body.amount");
+    expect(parseOperationRequest("capture", headers(), JSON.stringify(refundBody))._unsafeUnwrapErr().message).toContain("body.gid");
+    expect(parseOperationRequest("refund", headers(), "not json")._unsafeUnwrapErr()).toEqual({ status: 400, code: "MALFORMED", message: "the body is not JSON" });
   });
 });

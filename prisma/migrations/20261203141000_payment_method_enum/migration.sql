@@ -1,0 +1,3 @@
+-- The method columns became the PaymentMethod enum in the schema. SQLite has no enum type: they stay
+-- TEXT (the client checks the value), so nothing changes here. The PostgreSQL migration of the same
+-- name converts the columns in place.
