@@ -1,6 +1,6 @@
 // Dates and money as the merchant reads them: Taiwan time, whole TWD. No Intl, so the server's
 // HTML and the browser's render always agree.
-import { formatTaiwanDateTime } from "../ecpay/taiwan-time";
+import { formatTaiwanDateTime } from "../payments/taiwan-time";
 import type { MessageKey } from "../i18n";
 import type { PaymentMoney } from "./status";
 
