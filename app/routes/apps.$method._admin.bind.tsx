@@ -11,6 +11,7 @@ import { parseBindingForm, type BindingField, type FieldErrors } from "~/admin/b
 import { ConfigureBanner, ReadyBadge } from "~/admin/components";
 import { requireAdmin } from "~/admin/context.server";
 import { configureState, retryConfigure } from "~/admin/configure.server";
+import { boundAccount } from "~/admin/installation.server";
 import { formatDateTime } from "~/admin/format";
 import { takeRateLimit } from "~/lib/rate-limit.server";
 import { CsrfField, useAdmin } from "~/admin/use-admin";
@@ -27,25 +28,18 @@ function isCardMethod(method: MethodHandle): boolean {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
   const d = deps();
-  const [installation, configure, reusable] = await Promise.all([
-    d.db.shopInstallation.findUnique({ where: { method_shop: { method: ctx.method, shop: ctx.shop } }, include: { binding: true } }),
+  const [binding, configure, reusable] = await Promise.all([
+    boundAccount(d.db, ctx.method, ctx.shop),
     configureState(d, ctx.method, ctx.shop),
     reusableBindings(d, ctx.method, ctx.shop),
   ]);
-  const binding = installation?.binding ?? null;
   const reuseId = new URL(request.url).searchParams.get("reuse");
   return {
     serviceName: getMethod(ctx.method).serviceName,
     card: isCardMethod(ctx.method),
     configure,
     // Only what the merchant needs to recognise the account: never a key, not even encrypted.
-    binding: binding && {
-      merchantId: binding.merchantId,
-      accountName: binding.accountName,
-      stageMerchantId: binding.stageMerchantId,
-      hasCreditCheckCode: Boolean(binding.creditCheckCodeEnc),
-      verifiedAt: binding.verifiedAt?.toISOString() ?? null,
-    },
+    binding,
     ready: Boolean(binding) && configure.ready && configure.handle === binding?.merchantId && !configure.pending,
     reusable,
     reuseOffer: reusable.find((r) => r.bindingId === reuseId) ?? null,

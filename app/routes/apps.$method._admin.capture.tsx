@@ -6,6 +6,7 @@ import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineStack, Layou
 import { z } from "zod";
 import { CardPadding, PaymentLink, SectionCard, TableEmpty } from "~/admin/components";
 import { requireAdmin } from "~/admin/context.server";
+import { markCaptureReviewed } from "~/admin/installation.server";
 import { formatDateTime } from "~/admin/format";
 import { CLOSE_LIMIT_DAYS } from "~/admin/capture-rules";
 import { captureOverview } from "~/admin/overview.server";
@@ -28,8 +29,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
   const form = z.object({ intent: z.literal("reviewed") }).safeParse(Object.fromEntries(await request.formData()));
   if (!form.success) return Response.json({ ok: false }, { status: 400 });
-  const d = deps();
-  await d.db.shopInstallation.update({ where: { method_shop: { method: ctx.method, shop: ctx.shop } }, data: { captureReviewedAt: d.now() } });
+  await markCaptureReviewed(deps(), ctx.method, ctx.shop);
   return { ok: true };
 }
 

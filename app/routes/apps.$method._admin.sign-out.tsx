@@ -4,13 +4,14 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { serverConfig } from "~/config.server";
 import prisma from "~/db.server";
+import { endAdminSession } from "~/admin/sign-out.server";
 import { methodNotAllowed } from "~/lib/http.server";
 import { authenticateMerchant } from "~/shopify/admin-auth.server";
 import { clearAdminSessionCookie } from "~/shopify/admin-session.server";
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { method, adminSession } = await authenticateMerchant(request, params.method);
-  if (adminSession) await prisma.adminSession.deleteMany({ where: { id: adminSession.id } });
+  if (adminSession) await endAdminSession(prisma, adminSession.id);
   return redirect(`/apps/${method}/auth/login`, { headers: { "Set-Cookie": clearAdminSessionCookie(method, serverConfig().appUrl) } });
 }
 

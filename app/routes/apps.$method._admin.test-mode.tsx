@@ -5,6 +5,7 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineGrid, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { CardPadding, PaymentLink, SectionCard, StatusBadge, TableEmpty, TestBadge } from "~/admin/components";
 import { requireAdmin } from "~/admin/context.server";
+import { testModeBinding } from "~/admin/installation.server";
 import { formatAmount, formatDateTime } from "~/admin/format";
 import { paymentsSettingsUrl } from "~/admin/overview.server";
 import { listTransactions } from "~/admin/transactions.server";
@@ -16,16 +17,14 @@ import { deps } from "~/payments/deps.server";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
   const d = deps();
-  const installation = await d.db.shopInstallation.findUnique({
-    where: { method_shop: { method: ctx.method, shop: ctx.shop } },
-    include: { binding: { select: { stageMerchantId: true, stageHashKeyEnc: true } } },
-  });
-  const ownStage = installation?.binding?.stageMerchantId && installation.binding.stageHashKeyEnc ? installation.binding.stageMerchantId : null;
-  const recent = await listTransactions(d.db, ctx.shop, ctx.method, { test: "test" }, 10);
+  const [{ ownStageMerchantId: ownStage, bound }, recent] = await Promise.all([
+    testModeBinding(d.db, ctx.method, ctx.shop),
+    listTransactions(d.db, ctx.shop, ctx.method, { test: "test" }, 10),
+  ]);
   return {
     stageMerchantId: ownStage ?? PUBLIC_STAGE_MERCHANT.merchantId,
     ownStage: ownStage !== null,
-    bound: Boolean(installation?.bindingId),
+    bound,
     settingsUrl: paymentsSettingsUrl(ctx.shop, serverConfig().apps[ctx.method]?.apiKey ?? ""),
     recent: recent.rows,
   };

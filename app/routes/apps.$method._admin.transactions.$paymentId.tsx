@@ -203,12 +203,12 @@ function TimelineEntry({ event }: { event: TimelineEvent }) {
             {formatDateTime(event.at)}
           </Text>
           <Text as="h3" variant="headingSm" tone={words.tone === "critical" ? "critical" : undefined}>
-            <span data-words>{words.text}</span>
+            <span data-role="words">{words.text}</span>
           </Text>
         </InlineStack>
         {card ? (
           <Text as="p" tone="subdued">
-            <span data-card>{cardWords(card, t)}</span>
+            <span data-role="card">{cardWords(card, t)}</span>
           </Text>
         ) : null}
         <EventFlags event={event} t={t} />
