@@ -9,9 +9,14 @@ export function formatDateTime(iso: string | null | undefined): string {
   return formatTaiwanDateTime(new Date(iso)) ?? "—";
 }
 
+/** A whole number with thousands separators: "10,000". */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
 /** The one money format of the admin and the CSV: "NT$2,380" (whole TWD), "-NT$300". */
 export function formatMoney(amount: number, currency = "TWD"): string {
-  const digits = String(Math.abs(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const digits = formatCount(Math.abs(amount));
   return `${amount < 0 ? "-" : ""}${currency === "TWD" ? "NT$" : `${currency} `}${digits}`;
 }
 

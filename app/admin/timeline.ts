@@ -10,8 +10,9 @@ import type {
   PaymentSession,
 } from "@prisma/client";
 import { isMethodHandle, PAYMENT_METHODS } from "../payments/methods";
-import { stateAfter } from "../payments/operations/plan";
-import { asCardState, type CardState } from "../payments/operations/types";
+import { cardStateFromEcpay, stateAfter } from "../payments/operations/plan";
+import { asCardState, type CardState, type EcpayLogEntry } from "../payments/operations/types";
+import type { DoActionKind } from "../ecpay/types";
 import { storedMessageFields } from "../payments/stored-messages";
 
 /** The card trade's state at ECPay after an event; "none" before it was authorized. */
@@ -151,31 +152,39 @@ export function messageMeaning(channel: string, outcome: string, fields: Readonl
   return { kind: "refused" };
 }
 
-/** DoAction calls ECPay completed, in order, from an operation's log (EcpayLogEntry). */
-function completedActions(ecpayLog: string | null): { actions: string[]; completed: CardState | null | undefined } {
-  if (!ecpayLog) return { actions: [], completed: undefined };
+/**
+ * From an operation's log (EcpayLogEntry): the card state ECPay reported before acting
+ * (QueryTrade/V2), and the DoAction calls it completed, in order.
+ */
+function operationLog(ecpayLog: string | null): { observed: CardState | null; actions: DoActionKind[]; completed: CardState | null | undefined } {
+  const none = { observed: null, actions: [], completed: undefined };
+  if (!ecpayLog) return none;
   let log: unknown;
   try {
     log = JSON.parse(ecpayLog);
   } catch {
-    return { actions: [], completed: undefined };
+    return none;
   }
-  if (!Array.isArray(log)) return { actions: [], completed: undefined };
-  const actions: string[] = [];
+  if (!Array.isArray(log)) return none;
+  const actions: DoActionKind[] = [];
+  let observed: CardState | null = null;
   let completed: CardState | null | undefined;
-  for (const entry of log as Array<Record<string, unknown>>) {
-    if (entry?.call !== "DoAction" || entry.outcome !== "ok" || typeof entry.action !== "string") continue;
+  for (const entry of log as EcpayLogEntry[]) {
+    if (entry?.call === "QueryTrade/V2" && entry.outcome === "ok" && entry.status && actions.length === 0) {
+      observed = asCardState(cardStateFromEcpay(entry.status));
+    }
+    if (entry?.call !== "DoAction" || entry.outcome !== "ok") continue;
     actions.push(entry.action);
-    const done = entry.completed as { cardState?: string | null } | undefined;
-    if (done) completed = asCardState(done.cardState);
+    if (entry.completed) completed = entry.completed.cardState;
   }
-  return { actions, completed };
+  return { observed, actions, completed };
 }
 
 /**
  * The card's state after each event, replayed from our records (we keep only the current state):
  * authorized when ECPay's payment was accepted (UnionPay trades close at once), then each
- * operation's completed DoAction calls (plan.ts stateAfter), or what a simulated run recorded
+ * operation's completed DoAction calls from the state ECPay reported before them (plan.ts
+ * stateAfter), or what a simulated run recorded
  * (process-operations simulatedCardState). Non-card payments have none (null).
  */
 function replayCardStates(events: TimelineEvent[], source: TimelineSource): void {
@@ -195,9 +204,10 @@ function replayCardStates(events: TimelineEvent[], source: TimelineSource): void
     if (event.type === "operation") {
       // Paid without a stored accepting message (e.g. on an older page of messages): it was authorized.
       if (state === "none" && paidAttempt) state = authorizedState(paidAttempt.merchantTradeNo);
-      const { actions, completed } = completedActions(event.ecpayLog);
-      let next: CardState | null = state === "none" ? null : state;
-      for (const action of actions) next = stateAfter(action as Parameters<typeof stateAfter>[0], next);
+      const { observed, actions, completed } = operationLog(event.ecpayLog);
+      // What ECPay said the trade was just before (e.g. closed by the sale's automatic close).
+      let next: CardState | null = observed ?? (state === "none" ? null : state);
+      for (const action of actions) next = stateAfter(action, next);
       if (completed !== undefined) next = completed;
       if (event.simulated && event.status === "SUCCEEDED") {
         if (event.operation === "CAPTURE") next = "CLOSE_REQUESTED";
@@ -281,9 +291,11 @@ export function buildTimeline(source: TimelineSource): TimelineEvent[] {
   }
   for (const m of source.outbox) {
     const firstFailure = m.log.find((l) => !l.ok);
+    const delivered = m.status === "DELIVERED" ? m.log.find((l) => l.ok) : undefined;
     events.push({
       type: "outbox",
-      at: m.createdAt.toISOString(),
+      // "Shopify told" happened when Shopify accepted; until then, the message is as old as its cause.
+      at: (delivered?.at ?? m.createdAt).toISOString(),
       id: m.id,
       mutation: m.mutation,
       status: m.status,

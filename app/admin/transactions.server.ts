@@ -90,8 +90,12 @@ async function sessionIdsFor(db: PrismaClient, shop: string, method: MethodHandl
  */
 export const SEARCH_WINDOW = 10_000;
 
-/** Partial matches need this many characters: fewer would match most rows and say nothing. */
-const MIN_PARTIAL = 3;
+/**
+ * Partial matches need this many characters (fewer would match most rows and say nothing), and
+ * only the ids' letters, digits and "-": Prisma passes `contains` to LIKE unescaped, so "%" and
+ * "_" would be wildcards. A query with them is looked up whole only.
+ */
+const PARTIAL_QUERY = /^[A-Za-z0-9-]{3,}$/;
 
 /**
  * Case-insensitive "contains": SQLite's LIKE already ignores ASCII case (our ids are ASCII);
@@ -129,7 +133,7 @@ async function searchWhere(
   filters: Prisma.PaymentSessionWhereInput,
 ): Promise<{ where: Prisma.PaymentSessionWhereInput; searchedSince: string | null }> {
   const exact: Prisma.PaymentSessionWhereInput = { id: { in: await sessionIdsFor(db, shop, method, q) } };
-  if (q.length < MIN_PARTIAL) return { where: exact, searchedSince: null };
+  if (!PARTIAL_QUERY.test(q)) return { where: exact, searchedSince: null };
   const edge = await db.paymentSession.findFirst({
     where: filters,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
