@@ -121,9 +121,10 @@ function partialMatch(q: string): Prisma.PaymentSessionWhereInput {
 }
 
 /**
- * The search's condition: a whole id anywhere, or a partial one among the newest SEARCH_WINDOW
- * payments that pass the filters. Also says where that window begins, when it does not reach the
- * oldest payment, so the page can tell the merchant.
+ * The search's conditions: a whole id anywhere, or a partial one among the newest SEARCH_WINDOW
+ * payments that pass the filters, as separate branches (each one query on its own index; joined
+ * by OR, PostgreSQL walked every row of the shop to find an old whole id). Also says where the
+ * window begins, when it does not reach the oldest payment, so the page can tell the merchant.
  */
 async function searchWhere(
   db: PrismaClient,
@@ -131,9 +132,9 @@ async function searchWhere(
   method: MethodHandle,
   q: string,
   filters: Prisma.PaymentSessionWhereInput,
-): Promise<{ where: Prisma.PaymentSessionWhereInput; searchedSince: string | null }> {
+): Promise<{ branches: Prisma.PaymentSessionWhereInput[]; searchedSince: string | null }> {
   const exact: Prisma.PaymentSessionWhereInput = { id: { in: await sessionIdsFor(db, shop, method, q) } };
-  if (!PARTIAL_QUERY.test(q)) return { where: exact, searchedSince: null };
+  if (!PARTIAL_QUERY.test(q)) return { branches: [exact], searchedSince: null };
   const edge = await db.paymentSession.findFirst({
     where: filters,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -144,7 +145,7 @@ async function searchWhere(
   const window: Prisma.PaymentSessionWhereInput = edge
     ? { createdAt: { gte: edge.createdAt }, NOT: { createdAt: edge.createdAt, id: { lt: edge.id } } }
     : {};
-  return { where: { OR: [exact, { AND: [window, partialMatch(q)] }] }, searchedSince: edge ? edge.createdAt.toISOString() : null };
+  return { branches: [exact, { AND: [window, partialMatch(q)] }], searchedSince: edge ? edge.createdAt.toISOString() : null };
 }
 
 export interface TransactionRow {
@@ -255,7 +256,6 @@ export async function listTransactions(
   const where = filterWhere(shop, method, query, db.paymentSession.fields);
   const and: Prisma.PaymentSessionWhereInput[] = [where];
   const search = query.q ? await searchWhere(db, shop, method, query.q, where) : null;
-  if (search) and.push(search.where);
 
   const after = decodeCursor(query.after);
   const before = after ? null : decodeCursor(query.before);
@@ -264,9 +264,19 @@ export async function listTransactions(
   if (before) and.push({ createdAt: { gte: before.createdAt }, NOT: { createdAt: before.createdAt, id: { lte: before.id } } });
 
   const direction = before ? "asc" : "desc";
+  const orderBy = [{ createdAt: direction }, { id: direction }] satisfies Prisma.PaymentSessionOrderByWithRelationInput[];
+  let ids: string[] | null = null;
+  if (search) {
+    // Each branch is paged alike; the first pageSize + 1 of their union are among the first
+    // pageSize + 1 of each, and the database orders those few (its collation decides ties).
+    const branches = await Promise.all(
+      search.branches.map((branch) => db.paymentSession.findMany({ where: { AND: [...and, branch] }, orderBy, take: pageSize + 1, select: { id: true } })),
+    );
+    ids = [...new Set(branches.flat().map((row) => row.id))];
+  }
   const found = await db.paymentSession.findMany({
-    where: { AND: and },
-    orderBy: [{ createdAt: direction }, { id: direction }],
+    where: ids ? { id: { in: ids }, AND: and } : { AND: and },
+    orderBy,
     take: pageSize + 1,
     select: rowSelect,
   });
