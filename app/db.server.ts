@@ -1,13 +1,15 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "@prisma/client";
+import type { PrismaClient } from "@prisma/client";
 import type pg from "pg";
 import { createPgPool } from "./lib/pg-pool.server";
 import { OneConnectionPrismaLibSQL } from "./lib/sqlite-one-connection.server";
+import { isPostgresUrl, prismaClientFor } from "./lib/prisma-client.server";
+import { countingStatements } from "./lib/statement-count.server";
 
-// The generated client is provider-specific: `npm run setup` generates it for the DATABASE_URL
-// in use. The CLI (prisma.config.ts) and the app must see the same DATABASE_URL.
+// DATABASE_URL picks the database and with it the generated client (lib/prisma-client.server.ts):
+// one install serves SQLite and PostgreSQL.
 export const DATABASE_URL = process.env.DATABASE_URL ?? "file:./prisma/dev.sqlite";
-export const isPostgres = /^postgres(ql)?:\/\//i.test(DATABASE_URL);
+export const isPostgres = isPostgresUrl(DATABASE_URL);
 
 declare global {
   var prismaGlobal: PrismaClient | undefined;
@@ -18,7 +20,7 @@ let pool: pg.Pool | null = null;
 function createClient(): PrismaClient {
   if (isPostgres) pool = createPgPool(DATABASE_URL, Number(process.env.DATABASE_POOL_SIZE ?? 10));
   const adapter = pool ? new PrismaPg(pool, { disposeExternalPool: true }) : new OneConnectionPrismaLibSQL({ url: DATABASE_URL });
-  return new PrismaClient({ adapter });
+  return prismaClientFor(DATABASE_URL, countingStatements(adapter));
 }
 
 /** PostgreSQL pool use for /metrics; null on SQLite (one connection). */

@@ -110,6 +110,22 @@ async function pool<T>(count: number, concurrency: number, task: (index: number)
   return results;
 }
 
+const METRICS_TOKEN = "bench-metrics-token-0123456789abcdef";
+
+/** Mean statements per answered request of each measured endpoint, from the server's /metrics. */
+async function statementsPerRequest(origin: string): Promise<Record<"session" | "notification", number>> {
+  const response = await fetch(`${origin}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
+  if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+  const text = await response.text();
+  const value = (series: "sum" | "count", route: string) => {
+    const match = new RegExp(`^db_statements_per_request_${series}\\{[^}]*route="${route}"[^}]*\\} (\\S+)$`, "m").exec(text);
+    if (!match) throw new Error(`/metrics has no db_statements_per_request_${series} for ${route}`);
+    return Number(match[1]);
+  };
+  const mean = (route: string) => Math.round((value("sum", route) / Math.max(1, value("count", route))) * 100) / 100;
+  return { session: mean("payments_session"), notification: mean("ecpay_notification") };
+}
+
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const { log } = options;
   const startedAt = new Date();
@@ -142,7 +158,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       ECPAY_PRODUCTION_ORIGIN: NOWHERE,
       SHOPIFY_PAYMENTS_API_ORIGIN: simulator.paymentsApiOrigin,
     });
-    const quietEnv = { ...baseEnv, DISABLE_WORKERS: "1" };
+    const quietEnv = { ...baseEnv, DISABLE_WORKERS: "1", METRICS_TOKEN };
 
     server = await startBenchServer(quietEnv, port);
     const origin = server.origin;
@@ -193,6 +209,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const sessionAtRate = await load("session", options.rateSec, options.rate);
     await load("notification", options.warmupSec, options.rate);
     const notificationAtRate = await load("notification", options.rateSec, options.rate);
+
+    // SQL statements per request, counted by the server at the driver (db_statements_per_request).
+    const statements = await statementsPerRequest(origin);
+    log(`statements per request: session ${statements.session}, notification ${statements.notification}`);
 
     // Every expected answer stored a session / settled a trade; the last few handed out may have
     // been in flight when a run ended, so stored lies between answered and handed out.
@@ -291,6 +311,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         sessionAtRate: sessionAtRateWithHistory,
       },
       rss,
+      statements,
     });
     return { ...result, queryCost };
   } finally {

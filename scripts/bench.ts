@@ -1,7 +1,6 @@
 // npm run bench [-- --db sqlite|postgres] [--out file]: the benchmark of issue 8 on the BUILT
 // server (npm run build first). npm run bench:smoke: the same phases with a few hundred requests.
-// The database kind defaults to DATABASE_URL's (PostgreSQL needs the PostgreSQL Prisma client:
-// run it from a checkout where `DATABASE_URL=postgresql://… npx prisma generate` was run).
+// The database kind defaults to DATABASE_URL's; one install serves both (npm run generate).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -11,15 +10,6 @@ import { FULL, runBench, SMOKE } from "../bench/run";
 
 const USAGE = `Usage: npm run bench [-- --db sqlite|postgres] [--smoke] [--out <file.json>] [--postgres-url <admin url>]
        npm run bench -- table <result.json>...   (the README table)`;
-
-function generatedProvider(): string | null {
-  try {
-    const schema = readFileSync(path.resolve("node_modules/.prisma/client/schema.prisma"), "utf8");
-    return /datasource\s+\w+\s*\{[^}]*provider\s*=\s*"(\w+)"/.exec(schema)?.[1] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 async function main() {
   const { values, positionals } = parseArgs({
@@ -46,13 +36,6 @@ async function main() {
   const isPgUrl = /^postgres(ql)?:\/\//i.test(envUrl);
   const db = (values.db ?? (isPgUrl ? "postgres" : "sqlite")) as DbKind;
   if (db !== "sqlite" && db !== "postgres") throw new Error(`--db must be sqlite or postgres\n${USAGE}`);
-  const provider = generatedProvider();
-  const wanted = db === "postgres" ? "postgresql" : "sqlite";
-  if (provider && provider !== wanted) {
-    throw new Error(
-      `the generated Prisma client is for ${provider}, not ${wanted}: run the ${db} bench from a checkout whose client was generated for it`,
-    );
-  }
   const adminUrl = values["postgres-url"] ?? (isPgUrl ? envUrl : DEFAULT_POSTGRES_ADMIN_URL);
   // The CLI (prisma migrate) reads DATABASE_URL to pick the schema: point it at the right provider.
   if (db === "postgres") process.env.DATABASE_URL = adminUrl;

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import prisma, { isPostgres } from "../app/db.server";
 import { createSecretBox, EncryptionKeyError } from "../app/lib/secrets.server";
 import { defaultMigrationsDir, runDoctor } from "../app/ops/doctor.server";
-import { exportArgs, exportCsvChunks } from "../app/ops/export.server";
+import { exportArgs, exportCsvChunks } from "../app/admin/export.server";
 import { seedShop, seedShopArgs } from "../app/ops/seed-shop.server";
 
 const USAGE = `Usage: npm run ops -- <command> [options]
@@ -76,7 +76,7 @@ async function main(argv: string[]) {
     }
     case "reconcile": {
       if (!rest.includes("--once") || rest.some((arg) => arg !== "--once")) fail(`reconcile takes exactly --once${rest.length ? ` (got ${rest.join(" ")})` : ""}\n\n${USAGE}`, 2);
-      const { deps } = await import("../app/payments/deps.server");
+      const { deps } = await import("../app/deps.server");
       const { describeReconcileReport, reconcileOnce } = await import("../app/jobs/reconciler.server");
       const { deliverDue } = await import("../app/jobs/outbox.server");
       const report = await reconcileOnce(deps(), { spacingMs: 250 });

@@ -212,25 +212,22 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stopAll(0));
   // The supervisor is gone (killed): nobody is left to stop us, so stop now.
   process.on("disconnect", () => void stopAll(1));
-  // The generated Prisma client is loaded by the first module that imports @prisma/client, so the
-  // SQLite one must be generated before anything else is imported (a PostgreSQL run of the tests
-  // leaves the PostgreSQL client in node_modules).
+  // The generated Prisma clients are loaded by the first module that imports @prisma/client, so
+  // they must be generated before anything else is imported.
   const {
     SandboxConfigError,
     buildIsStale,
     portFrom,
-    prismaClientIsSqlite,
+    prismaClientsGenerated,
     readStoreSnapshot,
     sandboxDatabase,
     sandboxEcpayFile,
     sandboxEncryptionKey,
     sandboxStoreFile,
   } = await import("../app/sandbox/launch");
-  if (!prismaClientIsSqlite(ROOT)) {
-    say("generating the Prisma client for SQLite");
-    const env = { ...process.env };
-    delete env.DATABASE_URL;
-    await run("npx", ["prisma", "generate"], env);
+  if (!prismaClientsGenerated(ROOT)) {
+    say("generating the Prisma clients (SQLite and PostgreSQL)");
+    await run("npm", ["run", "generate"], { ...process.env });
   }
   const [
     { createSecretBox },

@@ -15,8 +15,8 @@ fi
 # Each step says when it started, so a slow CI run shows where its time went.
 step() { printf '\n=== %s (at %ss) ===\n' "$1" "$SECONDS"; }
 
-step "prisma generate (${DATABASE_URL:-sqlite default})"
-npx prisma generate >/dev/null
+step "prisma generate (both clients: one install serves SQLite and PostgreSQL)"
+npm run --silent generate >/dev/null
 step "type-check"
 npx tsc --noEmit
 step "lint"

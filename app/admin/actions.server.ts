@@ -1,46 +1,93 @@
 // The detail page's actions: "query ECPay now" and "retry delivery to Shopify". Both look the
 // payment up by (shop, method) first, so a merchant can only act on their own rows.
+import type { PaymentAttempt } from "@prisma/client";
 import { err, ok, type Result } from "neverthrow";
-import { encodeFormBody } from "../ecpay/form-body";
+import type { TradeQueryOutcome } from "../ecpay/outcomes";
 import type { EcpayError } from "../ecpay/types";
-import { credentialsForAttempt } from "../payments/bindings.server";
-import type { Deps } from "../payments/deps.server";
+import type { AppliedOutcome } from "../payments/apply-outcome.server";
+import type { Deps } from "../payments/ports";
 import { pauseQueries, processQueryPause, queriesPaused } from "../payments/ecpay-query-pause.server";
 import type { MethodHandle } from "../payments/methods";
-import { isPaymentFinal } from "../payments/payment-state";
-import { settleFromTradeQuery, type QuerySettlement } from "../payments/use-cases/settle-from-query.server";
-import { deliverSoon } from "./configure.server";
+import { queryTrade } from "../payments/use-cases/settle-from-query.server";
+import { deliverSoon } from "../payments/outbox.server";
 
 export type QueryFailure =
   | { kind: "not-found" }
   | { kind: "no-credentials"; merchantId: string }
   /** ECPay answered a query with HTTP 403: no query leaves this process before `until`. */
   | { kind: "paused"; until: Date }
-  | { kind: "ecpay"; error: EcpayError };
+  /** ECPay could not answer or refused; `reason` in the merchant's terms, `detail` ECPay's words. */
+  | { kind: "ecpay"; reason: QueryErrorReason; detail: string };
 
-export interface QueryAnswer {
-  merchantTradeNo: string;
-  tradeStatus: string;
-  tradeNo: string;
-  tradeAmt: number;
-  /** When ECPay's answer settled a payment still waiting for its notification. */
-  settlement: QuerySettlement | null;
-}
+export type QueryErrorReason = "wrong-credentials" | "unreachable" | "bad-signature" | "refused";
 
-/** The outcome recorded for a query answer, in the notification log's vocabulary. */
-export function queryOutcome(tradeStatus: string): string {
-  if (tradeStatus === "1") return "QUERY_PAID";
-  if (tradeStatus === "0") return "QUERY_UNPAID";
-  if (tradeStatus === "10200095") return "QUERY_FAILED";
-  if (tradeStatus === "10200047") return "QUERY_NOT_FOUND";
-  return `QUERY_STATUS_${tradeStatus.replace(/[^A-Za-z0-9]/g, "").slice(0, 20)}`;
+function errorReason(error: EcpayError): QueryErrorReason {
+  switch (error.kind) {
+    case "wrong-credentials":
+      return "wrong-credentials";
+    case "indeterminate":
+      return "unreachable";
+    case "bad-signature":
+      return "bad-signature";
+    default:
+      return "refused";
+  }
 }
 
 /**
- * Ask ECPay for the trade's state now (QueryTradeInfo) and record the answer in the notification
- * log (channel QUERY). If ECPay says paid or failed while we still wait for its notification, the
- * payment is settled the way the reconciler does it (settleFromTradeQuery). It honours the
- * process's 403 pause like every other query: a merchant's click must not prolong ECPay's throttle.
+ * ECPay's answer in the merchant's words (admin.detail.answer.*). "atm-issued" is an unpaid
+ * answer about an ATM account we already hold: the buyer has not transferred yet.
+ */
+export type QueryVerdict = "paid" | "atm-issued" | "unpaid" | "not-completed" | "not-found" | "unrecognised";
+
+/**
+ * What the answer did to the payment: settled it (Shopify is told), closed the attempt as never
+ * completed, recorded money that needs the merchant (a late, duplicate or simulated payment: the
+ * flag says which), refused to settle an amount or payment id that does not match, or nothing.
+ */
+export type QueryEffect = "settled" | "closed-unpaid" | "flagged" | "mismatch" | "unchanged";
+
+export interface QueryAnswer {
+  merchantTradeNo: string;
+  verdict: QueryVerdict;
+  effect: QueryEffect;
+  /** The ATM account on file, for an "atm-issued" answer. */
+  atm: { bankCode: string; vAccount: string; expireDate: string | null } | null;
+}
+
+function effectOf(applied: AppliedOutcome): QueryEffect {
+  switch (applied) {
+    case "ACCEPTED":
+      return "settled";
+    case "FAILED_RECORDED":
+      return "closed-unpaid";
+    case "LATE_PAYMENT":
+    case "DUPLICATE_PAYMENT":
+    case "SIMULATED_IGNORED":
+      return "flagged";
+    case "AMOUNT_MISMATCH":
+      return "mismatch";
+    case "DUPLICATE":
+    case "NOTHING_TO_SETTLE":
+      return "unchanged";
+  }
+}
+
+function verdictOf(outcome: TradeQueryOutcome, attempt: PaymentAttempt): QueryVerdict {
+  switch (outcome.kind) {
+    case "unpaid":
+      return attempt.status === "ISSUED" && attempt.bankCode && attempt.vAccount ? "atm-issued" : "unpaid";
+    default:
+      return outcome.kind;
+  }
+}
+
+/**
+ * Ask ECPay for the trade's state now (one QueryTradeInfo) and apply its answer the way any other
+ * message is applied (applyEcpayOutcome): a paid or never-completed trade still waiting for its
+ * notification is settled, and the answer is kept on the timeline (channel QUERY) either way. It
+ * honours the process's 403 pause like every other query: a merchant's click must not prolong
+ * ECPay's throttle.
  */
 export async function queryEcpayNow(
   deps: Deps,
@@ -55,33 +102,25 @@ export async function queryEcpayNow(
   });
   const attempt = merchantTradeNo ? session?.attempts.find((a) => a.merchantTradeNo === merchantTradeNo) : session?.attempts[0];
   if (!session || !attempt) return err({ kind: "not-found" });
-  const credentials = await credentialsForAttempt(deps.db, deps.secrets, attempt, shop);
-  if (!credentials) return err({ kind: "no-credentials", merchantId: attempt.merchantId });
   const now = deps.now();
   if (queriesPaused(processQueryPause, now)) return err({ kind: "paused", until: new Date(processQueryPause.until) });
-  const answer = await deps.ecpay.queryTradeInfo(credentials, attempt.merchantTradeNo);
+  const { attempts: _attempts, ...sessionRow } = session;
+  const answer = await queryTrade(deps, attempt, sessionRow, { byMerchant: true });
   if (answer.isErr()) {
-    if (answer.error.kind !== "rate-limited") return err({ kind: "ecpay", error: answer.error });
+    const problem = answer.error;
+    if (problem.kind === "no-credentials") return err({ kind: "no-credentials", merchantId: attempt.merchantId });
+    if (problem.error.kind !== "rate-limited") return err({ kind: "ecpay", reason: errorReason(problem.error), detail: problem.error.message });
     pauseQueries(processQueryPause, now);
     return err({ kind: "paused", until: new Date(processQueryPause.until) });
   }
-  const info = answer.value;
-  await deps.db.ecpayNotification.create({
-    data: {
-      channel: "QUERY",
-      method,
-      merchantTradeNo: attempt.merchantTradeNo,
-      rawBody: encodeFormBody(info.fields),
-      signatureValid: true,
-      outcome: queryOutcome(info.tradeStatus),
-    },
+  const { outcome, applied } = answer.value;
+  const verdict = verdictOf(outcome, attempt);
+  return ok({
+    merchantTradeNo: attempt.merchantTradeNo,
+    verdict,
+    effect: effectOf(applied),
+    atm: verdict === "atm-issued" && attempt.bankCode && attempt.vAccount ? { bankCode: attempt.bankCode, vAccount: attempt.vAccount, expireDate: attempt.expireDate } : null,
   });
-  const waiting = (attempt.status === "CREATED" || attempt.status === "ISSUED") && !isPaymentFinal(session.status);
-  const settles = info.tradeStatus === "1" || info.tradeStatus === "10200095";
-  // An ISSUED ATM attempt is settled like an unanswered one, as the reconciler does.
-  const { attempts: _attempts, ...sessionRow } = session;
-  const settlement = waiting && settles ? await settleFromTradeQuery(deps, { ...attempt, status: "CREATED" }, sessionRow) : null;
-  return ok({ merchantTradeNo: info.merchantTradeNo, tradeStatus: info.tradeStatus, tradeNo: info.tradeNo, tradeAmt: info.tradeAmt, settlement });
 }
 
 export type RetryFailure = "not-found" | "delivered" | "in-flight";
@@ -109,6 +148,6 @@ export async function retryShopifyDelivery(
     data: { status: "PENDING", nextAttemptAt: now },
   });
   if (count === 0) return err("in-flight");
-  await deliverSoon(deps);
+  await deliverSoon();
   return ok(undefined);
 }

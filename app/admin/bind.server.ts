@@ -7,8 +7,8 @@ import type { MessageKey } from "../i18n";
 import type { SecretBox, SecretContext } from "../lib/secrets.server";
 import { attachBinding, saveBinding, type BindingInput } from "../payments/bindings.server";
 import { probeCredentials } from "../payments/credentials-probe.server";
-import type { Deps } from "../payments/deps.server";
-import { isMethodHandle, type MethodHandle } from "../payments/methods";
+import type { Deps } from "../payments/ports";
+import { isMethodHandle, METHOD_HANDLES, PAYMENT_METHODS, type MethodHandle } from "../payments/methods";
 import type { BindingField, FieldErrors } from "./binding-form";
 import { requestConfigure } from "./configure.server";
 
@@ -30,10 +30,10 @@ export function explainProbeError(environment: Environment, error: EcpayError): 
   const f = FIELDS[environment];
   switch (error.kind) {
     case "wrong-credentials":
-      if (error.code === "10200094") {
+      if (error.credentials === "stage-merchant-in-production") {
         return { kind: "rejected", errors: { [f.merchantId]: "admin.bind.error.stageMerchantInProduction" }, message: "admin.bind.error.stageMerchantInProduction" };
       }
-      if (error.code !== "10200073" && /MerchantID\s*Error/i.test(error.message)) {
+      if (error.credentials === "unknown-merchant") {
         return { kind: "rejected", errors: { [f.merchantId]: "admin.bind.error.merchantIdUnknown" }, message: "admin.bind.error.merchantIdUnknown" };
       }
       return {
@@ -187,4 +187,61 @@ export async function reuseBinding(deps: Deps, method: MethodHandle, shop: strin
 export async function unbind(deps: Deps, method: MethodHandle, shop: string): Promise<void> {
   await attachBinding(deps.db, method, shop, null);
   await requestConfigure(deps, method, shop, { ready: false, externalHandle: null });
+}
+
+// ---------------------------------------------------------------- what a change does to the shop's other apps
+
+/** An app as the merchant knows it: its name in the method registry, in both languages. */
+export type AppName = { "zh-TW": string; en: string };
+
+/** One line of the confirmation: these apps, and what the change means for them (the message names {merchantId}). */
+export interface BindingImpact {
+  message: "admin.confirm.changes" | "admin.confirm.keeps" | "admin.reuse.shares" | "admin.unbind.keeps";
+  merchantId: string;
+  apps: AppName[];
+}
+
+/** The shop's other installed apps attached to this binding row, in the registry's order. */
+async function otherAppsOn(deps: Deps, method: MethodHandle, shop: string, bindingId: string): Promise<MethodHandle[]> {
+  const rows = await deps.db.shopInstallation.findMany({
+    where: { shop, bindingId, status: "INSTALLED", NOT: { method } },
+    select: { method: true },
+  });
+  const methods = new Set(rows.map((row) => row.method));
+  return METHOD_HANDLES.filter((handle) => methods.has(handle));
+}
+
+/** The apps' names, in the registry's order (the order of every list of apps). */
+export const appNames = (methods: readonly MethodHandle[]): AppName[] =>
+  METHOD_HANDLES.filter((m) => methods.includes(m)).map((m) => PAYMENT_METHODS[m].serviceName);
+
+/**
+ * What confirming keys for `merchantId` does to the shop's other apps. saveBinding refreshes the
+ * shop's row of that MerchantID in place, so every app on it takes the new keys, stage keys and
+ * account name; apps on the binding this app leaves (another MerchantID) keep theirs.
+ */
+export async function rebindImpact(deps: Deps, method: MethodHandle, shop: string, merchantId: string): Promise<BindingImpact[]> {
+  const [target, own] = await Promise.all([
+    deps.db.ecpayBinding.findFirst({ where: { shop, merchantId }, select: { id: true } }),
+    deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } }, select: { binding: { select: { id: true, merchantId: true } } } }),
+  ]);
+  const impacts: BindingImpact[] = [];
+  if (target) {
+    const changed = await otherAppsOn(deps, method, shop, target.id);
+    if (changed.length > 0) impacts.push({ message: "admin.confirm.changes", merchantId, apps: appNames(changed) });
+  }
+  const left = own?.binding;
+  if (left && left.id !== target?.id) {
+    const kept = await otherAppsOn(deps, method, shop, left.id);
+    if (kept.length > 0) impacts.push({ message: "admin.confirm.keeps", merchantId: left.merchantId, apps: appNames(kept) });
+  }
+  return impacts;
+}
+
+/** Unbinding detaches only this app: the apps sharing its binding keep it. */
+export async function unbindImpact(deps: Deps, method: MethodHandle, shop: string): Promise<BindingImpact[]> {
+  const own = await deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } }, select: { binding: { select: { id: true, merchantId: true } } } });
+  if (!own?.binding) return [];
+  const kept = await otherAppsOn(deps, method, shop, own.binding.id);
+  return kept.length > 0 ? [{ message: "admin.unbind.keeps", merchantId: own.binding.merchantId, apps: appNames(kept) }] : [];
 }

@@ -2,8 +2,8 @@
 // like every other mutation, so a failed call is retried and visible, never swallowed.
 import { randomUUID } from "node:crypto";
 import type { OutboxMessage } from "@prisma/client";
-import { deliverDue, enqueue, notifyOutbox } from "../jobs/outbox.server";
-import type { Deps } from "../payments/deps.server";
+import { deliverSoon, enqueue } from "../payments/outbox.server";
+import type { Deps } from "../payments/ports";
 import type { MethodHandle } from "../payments/methods";
 
 const CONFIGURE = "paymentsAppConfigure";
@@ -23,18 +23,6 @@ export interface ConfigureState {
   error: string | null;
 }
 
-/**
- * Wake delivery and give it a moment, so the merchant usually sees Shopify's answer on the next
- * page. Claims are atomic, so this never races the background worker; it does nothing when the
- * operator disabled workers.
- */
-export async function deliverSoon(deps: Deps, waitMs = 4_000): Promise<void> {
-  notifyOutbox();
-  if (process.env.DISABLE_WORKERS === "1") return;
-  const delivery = deliverDue(deps, { limit: 10 }).catch(() => undefined);
-  await Promise.race([delivery, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
-}
-
 /** Queue paymentsAppConfigure for this app and shop; an older undelivered call is superseded. */
 export async function requestConfigure(deps: Deps, method: MethodHandle, shop: string, request: ConfigureRequest): Promise<void> {
   await deps.db.$transaction(async (tx) => {
@@ -52,7 +40,7 @@ export async function requestConfigure(deps: Deps, method: MethodHandle, shop: s
       variables: { externalHandle: request.externalHandle, ready: request.ready },
     });
   });
-  await deliverSoon(deps);
+  await deliverSoon();
 }
 
 function pendingConfigure(message: OutboxMessage | null): ConfigureState["pending"] {

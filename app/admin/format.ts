@@ -1,6 +1,7 @@
 // Dates and money as the merchant reads them: Taiwan time, whole TWD. No Intl, so the server's
 // HTML and the browser's render always agree.
-import { formatTaiwanDateTime } from "../payments/taiwan-time";
+import { formatTaiwanDateTime } from "../lib/taiwan-time";
+import { formatMoney } from "../payments/money";
 import type { MessageKey } from "../i18n";
 import type { PaymentMoney } from "./status";
 
@@ -14,11 +15,8 @@ export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
-/** The one money format of the admin and the CSV: "NT$2,380" (whole TWD), "-NT$300". */
-export function formatMoney(amount: number, currency = "TWD"): string {
-  const digits = formatCount(Math.abs(amount));
-  return `${amount < 0 ? "-" : ""}${currency === "TWD" ? "NT$" : `${currency} `}${digits}`;
-}
+// The buyer pages use the same formatter, so it lives with the money rules in app/payments.
+export { formatMoney };
 
 /** Shopify's amount as sent; one that is not whole TWD is shown as it came. */
 export function formatAmount(amount: number | null, raw: string, currency: string): string {

@@ -2,7 +2,7 @@
 // call these and never the database (DESIGN §4: routes → use cases).
 import type { PrismaClient } from "@prisma/client";
 import type { Locale } from "../i18n";
-import type { Deps } from "../payments/deps.server";
+import type { Deps } from "../payments/ports";
 import type { MethodHandle } from "../payments/methods";
 
 type Db = Pick<PrismaClient, "shopInstallation">;

@@ -1,5 +1,5 @@
 // The home page's setup guide and the capture page's advice, read from our own records.
-import type { Deps } from "../payments/deps.server";
+import type { Deps } from "../payments/ports";
 import { getMethod, type MethodHandle } from "../payments/methods";
 import { CLOSE_LIMIT_DAYS, WARN_FROM_DAYS } from "./capture-rules";
 import { formatAmount } from "./format";

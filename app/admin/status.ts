@@ -4,21 +4,7 @@ import type { MessageKey } from "../i18n";
 import type { PaymentKind, PaymentStatus } from "@prisma/client";
 import { capturedAmountOf } from "../payments/operations/rules";
 
-/**
- * Shopify's words for an order's payment status (zh-TW and English admin). One list: the admin's
- * badges and CSV (app/i18n/messages/admin.ts) and the Shopify simulator's order page use it.
- */
-export const SHOPIFY_STATUS_WORDS = {
-  pending: { "zh-TW": "付款待處理", en: "Payment pending" },
-  authorized: { "zh-TW": "已授權", en: "Authorized" },
-  paid: { "zh-TW": "已付款", en: "Paid" },
-  partiallyPaid: { "zh-TW": "部分付款", en: "Partially paid" },
-  partiallyRefunded: { "zh-TW": "部分金額已退款", en: "Partially refunded" },
-  refunded: { "zh-TW": "已退款", en: "Refunded" },
-  voided: { "zh-TW": "已作廢", en: "Voided" },
-  expired: { "zh-TW": "已過期", en: "Expired" },
-  failed: { "zh-TW": "付款失敗", en: "Failed" },
-} as const;
+export { SHOPIFY_STATUS_WORDS } from "../i18n/shopify-words";
 
 export const DISPLAY_STATUSES = [
   "incomplete",
@@ -131,11 +117,8 @@ export function paymentMoney(
   };
 }
 
-/** Shopify's checkout token from the session's cancel URL (…/checkouts/<kind>/<token>/…), when present. */
-export function checkoutReference(cancelUrl: string): string | null {
-  const match = /\/checkouts\/(?:[a-z]{1,3}\/)?([A-Za-z0-9_-]{6,})/.exec(cancelUrl);
-  return match?.[1] ?? null;
-}
+// The buyer pages show the same reference, so it is read where Shopify's requests are.
+export { checkoutReference } from "../payments/shopify-requests";
 
 
 /** The admin's label of each display status (badges, the CSV export). */

@@ -81,6 +81,8 @@ export function describeEvent(event: TimelineEvent, t: Translate, locale: Locale
           return { text: t("admin.timeline.queryNotFound"), tone: "attention" };
         case "queryFailed":
           return { text: t("admin.timeline.queryFailedTrade"), tone: "critical" };
+        case "queryNotCompleted":
+          return { text: t("admin.timeline.queryNotCompleted"), tone: "critical" };
         case "queryOther":
           return { text: t("admin.timeline.queryOther", { status: m.status }), tone: undefined };
         case "duplicate":

@@ -27,6 +27,7 @@ export type MessageMeaning =
   | { kind: "queryUnpaid" }
   | { kind: "queryNotFound" }
   | { kind: "queryFailed" }
+  | { kind: "queryNotCompleted" }
   | { kind: "queryOther"; status: string }
   | { kind: "duplicate" }
   | { kind: "badSignature" }
@@ -135,6 +136,8 @@ export function messageMeaning(channel: string, outcome: string, fields: Readonl
       return { kind: "queryNotFound" };
     case "QUERY_FAILED":
       return { kind: "queryFailed" };
+    case "QUERY_NOT_COMPLETED":
+      return { kind: "queryNotCompleted" };
   }
   const rtnCode = field("RtnCode");
   const paid = rtnCode === "1" || field("TradeStatus") === "1" || outcome === "QUERY_PAID";
@@ -143,12 +146,13 @@ export function messageMeaning(channel: string, outcome: string, fields: Readonl
     return { kind: "paid", amount: Number.isInteger(amount) && amount > 0 ? amount : null, paymentType: field("PaymentType") };
   }
   const vAccount = field("vAccount");
-  if (SETTLING.has(outcome) && vAccount) return { kind: "atmIssued", bankCode: field("BankCode") ?? "", vAccount, expireDate: field("ExpireDate") };
+  const issued = SETTLING.has(outcome) || outcome === "QUERY_ATM_ISSUED";
+  if (issued && vAccount) return { kind: "atmIssued", bankCode: field("BankCode") ?? "", vAccount, expireDate: field("ExpireDate") };
   const code = field("PaymentNo") ?? field("Barcode1");
-  if (SETTLING.has(outcome) && code) return { kind: "codeIssued", code, expireDate: field("ExpireDate") };
+  if (issued && code) return { kind: "codeIssued", code, expireDate: field("ExpireDate") };
   if (outcome === "FAILED_RECORDED") return { kind: "failed", reason: field("RtnMsg") ?? rtnCode ?? "" };
   if (outcome.startsWith("QUERY_STATUS_")) return { kind: "queryOther", status: outcome.slice("QUERY_STATUS_".length) };
-  if (channel === "QUERY" && SETTLING.has(outcome)) return { kind: "queryOther", status: field("TradeStatus") ?? "" };
+  if (channel === "QUERY" && (issued || outcome === "QUERY_UNRECOGNISED")) return { kind: "queryOther", status: field("TradeStatus") ?? "" };
   return { kind: "refused" };
 }
 

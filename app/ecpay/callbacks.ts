@@ -86,16 +86,3 @@ export function parseEcpayCallback(rawBody: string, keys: EcpayKeys): Result<Ecp
     fields,
   });
 }
-
-export type CallbackOutcome = "paid" | "payment-info-issued" | "failed";
-
-/**
- * RtnCode 1 = paid (ReturnURL/OrderResultURL), 2 = ATM virtual account issued (PaymentInfoURL);
- * anything else is a failure (ecpay-aio §3.1, §3.3). SimulatePaid is reported separately on the
- * callback: a simulated payment is "paid" here and must never count as money in production.
- */
-export function callbackOutcome(callback: Pick<EcpayCallback, "rtnCode">): CallbackOutcome {
-  if (callback.rtnCode === "1") return "paid";
-  if (callback.rtnCode === "2") return "payment-info-issued";
-  return "failed";
-}

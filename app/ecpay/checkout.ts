@@ -5,7 +5,7 @@ import { signParams } from "./check-mac-value";
 import { invalidInput } from "./errors";
 import { isMerchantTradeNo } from "./merchant-trade-no";
 import { escapeHtml, html, type SafeHtml } from "./html";
-import { formatTaiwanDateTime } from "./taiwan-time";
+import { formatTaiwanDateTime } from "../lib/taiwan-time";
 import type { CheckoutForm, CheckoutInput, EcpayCredentials, EcpayError } from "./types";
 
 export const AIO_CHECKOUT_PATH = "/Cashier/AioCheckOut/V5";

@@ -1,6 +1,6 @@
 // Every way a call to ECPay can fail is mapped to the closed EcpayError set here, in one place
 // (types.ts documents the kinds). Callers describe what happened; this decides what it means.
-import type { EcpayError } from "./types";
+import type { CredentialProblem, EcpayError } from "./types";
 
 /** What went wrong, as observed by the transport or response parser. */
 export type EcpayFailure =
@@ -43,6 +43,13 @@ export function looksLikeWrongCredentials(code: string | undefined, text: string
   return (code !== undefined && WRONG_CREDENTIAL_CODES.has(code)) || WRONG_CREDENTIAL_TEXT.test(text);
 }
 
+/** Which credential ECPay refused, for a form to point at: 10200094 is a stage MerchantID used in production. */
+function credentialProblem(code: string | undefined, text: string): CredentialProblem {
+  if (code === "10200094") return "stage-merchant-in-production";
+  if (code !== "10200073" && /MerchantID\s*Error/i.test(text)) return "unknown-merchant";
+  return "keys";
+}
+
 /** The single mapping from an observed failure to EcpayError. `operation` names the API for messages. */
 export function mapEcpayFailure(operation: string, failure: EcpayFailure): EcpayError {
   switch (failure.type) {
@@ -66,6 +73,7 @@ export function mapEcpayFailure(operation: string, failure: EcpayFailure): Ecpay
         return {
           kind: "wrong-credentials",
           code: code ?? "10200073",
+          credentials: credentialProblem(code, ""),
           message: `${operation}: ECPay rejected the CheckMacValue; check the MerchantID, HashKey and HashIV`,
         };
       }
@@ -82,6 +90,7 @@ export function mapEcpayFailure(operation: string, failure: EcpayFailure): Ecpay
         return {
           kind: "wrong-credentials",
           ...(code !== undefined && { code }),
+          credentials: credentialProblem(code, failure.message),
           message: `${operation}: ECPay rejected the credentials (${text}); check the MerchantID, HashKey and HashIV`,
         };
       }
@@ -100,6 +109,7 @@ export function mapEcpayFailure(operation: string, failure: EcpayFailure): Ecpay
         return {
           kind: "wrong-credentials",
           code: code ?? "10200073",
+          credentials: credentialProblem(code, ""),
           message: `${operation}: ECPay rejected the CheckMacValue; check the MerchantID, HashKey and HashIV`,
         };
       }

@@ -11,8 +11,9 @@ export {
   escapeHtmlAttribute,
 } from "./checkout";
 export type { AutoSubmitFormOptions, EcpayOrigins } from "./checkout";
-export { callbackOutcome, parseEcpayCallback } from "./callbacks";
-export type { CallbackOutcome } from "./callbacks";
+export { parseEcpayCallback } from "./callbacks";
+export { notificationOutcome, paidCardFacts, paymentInfoOutcome, tradeQueryOutcome } from "./outcomes";
+export type * from "./outcomes";
 export {
   checkMacSource,
   computeCheckMacValue,
@@ -22,7 +23,7 @@ export {
 } from "./check-mac-value";
 export type { CheckMacAlgorithm, EcpayKeys } from "./check-mac-value";
 export { isMerchantTradeNo, newMerchantTradeNo } from "./merchant-trade-no";
-export { formatTaiwanDateTime, parseTaiwanDateTime } from "./taiwan-time";
+export { formatTaiwanDateTime, parseTaiwanDateTime } from "../lib/taiwan-time";
 export { encodeFormBody, parseFormBody } from "./form-body";
 export { mapEcpayFailure } from "./errors";
 export type { EcpayFailure } from "./errors";

@@ -2,7 +2,7 @@
 // attempt. Developers share stage merchant 3002607, so uniqueness cannot come from our database
 // alone: Taiwan time to the second (readable in reconciliation) + 8 random characters.
 import { randomBytes } from "node:crypto";
-import { taiwanDateParts } from "./taiwan-time";
+import { taiwanDateParts } from "../lib/taiwan-time";
 
 /**
  * Uppercase and digits only: whether ECPay's duplicate check is case-sensitive is undocumented,

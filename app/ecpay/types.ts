@@ -140,9 +140,13 @@ export type EcpayErrorKind =
   | "rate-limited"
   | "indeterminate";
 
+/** For wrong-credentials: what ECPay refused (a stage MerchantID in production, an unknown MerchantID, or the keys). */
+export type CredentialProblem = "stage-merchant-in-production" | "unknown-merchant" | "keys";
+
 export interface EcpayError {
   kind: EcpayErrorKind;
   message: string;
+  credentials?: CredentialProblem;
   /** ECPay's RtnCode or error code when it gave one. */
   code?: string;
   /** For invalid-input: which field. */

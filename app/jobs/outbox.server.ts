@@ -1,93 +1,51 @@
 // The outbox: every Shopify mutation is a row written in the same transaction as the state change
 // it reports, then delivered by a worker with exponential backoff and jitter until Shopify confirms.
 // Claims are atomic row updates, so several server instances never deliver the same row at once.
-import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import type { OutboxMessage, Prisma } from "@prisma/client";
-import type { Deps } from "../payments/deps.server";
+import type { Deps } from "../payments/ports";
 import { isMethodHandle } from "../payments/methods";
 import { outsideUrlProblem } from "../payments/outside-url";
 import type { Tx } from "../db.server";
 import { chaosPoint } from "../lib/chaos.server";
+import { claimBatch, leaseFree, newClaim, type LeaseTable } from "../lib/lease.server";
 import { log, logPaymentEvent } from "../lib/log.server";
 import { metrics } from "../lib/metrics.server";
 import type { PaymentsMutationName, PaymentsMutationVariables } from "../shopify/payments-apps-api";
+import { backoffMs } from "../lib/backoff";
 import { addFlag } from "../payments/settlement.server";
 import { hasFlag } from "../payments/settlement-rules";
-
-export interface OutboxInput<N extends PaymentsMutationName> {
-  shop: string;
-  method: string;
-  mutation: N;
-  /** The Shopify session id (PaymentSession.id / OperationSession.id) or a configure key: one row per mutation and subject. */
-  subjectId: string;
-  variables: PaymentsMutationVariables[N];
-  notBefore?: Date;
-}
-
-const wake = new EventEmitter();
-
-/** Queue a mutation inside the caller's transaction. A second enqueue of the same mutation for the same subject is a no-op. */
-export async function enqueue<N extends PaymentsMutationName>(tx: Tx, input: OutboxInput<N>): Promise<void> {
-  const existing = await tx.outboxMessage.findUnique({
-    where: { mutation_subjectId: { mutation: input.mutation, subjectId: input.subjectId } },
-    select: { id: true },
-  });
-  if (existing) return;
-  await tx.outboxMessage.create({
-    data: {
-      shop: input.shop,
-      method: input.method,
-      mutation: input.mutation,
-      subjectId: input.subjectId,
-      variables: JSON.stringify(input.variables),
-      nextAttemptAt: input.notBefore ?? new Date(),
-    },
-  });
-}
-
-/** Tell the in-process worker there is something to deliver (after the transaction committed). */
-export function notifyOutbox(): void {
-  wake.emit("work");
-}
-
-export function onOutboxWork(listener: () => void): () => void {
-  wake.on("work", listener);
-  return () => wake.off("work", listener);
-}
+import { PENDING_RETRY_WINDOW_MS } from "../payments/time-limits";
 
 /** A claimed row stays ours this long: longer than one delivery can take (the client's timeout), short enough that a crashed worker's rows are picked up soon. */
-const LOCK_MS = Number(process.env.SHOPIFY_API_TIMEOUT_MS ?? 10_000) + 5_000;
+export const OUTBOX_LEASE_MS = Number(process.env.SHOPIFY_API_TIMEOUT_MS ?? 10_000) + 5_000;
 const MAX_AGE_MS = 7 * 24 * 3600_000; // keep retrying for a week, then flag for an operator
-const MAX_BACKOFF_MS = 3600_000;
-const BACKOFF_BASE_MS = Number(process.env.OUTBOX_BACKOFF_BASE_MS ?? 2_000);
 
-/** First retry after about 2 s (OUTBOX_BACKOFF_BASE_MS), doubling up to an hour, ±50 % jitter. */
-export function backoffMs(attempts: number, random: () => number = Math.random, baseMs = BACKOFF_BASE_MS): number {
-  const base = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
-  return Math.round(base * (0.5 + random()));
+/** The outbox's lease: lockedBy names the claim (one token per batch), lockedUntil its expiry. */
+export function outboxLease(db: Deps["db"]): LeaseTable<string, OutboxMessage> & Required<Pick<LeaseTable<string, OutboxMessage>, "heldBy">> {
+  return {
+    take: async (ids, claim) => {
+      // One conditional UPDATE claims every candidate still free (another instance may have taken
+      // some since the read): one write per batch, not one committed write per row.
+      const { count } = await db.outboxMessage.updateMany({
+        where: { status: "PENDING", ...leaseFree(claim.at), id: { in: [...ids] } },
+        data: { lockedBy: claim.token, lockedUntil: claim.until },
+      });
+      return count;
+    },
+    heldBy: (ids, claim) => db.outboxMessage.findMany({ where: { id: { in: [...ids] }, lockedBy: claim.token }, orderBy: { nextAttemptAt: "asc" } }),
+  };
 }
 
 async function claim(deps: Deps, workerId: string, limit: number): Promise<OutboxMessage[]> {
   const now = deps.now();
-  const free = { status: "PENDING", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] } satisfies Prisma.OutboxMessageWhereInput;
   const candidates = await deps.db.outboxMessage.findMany({
-    where: { ...free, nextAttemptAt: { lte: now } },
+    where: { status: "PENDING", ...leaseFree(now), nextAttemptAt: { lte: now } },
     orderBy: { nextAttemptAt: "asc" },
     take: limit,
     select: { id: true },
   });
-  if (candidates.length === 0) return [];
-  const ids = candidates.map((c) => c.id);
-  // One conditional UPDATE claims every candidate still free (another instance may have taken
-  // some since the read) and a token unique to this claim tells ours apart: one write per batch,
-  // not one committed write per row.
-  const token = `${workerId}:${randomUUID()}`;
-  await deps.db.outboxMessage.updateMany({
-    where: { ...free, id: { in: ids } },
-    data: { lockedBy: token, lockedUntil: new Date(now.getTime() + LOCK_MS) },
-  });
-  return deps.db.outboxMessage.findMany({ where: { id: { in: ids }, lockedBy: token }, orderBy: { nextAttemptAt: "asc" } });
+  return claimBatch(outboxLease(deps.db), candidates.map((c) => c.id), newClaim(now, OUTBOX_LEASE_MS, workerId));
 }
 
 /** What a delivered mutation changes on our side (nextAction URL, configured state). */
@@ -124,8 +82,6 @@ async function applyDelivered(tx: Tx, message: OutboxMessage, nextActionUrl: str
 
 /** Set on a payment whose Shopify pending window was shortened below ECPay's ATM deadline. */
 export const PENDING_WINDOW_SHORTENED = "PENDING_WINDOW_SHORTENED";
-/** The window of the one retry: a day, the shortest ATM deadline a merchant can choose. */
-const PENDING_RETRY_WINDOW_MS = 24 * 3600_000;
 
 /**
  * Shopify refused paymentSessionPending's pendingExpiresAt as out of range. ECPay's ATM deadline

@@ -8,12 +8,14 @@
 // instance asks ECPay about it and the others skip it. ECPay answers eager callers with HTTP 403:
 // the pass stops at the first 403 and no query is sent before the pause ends.
 import type { PaymentAttempt, PaymentSession, Prisma } from "@prisma/client";
-import type { Deps } from "../payments/deps.server";
+import type { Deps } from "../payments/ports";
 import { pauseQueries, processQueryPause, queriesPaused, rateLimitPauseMs, type QueryPause } from "../payments/ecpay-query-pause.server";
-import { ATM_MAX_EXPIRE_DAYS, PAYMENT_METHODS, isMethodHandle } from "../payments/methods";
+import { PAYMENT_METHODS, isMethodHandle } from "../payments/methods";
+import { abandonedAfterMs as abandonedAfterMsFor, AUTHORIZATION_EXPIRING_WITHIN_MS } from "../payments/time-limits";
 import { expireAtm, retryOnSettlementConflict } from "../payments/settlement.server";
 import { withFlag, withoutFlag } from "../payments/settlement-rules";
 import { settleFromPaymentInfoQuery, settleFromTradeQuery, type QuerySettlement } from "../payments/use-cases/settle-from-query.server";
+import { claimOne, newClaim, type LeaseTable } from "../lib/lease.server";
 import { log, logPaymentEvent } from "../lib/log.server";
 
 export type { QueryPause };
@@ -63,31 +65,38 @@ const SLOW_REQUERY_MS = HOUR_MS;
 const SLOW_AFTER_MS = DAY_MS;
 /** A pending ATM account (issued, unpaid) is asked about hourly: its ReturnURL may be lost too. */
 const ISSUED_REQUERY_MS = HOUR_MS;
-const ABANDONED_AFTER_MS = DAY_MS;
-/**
- * An ATM attempt can be paid until its deadline: the end of the Taiwan day ATM_MAX_EXPIRE_DAYS
- * after it was created at the latest. It is never abandoned before that (plus an hour's grace).
- */
-const ATM_ABANDONED_AFTER_MS = (ATM_MAX_EXPIRE_DAYS + 1) * DAY_MS + HOUR_MS;
-const EXPIRING_WITHIN_MS = 2 * DAY_MS;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const isAtm = (session: Pick<PaymentSession, "method">) =>
-  isMethodHandle(session.method) && PAYMENT_METHODS[session.method].ecpay.choosePayment === "ATM";
+/** A method that pays into an issued account (ATM): its PaymentInfoURL may be lost too. */
+const paysIntoAccount = (session: Pick<PaymentSession, "method">) => isMethodHandle(session.method) && PAYMENT_METHODS[session.method].pending;
 
-/** How long an unanswered attempt is worth asking about before it counts as abandoned. */
+/** How long an unanswered attempt is worth asking about before it counts as abandoned (time-limits.ts). */
 export function abandonedAfterMs(session: Pick<PaymentSession, "method">): number {
-  return isAtm(session) ? ATM_ABANDONED_AFTER_MS : ABANDONED_AFTER_MS;
+  return abandonedAfterMsFor({ pending: paysIntoAccount(session) });
+}
+
+/**
+ * The reconciler's claim, through the shared mechanism (lib/lease.server.ts): lastQueriedAt is the
+ * lease, written with the pass's time. It is free for this pass only while nobody has written it
+ * since the pass read the attempt (compare-and-set on the value read); when it is due again is the
+ * re-query schedule above (REQUERY_MS and the rest), not an expiry.
+ */
+function queryLease(deps: Deps): Pick<LeaseTable<PaymentAttempt, never>, "take"> {
+  return {
+    take: async ([attempt], claim) => {
+      const { count } = await deps.db.paymentAttempt.updateMany({
+        where: { merchantTradeNo: attempt.merchantTradeNo, status: attempt.status, lastQueriedAt: attempt.lastQueriedAt },
+        data: { lastQueriedAt: claim.at },
+      });
+      return count;
+    },
+  };
 }
 
 /** Claim the attempt for this pass: only the instance whose compare-and-set wins queries it. */
-async function claim(deps: Deps, attempt: PaymentAttempt, now: Date): Promise<boolean> {
-  const { count } = await deps.db.paymentAttempt.updateMany({
-    where: { merchantTradeNo: attempt.merchantTradeNo, status: attempt.status, lastQueriedAt: attempt.lastQueriedAt },
-    data: { lastQueriedAt: now },
-  });
-  return count === 1;
+function claim(deps: Deps, attempt: PaymentAttempt, now: Date): Promise<boolean> {
+  return claimOne(queryLease(deps), attempt, newClaim(now, 0));
 }
 
 function errorText(error: unknown): string {
@@ -197,7 +206,7 @@ export async function reconcileOnce(deps: Deps, options: ReconcileOptions = {}):
         if (outcome === "settled") await paidAs(session, attempt);
         if (outcome === "failed") settledAs(session, attempt, "failed");
         if (outcome !== "unpaid" || attempt.status !== "CREATED") continue;
-        if (isAtm(session)) {
+        if (paysIntoAccount(session)) {
           // Unpaid and we never heard PaymentInfoURL: ECPay may have issued an account anyway.
           if (!(await beforeQuery())) break;
           const info = await settleFromPaymentInfoQuery(deps, attempt, session);
@@ -281,7 +290,7 @@ async function flagExpiringAuthorizations(deps: Deps, now: Date): Promise<number
   const expiring = await deps.db.paymentSession.findMany({
     where: {
       status: "AUTHORIZED",
-      authorizationExpiresAt: { lt: new Date(now.getTime() + EXPIRING_WITHIN_MS) },
+      authorizationExpiresAt: { lt: new Date(now.getTime() + AUTHORIZATION_EXPIRING_WITHIN_MS) },
       OR: [{ flag: null }, { NOT: { flag: { contains: FLAG } } }],
     },
     select: { id: true, flag: true },

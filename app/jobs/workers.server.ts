@@ -2,11 +2,12 @@
 // deliver queued Shopify mutations, carry out captures/voids/refunds and post-sale closes, and
 // reconcile with ECPay. Every step is safe to run in several server instances at once.
 import { randomUUID } from "node:crypto";
-import { deps as defaultDeps, type Deps } from "../payments/deps.server";
+import { deps as defaultDeps, type Deps } from "../deps.server";
 import { processDueOperations, processPendingCloses } from "../payments/operations";
-import { deliverDue, onOutboxWork } from "./outbox.server";
+import { onOutboxWork, reportOutboxPass } from "../payments/outbox.server";
+import { deliverDue } from "./outbox.server";
 import { reconcileOnce } from "./reconciler.server";
-import { log } from "../lib/log.server";
+import { log, outsideRequestContext } from "../lib/log.server";
 
 export interface BackgroundWorkers {
   stop(): Promise<void>;
@@ -32,6 +33,7 @@ export function startBackgroundWorkers(d: Deps = defaultDeps()): BackgroundWorke
         const report = await deliverDue(d, { workerId, limit: 25 });
         if (report.delivered + report.retried + report.failed === 0) break;
       }
+      reportOutboxPass();
       await processDueOperations(d, { limit: 10 });
       await processPendingCloses(d, { limit: 10 });
       if (Date.now() - lastReconcile >= reconcileEveryMs) {
@@ -46,9 +48,12 @@ export function startBackgroundWorkers(d: Deps = defaultDeps()): BackgroundWorke
   const schedule = (delay: number) => {
     if (stopped) return;
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      running = running.then(tick).finally(() => schedule(tickMs));
-    }, delay);
+    // A request's notifyOutbox() wakes this; the work is not that request's (its log lines, its statements).
+    timer = outsideRequestContext(() =>
+      setTimeout(() => {
+        running = running.then(tick).finally(() => schedule(tickMs));
+      }, delay),
+    );
   };
   const unsubscribe = onOutboxWork(() => schedule(0));
   schedule(tickMs);

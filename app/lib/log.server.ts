@@ -12,6 +12,8 @@ import pino, { type Logger } from "pino";
 
 export interface RequestContext {
   requestId: string;
+  /** SQL statements this request sent through the driver (db_statements_per_request). */
+  statements?: { count: number };
 }
 
 interface Shared {
@@ -75,6 +77,16 @@ export function instanceId(): string {
 /** Runs `fn` with a request id every log line inside it carries. */
 export function withRequestContext<T>(context: RequestContext, fn: () => T): T {
   return shared().context.run(context, fn);
+}
+
+/** The current request's context, if the caller runs inside one. */
+export function currentRequestContext(): RequestContext | undefined {
+  return shared().context.getStore();
+}
+
+/** Runs `fn` outside any request's context: background work a request only woke up is not that request's. */
+export function outsideRequestContext<T>(fn: () => T): T {
+  return shared().context.exit(fn);
 }
 
 export function newRequestId(): string {

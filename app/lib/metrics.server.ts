@@ -29,6 +29,13 @@ function create() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
+    dbStatements: new client.Histogram({
+      name: "db_statements_per_request",
+      help: "SQL statements one HTTP request sent to the database (BEGIN and COMMIT included), by route family",
+      labelNames: ["route"] as const,
+      buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30, 50],
+      registers,
+    }),
     ecpayMessages: new client.Counter({
       name: "ecpay_messages_total",
       help: "ECPay notifications (ReturnURL, PaymentInfoURL) by channel and outcome (ACCEPTED, DUPLICATE, BAD_SIGNATURE, UNKNOWN_TRADE, AMOUNT_MISMATCH, ...)",

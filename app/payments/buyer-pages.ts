@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { html, type SafeHtml } from "../ecpay/html";
 import { t, type Locale, type MessageKey } from "../i18n";
+import { formatMoney } from "./money";
 import { outsideUrlProblem } from "./outside-url";
 
 export { html, type SafeHtml } from "../ecpay/html";
@@ -13,7 +14,15 @@ export { html, type SafeHtml } from "../ecpay/html";
 const STYLE = html`body{font-family:-apple-system,"PingFang TC","Noto Sans TC","Microsoft JhengHei",sans-serif;background:#f6f6f7;color:#202223;margin:0}
 main{max-width:480px;margin:48px auto;background:#fff;border-radius:12px;padding:28px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
 h1{font-size:20px;margin:0 0 16px}p{line-height:1.6}a.button,button{display:inline-block;background:#008060;color:#fff;border:0;border-radius:8px;padding:12px 18px;font-size:16px;text-decoration:none;cursor:pointer;margin:6px 6px 6px 0}
-a.secondary{background:#fff;color:#202223;border:1px solid #babfc3}dl{display:grid;grid-template-columns:auto 1fr;gap:8px 16px}dt{color:#6d7175}dd{margin:0;font-weight:600;font-size:18px}`;
+a.secondary,button.secondary{background:#fff;color:#202223;border:1px solid #babfc3}[hidden]{display:none!important}dl{display:grid;grid-template-columns:auto 1fr;gap:8px 16px}dt{color:#6d7175}dd{margin:0;font-weight:600;font-size:18px;overflow-wrap:anywhere}
+#atm-account{-webkit-user-select:all;user-select:all;font-variant-numeric:tabular-nums;letter-spacing:.04em}dl.summary dd{font-size:16px}`;
+
+// The copy button's behaviour, through the tag with nothing interpolated (script text is not
+// entity-decoded either). It only reveals buttons it can serve: without JavaScript none shows.
+const COPY_SCRIPT = html`document.querySelectorAll("button[data-copy]").forEach(function(b){var el=document.getElementById(b.getAttribute("data-copy")||"");if(!el)return;b.hidden=false;
+b.addEventListener("click",function(){var v=(el.textContent||"").trim();function done(){b.textContent=b.getAttribute("data-done")||""}
+function pick(){var r=document.createRange();r.selectNodeContents(el);var s=window.getSelection();if(s){s.removeAllRanges();s.addRange(r)}try{if(document.execCommand("copy"))done()}catch(e){}}
+if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(v).then(done,pick)}else{pick()}})});`;
 
 export interface PageOptions {
   locale: Locale;
@@ -80,3 +89,26 @@ export const followableUrl = (url: string | null): string | null => (url && outs
 export const paragraph = (text: string, id?: string): SafeHtml => html`<p${id ? html` id="${id}"` : ""}>${text}</p>`;
 
 export const heading = (text: string): SafeHtml => html`<h1>${text}</h1>`;
+
+/** What identifies the buyer's checkout on every page: the reference the merchant's admin shows too, and the amount. */
+export interface CheckoutFacts {
+  reference: string | null;
+  /** Whole TWD; null when Shopify's amount was not one. */
+  amount: number | null;
+  currency: string;
+}
+
+/** The rows of the checkout's facts, for a `<dl>` of the page's own or orderSummary(). */
+export const checkoutRows = (locale: Locale, facts: CheckoutFacts): SafeHtml =>
+  html`${facts.reference ? html`<dt>${t(locale, "buyer.orderRef")}</dt><dd id="order-ref">${facts.reference}</dd>` : ""}${
+    facts.amount !== null ? html`<dt>${t(locale, "buyer.amount")}</dt><dd id="order-amount">${formatMoney(facts.amount, facts.currency)}</dd>` : ""
+  }`;
+
+export const checkoutSummary = (locale: Locale, facts: CheckoutFacts): SafeHtml => html`<dl class="summary">${checkoutRows(locale, facts)}</dl>`;
+
+/**
+ * A button that copies the text of the element `targetId` (an ATM account). It stays hidden unless
+ * the nonce'd script runs; without JavaScript the ATM account itself selects on one tap (STYLE).
+ */
+export const copyButton = (nonce: string, targetId: string, label: string, doneLabel: string): SafeHtml =>
+  html`<button type="button" class="secondary" id="copy-${targetId}" data-copy="${targetId}" data-done="${doneLabel}" hidden>${label}</button><script nonce="${nonce}">${COPY_SCRIPT}</script>`;

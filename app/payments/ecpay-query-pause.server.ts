@@ -8,6 +8,7 @@
 // request, then it pauses too). A restart forgets the pause at the cost of that one request.
 
 import { logPaymentEvent } from "../lib/log.server";
+import { ECPAY_RATE_LIMIT_PAUSE_MS } from "./time-limits";
 
 export interface QueryPause {
   /** Epoch milliseconds before which no query is sent. */
@@ -16,7 +17,7 @@ export interface QueryPause {
   resumeLogged?: boolean;
 }
 
-const DEFAULT_PAUSE_MS = 30 * 60_000;
+const DEFAULT_PAUSE_MS = ECPAY_RATE_LIMIT_PAUSE_MS;
 
 /** The process's own pause. */
 export const processQueryPause: QueryPause = { until: 0 };

@@ -1,6 +1,7 @@
 // The eight ECPay payment methods: the single source of truth (DESIGN §2).
 // App configs, extension TOMLs, ECPay parameters, admin copy and refund rules derive from this.
 import { z } from "zod";
+import { ATM_MAX_EXPIRE_DAYS, ATM_MIN_EXPIRE_DAYS } from "./time-limits";
 
 export const METHOD_HANDLES = [
   "credit",
@@ -56,18 +57,10 @@ const itemNameSetting = z
 
 const baseSettings = z.object({ itemName: itemNameSetting.optional() });
 
-/**
- * The longest ATM deadline a merchant can set (ECPay's ExpireDate, in days). ECPay's deadline is
- * the END of the Taiwan day ExpireDate days after issue (PaymentInfoURL's ExpireDate is a date), so
- * N days can be up to N+1 days away (issued just after midnight). Shopify's pendingExpiresAt is
- * "recommended to be within 3 days" and refused beyond its limit (OUT_OF_RANGE_PENDING_EXPIRES_AT),
- * so 2 is the largest N whose deadline always falls within 3 days of issue.
- */
-export const ATM_MAX_EXPIRE_DAYS = 2;
-/** Shopify's pending window (paymentSessionPending's pendingExpiresAt, "within 3 days"). */
-export const SHOPIFY_PENDING_LIMIT_MS = 3 * 24 * 3600_000;
+// The ATM deadline's limits are time limits (time-limits.ts); the settings below are bounded by them.
+export { ATM_MAX_EXPIRE_DAYS, SHOPIFY_PENDING_LIMIT_MS } from "./time-limits";
 /** The ExpireDate choices offered to the merchant. */
-export const ATM_EXPIRE_DAY_CHOICES = Array.from({ length: ATM_MAX_EXPIRE_DAYS }, (_, i) => i + 1);
+export const ATM_EXPIRE_DAY_CHOICES = Array.from({ length: ATM_MAX_EXPIRE_DAYS - ATM_MIN_EXPIRE_DAYS + 1 }, (_, i) => i + ATM_MIN_EXPIRE_DAYS);
 
 export const METHOD_SETTINGS_SCHEMAS = {
   credit: baseSettings,
@@ -82,7 +75,7 @@ export const METHOD_SETTINGS_SCHEMAS = {
   unionpay: baseSettings,
   // The manual fixes ATM deadlines at 2 days. We allow 1–2 so the deadline always falls inside
   // Shopify's pending window (see ATM_MAX_EXPIRE_DAYS).
-  atm: baseSettings.extend({ expireDays: z.number().int().min(1).max(ATM_MAX_EXPIRE_DAYS).default(2) }),
+  atm: baseSettings.extend({ expireDays: z.number().int().min(ATM_MIN_EXPIRE_DAYS).max(ATM_MAX_EXPIRE_DAYS).default(2) }),
   webatm: baseSettings,
   twqr: baseSettings,
   wechatpay: baseSettings,
@@ -102,8 +95,16 @@ export interface PaymentMethodDefinition {
   buyerLabel: { "zh-TW": string; en: string };
   /** ECPay ChoosePayment and the fixed extra parameters for AioCheckOut. */
   ecpay: { choosePayment: "Credit" | "ATM" | "WebATM" | "TWQR" | "WeiXin"; extra: Record<string, string> };
+  /**
+   * A credit-card trade at ECPay (ChoosePayment=Credit): it has a card state (authorized, closed),
+   * DoAction and QueryTrade/V2 apply to it, and ECPay's page has an English version.
+   */
+  cardTrade: boolean;
   kinds: readonly ShopifyPaymentKind[];
-  /** Goes through paymentSessionPending before it is paid (ATM virtual account). */
+  /**
+   * Pays into an account issued first (ATM virtual account): goes through paymentSessionPending
+   * before it is paid, and stays payable until the account's deadline (time-limits.ts).
+   */
   pending: boolean;
   refund: RefundRule;
   /** Capture (DoAction C) and void (DoAction N) exist only where authorization does. */
@@ -127,6 +128,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     merchantLabel: "ECPay 綠界 信用卡一次付清",
     buyerLabel: { "zh-TW": "信用卡一次付清（綠界科技）", en: "Credit card (ECPay)" },
     ecpay: { choosePayment: "Credit", extra: { UnionPay: UNIONPAY_PARAM.hidden } },
+    cardTrade: true,
     kinds: ["sale", "authorization"],
     pending: false,
     refund: "partial",
@@ -143,6 +145,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     merchantLabel: "ECPay 綠界 信用卡分期付款",
     buyerLabel: { "zh-TW": "信用卡分期付款（綠界科技）", en: "Card installments (ECPay)" },
     ecpay: { choosePayment: "Credit", extra: { UnionPay: UNIONPAY_PARAM.hidden } },
+    cardTrade: true,
     kinds: ["sale", "authorization"],
     pending: false,
     refund: "full-only",
@@ -159,6 +162,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     merchantLabel: "ECPay 綠界 信用卡紅利折抵",
     buyerLabel: { "zh-TW": "信用卡紅利折抵（綠界科技）", en: "Card bonus points (ECPay)" },
     ecpay: { choosePayment: "Credit", extra: { Redeem: "Y", UnionPay: UNIONPAY_PARAM.hidden } },
+    cardTrade: true,
     kinds: ["sale", "authorization"],
     pending: false,
     refund: "full-only",
@@ -175,6 +179,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     merchantLabel: "ECPay 綠界 銀聯卡",
     buyerLabel: { "zh-TW": "銀聯卡（綠界科技）", en: "UnionPay (ECPay)" },
     ecpay: { choosePayment: "Credit", extra: { UnionPay: UNIONPAY_PARAM.only } },
+    cardTrade: true,
     // UnionPay closes at authorization: there is nothing left to capture later.
     kinds: ["sale"],
     pending: false,
@@ -192,6 +197,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     merchantLabel: "ECPay 綠界 ATM虛擬帳號",
     buyerLabel: { "zh-TW": "ATM 轉帳（虛擬帳號，綠界科技）", en: "ATM bank transfer (ECPay)" },
     ecpay: { choosePayment: "ATM", extra: {} },
+    cardTrade: false,
     kinds: ["sale"],
     pending: true,
     refund: "contact-buyer",
@@ -208,6 +214,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     merchantLabel: "ECPay 綠界 網路ATM",
     buyerLabel: { "zh-TW": "網路 ATM（需讀卡機，綠界科技）", en: "WebATM (card reader, ECPay)" },
     ecpay: { choosePayment: "WebATM", extra: {} },
+    cardTrade: false,
     kinds: ["sale"],
     pending: false,
     refund: "contact-buyer",
@@ -224,6 +231,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     merchantLabel: "ECPay 綠界 歐付寶TWQR行動支付",
     buyerLabel: { "zh-TW": "TWQR 行動支付（街口、全支付、歐付寶）", en: "TWQR mobile payment (ECPay)" },
     ecpay: { choosePayment: "TWQR", extra: {} },
+    cardTrade: false,
     kinds: ["sale"],
     pending: false,
     refund: "opay-back-office",
@@ -243,6 +251,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     merchantLabel: "ECPay 綠界 微信支付",
     buyerLabel: { "zh-TW": "微信支付（綠界科技）", en: "WeChat Pay (ECPay)" },
     ecpay: { choosePayment: "WeiXin", extra: {} },
+    cardTrade: false,
     kinds: ["sale"],
     pending: false,
     refund: "opay-back-office",

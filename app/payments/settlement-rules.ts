@@ -1,23 +1,12 @@
-// Pure rules the settlement and the reconciler share: when an authorization must be closed, the
-// flags a payment carries for the merchant, and how long an unanswered attempt is worth asking about.
-import { parseTaiwanDateTime } from "../ecpay/taiwan-time";
+// Pure rules the settlement and the reconciler share: the flags a payment carries for the
+// merchant and what a paid card trade allows. Time limits (when an authorization expires, when an
+// attempt is abandoned) are in time-limits.ts.
 
-const DAY_MS = 24 * 3600_000;
+// How a paid card trade was paid is read from ECPay's fields by the gateway.
+export { paidCardFacts } from "../ecpay/outcomes";
 
-/** ECPay refuses to close an authorization after 21 days; tell Shopify a day earlier. */
-export const AUTHORIZATION_WINDOW_DAYS = 20;
-
-/**
- * When Shopify must consider the authorization expired: AUTHORIZATION_WINDOW_DAYS after ECPay
- * authorized it (PaymentDate, Taiwan time), not after we happened to learn of it: a notification
- * settled late by the reconciler must not extend ECPay's 21 days. Without a readable PaymentDate,
- * or one ahead of our clock, our own time is the best we know.
- */
-export function authorizationExpiresAt(paymentDate: string | null, now: Date): Date {
-  const paid = paymentDate ? parseTaiwanDateTime(paymentDate) : null;
-  const from = paid && paid.getTime() <= now.getTime() ? paid : now;
-  return new Date(from.getTime() + AUTHORIZATION_WINDOW_DAYS * DAY_MS);
-}
+// The settlement reads the authorization's expiry from here (settlement.server.ts).
+export { authorizationExpiresAt } from "./time-limits";
 
 /**
  * PaymentSession.flag holds a set of flags, comma-separated, most urgent first, so a later flag
@@ -35,20 +24,6 @@ export const FLAG_PRECEDENCE = [
   // the merchant checks the back office (we never send the R again).
   "REFUND_UNCONFIRMED",
 ] as const;
-
-/**
- * What a paid card trade's NeedExtraPaidInfo fields (ecpay-aio §3.2, signed with the rest) say about
- * how it was paid: `stage` is the installment count (the buyer may pick ECPay's consumer-paid
- * installments on a one-time payment too) and `red_de_amt` the amount paid with bonus points. Both
- * make the trade refundable only in full (§4.1). Empty or malformed means none.
- */
-export function paidCardFacts(fields: Readonly<Record<string, unknown>>): { installmentStages: number | null; redeemedAmount: number | null } {
-  const count = (value: unknown) => {
-    const n = typeof value === "string" && /^\d{1,9}$/.test(value) ? Number(value) : 0;
-    return n > 0 ? n : null;
-  };
-  return { installmentStages: count(fields.stage), redeemedAmount: count(fields.red_de_amt) };
-}
 
 /** Installment and redemption trades are refunded (and closed) only in full (ecpay-aio §4.1). */
 export function tradeIsFullOnly(trade: { installmentStages: number | null; redeemedAmount: number | null }): boolean {

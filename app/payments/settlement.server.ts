@@ -1,30 +1,21 @@
-// What an ECPay outcome does to our records, in the caller's transaction. Shared by the ReturnURL
-// and PaymentInfoURL handlers, the buyer's return and the reconciler, so a payment is settled the
-// same way whichever message reports it first; the others become harmless duplicates.
+// What an ECPay outcome does to our records, in the caller's transaction. applyEcpayOutcome
+// (apply-outcome.server.ts) calls these for every message (notification, reconciler, buyer's
+// waiting page, merchant's query), so a payment is settled the same way whichever message reports
+// it first; the others become harmless duplicates.
 import type { PaymentAttempt, PaymentSession, Prisma } from "@prisma/client";
 import type { Tx } from "../db.server";
+import type { PaidFacts as EcpayPaidFacts } from "../ecpay/outcomes";
 import { bilingual } from "../i18n";
-import { enqueue } from "../jobs/outbox.server";
+import { enqueue } from "./outbox.server";
 import { PAYMENT_METHODS, isMethodHandle, paysByUnionPay } from "./methods";
 import { nextStatus } from "./payment-state";
 import { authorizationExpiresAt as authorizationExpiry, withFlag } from "./settlement-rules";
 
-export { AUTHORIZATION_WINDOW_DAYS, paidCardFacts } from "./settlement-rules";
+export { paidCardFacts } from "./settlement-rules";
+export { AUTHORIZATION_WINDOW_DAYS } from "./time-limits";
 
-export interface PaidFacts {
-  tradeNo: string;
-  tradeAmt: number;
-  paymentType: string;
-  paymentDate: string | null;
-  chargeFee: string | null;
-  simulatePaid: boolean;
-  gwsr: string | null;
-  rtnCode: string;
-  rtnMsg: string;
-  /** From the NeedExtraPaidInfo fields (paidCardFacts): installments / bonus points used. */
-  installmentStages: number | null;
-  redeemedAmount: number | null;
-}
+/** What ECPay reported about a paid trade (app/ecpay/outcomes.ts). */
+export type PaidFacts = EcpayPaidFacts;
 
 export type SettleOutcome =
   | "ACCEPTED"
@@ -220,10 +211,10 @@ export async function settleAtmIssued(
   return "ACCEPTED";
 }
 
-/** ECPay reported a failure (or TradeStatus 10200095): the buyer may retry with a new attempt. */
-export async function settleFailed(tx: Tx, attempt: PaymentAttempt, rtnCode: string, rtnMsg: string): Promise<SettleOutcome> {
+/** ECPay reported a failure, or that the buyer never completed the payment: the buyer may retry with a new attempt. */
+export async function settleFailed(tx: Tx, attempt: PaymentAttempt, ecpayCode: string, ecpayMessage: string): Promise<SettleOutcome> {
   if (attempt.status !== "CREATED") return "DUPLICATE";
-  await transitionAttempt(tx, attempt, { status: "FAILED", rtnCode, rtnMsg });
+  await transitionAttempt(tx, attempt, { status: "FAILED", rtnCode: ecpayCode, rtnMsg: ecpayMessage });
   return "FAILED_RECORDED";
 }
 

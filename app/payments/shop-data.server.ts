@@ -7,6 +7,8 @@ import type { MethodHandle } from "./methods";
 export async function markUninstalled(db: PrismaClient, method: MethodHandle, shop: string): Promise<void> {
   await db.$transaction([
     db.session.deleteMany({ where: { shop, id: { startsWith: `${method}:` } } }),
+    // Nobody stays signed in to an app the shop removed.
+    db.adminSession.deleteMany({ where: { method, shop } }),
     db.shopInstallation.updateMany({
       where: { method, shop },
       data: { status: "UNINSTALLED", uninstalledAt: new Date(), configuredReady: false },
@@ -153,5 +155,6 @@ export async function purgeShop(db: PrismaClient, shop: string): Promise<void> {
     db.shopInstallation.deleteMany({ where: { shop } }),
     db.ecpayBinding.deleteMany({ where: { shop } }),
     db.session.deleteMany({ where: { shop } }),
+    db.adminSession.deleteMany({ where: { shop } }),
   ]);
 }

@@ -99,6 +99,15 @@ export function cancelUrlOf(body: PaymentSessionRequest): string {
   return (body.payment_method?.data?.cancel_url ?? body.cancel_url)!;
 }
 
+/**
+ * Shopify's checkout token from the session's cancel URL (…/checkouts/<kind>/<token>/…), when
+ * present: the one reference of the checkout both the buyer and the merchant see before an order exists.
+ */
+export function checkoutReference(cancelUrl: string): string | null {
+  const match = /\/checkouts\/(?:[a-z]{1,3}\/)?([A-Za-z0-9_-]{6,})/.exec(cancelUrl);
+  return match?.[1] ?? null;
+}
+
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
 }

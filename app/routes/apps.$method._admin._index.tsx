@@ -4,12 +4,12 @@ import { useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
 import { reusableBindings } from "~/admin/bind.server";
 import { ConfigureBanner, ReadyBadge } from "~/admin/components";
-import { requireAdmin } from "~/admin/context.server";
+import { requireAdmin } from "~/web/admin-context.server";
 import { paymentsSettingsUrl, setupGuide, type SetupStep } from "~/admin/overview.server";
 import { useAdmin } from "~/admin/use-admin";
 import { serverConfig } from "~/config.server";
 import type { MessageKey } from "~/i18n";
-import { deps } from "~/payments/deps.server";
+import { deps } from "~/deps.server";
 import { getMethod } from "~/payments/methods";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

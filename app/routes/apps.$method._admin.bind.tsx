@@ -3,21 +3,33 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Banner, BlockStack, Box, Button, Card, Divider, FormLayout, InlineGrid, InlineStack, Layout, Link, Page, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, Divider, FormLayout, InlineGrid, InlineStack, Layout, Link, List, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
-import { confirmBinding, openPendingBinding, probeBinding, reusableBindings, reuseBinding, sealPendingBinding, unbind } from "~/admin/bind.server";
+import {
+  appNames,
+  confirmBinding,
+  openPendingBinding,
+  probeBinding,
+  rebindImpact,
+  reusableBindings,
+  reuseBinding,
+  sealPendingBinding,
+  unbind,
+  unbindImpact,
+  type BindingImpact,
+} from "~/admin/bind.server";
 import { parseBindingForm, type BindingField, type FieldErrors } from "~/admin/binding-form";
 import { ConfigureBanner, ReadyBadge } from "~/admin/components";
-import { requireAdmin } from "~/admin/context.server";
+import { requireAdmin } from "~/web/admin-context.server";
 import { configureState, retryConfigure } from "~/admin/configure.server";
 import { boundAccount } from "~/admin/installation.server";
 import { formatDateTime } from "~/admin/format";
 import { takeRateLimit } from "~/lib/rate-limit.server";
 import { CsrfField, useAdmin } from "~/admin/use-admin";
-import { PUBLIC_STAGE_MERCHANT } from "~/ecpay/public-stage-merchant";
+import { PUBLIC_STAGE_MERCHANT_ID } from "~/payments/test-mode";
 import type { MessageKey } from "~/i18n";
-import { deps } from "~/payments/deps.server";
+import { deps } from "~/deps.server";
 import { getMethod, type MethodHandle } from "~/payments/methods";
 
 /** The 商家檢查碼 is only used by card queries (CreditDetail): ask for it in card apps. */
@@ -28,12 +40,17 @@ function isCardMethod(method: MethodHandle): boolean {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
   const d = deps();
-  const [binding, configure, reusable] = await Promise.all([
+  const [binding, configure, reusable, sharing] = await Promise.all([
     boundAccount(d.db, ctx.method, ctx.shop),
     configureState(d, ctx.method, ctx.shop),
     reusableBindings(d, ctx.method, ctx.shop),
+    unbindImpact(d, ctx.method, ctx.shop),
   ]);
-  const reuseId = new URL(request.url).searchParams.get("reuse");
+  const url = new URL(request.url);
+  const reuseId = url.searchParams.get("reuse");
+  const reuseOffer = reusable.find((r) => r.bindingId === reuseId) ?? null;
+  // Where confirm and reuse land: the success banner (a redirect, so a reload does not post again).
+  const done = url.searchParams.get("done");
   return {
     serviceName: getMethod(ctx.method).serviceName,
     card: isCardMethod(ctx.method),
@@ -42,7 +59,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     binding,
     ready: Boolean(binding) && configure.ready && configure.handle === binding?.merchantId && !configure.pending,
     reusable,
-    reuseOffer: reusable.find((r) => r.bindingId === reuseId) ?? null,
+    reuseOffer,
+    reuseImpact: reuseOffer ? ({ message: "admin.reuse.shares", merchantId: reuseOffer.merchantId, apps: appNames(reuseOffer.usedBy) } satisfies BindingImpact) : null,
+    /** The shop's other apps on this app's binding: they keep it when this app is unbound. */
+    sharing,
+    done: done === "bound" || done === "reused" ? done : null,
   };
 }
 
@@ -63,7 +84,7 @@ const NEEDS_RECENT_SIGN_IN = new Set(["verify", "confirm", "reuse-confirm", "unb
 type ActionData =
   | { step: "form"; errors: FieldErrors<BindingField>; banner: MessageKey | null; detail: string | null; bannerVars?: Record<string, string | number> }
   | { step: "reauth" }
-  | { step: "confirm"; token: string; summary: ConfirmSummary }
+  | { step: "confirm"; token: string; summary: ConfirmSummary; impact: BindingImpact[] }
   | { step: "unbound" }
   | { step: "error"; banner: MessageKey };
 
@@ -95,6 +116,7 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
       return {
         step: "confirm",
         token: sealPendingBinding(d.secrets, scope, input.value, d.now()),
+        impact: await rebindImpact(d, ctx.method, ctx.shop, input.value.merchantId),
         summary: {
           merchantId: input.value.merchantId,
           accountName: input.value.accountName ?? null,
@@ -108,14 +130,14 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
       const input = openPendingBinding(d.secrets, scope, token.data, d.now());
       if (input.isErr()) return { step: "error", banner: input.error === "expired" ? "admin.confirm.expired" : "admin.form.invalidRequest" };
       await confirmBinding(d, ctx.method, ctx.shop, input.value);
-      return redirect(base);
+      return redirect(`${base}/bind?done=bound`);
     }
     case "reuse-confirm": {
       const bindingId = z.string().min(1).max(64).safeParse(form.get("bindingId"));
       if (!bindingId.success) return { step: "error", banner: "admin.form.invalidRequest" };
       const reused = await reuseBinding(d, ctx.method, ctx.shop, bindingId.data);
       if (reused.isErr()) return { step: "error", banner: "admin.form.invalidRequest" };
-      return redirect(base);
+      return redirect(`${base}/bind?done=reused`);
     }
     case "unbind":
       await unbind(d, ctx.method, ctx.shop);
@@ -201,7 +223,7 @@ function BindForm({ card, errors, banner, bannerVars, detail }: { card: boolean;
             {t("admin.bind.stageTitle")}
           </Text>
           <Text as="p" tone="subdued">
-            {t("admin.bind.stageIntro", { merchantId: PUBLIC_STAGE_MERCHANT.merchantId })}
+            {t("admin.bind.stageIntro", { merchantId: PUBLIC_STAGE_MERCHANT_ID })}
           </Text>
           <FormLayout>
             <FormLayout.Group condensed>
@@ -221,14 +243,39 @@ function BindForm({ card, errors, banner, bannerVars, detail }: { card: boolean;
   );
 }
 
-function ConfirmationCard(props: { summary: ConfirmSummary; hidden: Record<string, string>; serviceName: string; cancelUrl: string }) {
+/** Which of the shop's other apps a change touches, by name. */
+function ImpactList({ impact }: { impact: BindingImpact }) {
+  const { t, locale } = useAdmin();
+  return (
+    <div className="binding-impact" data-impact={impact.message}>
+      <BlockStack gap="100">
+        <Text as="p">{t(impact.message, { merchantId: impact.merchantId })}</Text>
+        <List type="bullet">
+          {impact.apps.map((app) => (
+            <List.Item key={app.en}>{app[locale]}</List.Item>
+          ))}
+        </List>
+      </BlockStack>
+    </div>
+  );
+}
+
+function ConfirmationCard(props: {
+  summary: ConfirmSummary;
+  hidden: Record<string, string>;
+  serviceName: string;
+  cancelUrl: string;
+  impact: BindingImpact[];
+  /** Say so when no other app changes (a new binding); a reuse never changes another app. */
+  onlyThisAppNote: boolean;
+}) {
   const { t } = useAdmin();
   const navigation = useNavigation();
   const rows: Array<[string, string]> = [
     [t("admin.confirm.account"), props.summary.accountName ?? t("admin.confirm.accountUnknown")],
     [t("admin.confirm.merchantId"), props.summary.merchantId],
     [t("admin.confirm.app"), props.serviceName],
-    [t("admin.confirm.stage"), props.summary.stageMerchantId ?? t("admin.testMode.publicMerchant", { merchantId: PUBLIC_STAGE_MERCHANT.merchantId })],
+    [t("admin.confirm.stage"), props.summary.stageMerchantId ?? t("admin.testMode.publicMerchant", { merchantId: PUBLIC_STAGE_MERCHANT_ID })],
   ];
   return (
     <Card>
@@ -252,7 +299,13 @@ function ConfirmationCard(props: { summary: ConfirmSummary; hidden: Record<strin
           </BlockStack>
         </Box>
         <Banner tone="warning">
-          <Text as="p">{t("admin.confirm.warning")}</Text>
+          <BlockStack gap="200">
+            <Text as="p">{t("admin.confirm.warning")}</Text>
+            {props.impact.map((impact) => (
+              <ImpactList key={impact.message} impact={impact} />
+            ))}
+            {props.onlyThisAppNote && props.impact.length === 0 ? <Text as="p">{t("admin.confirm.onlyThisApp")}</Text> : null}
+          </BlockStack>
         </Banner>
         <InlineStack gap="200" align="end">
           <Button url={props.cancelUrl}>{t("admin.confirm.cancel")}</Button>
@@ -300,7 +353,14 @@ export default function BindPage() {
   if (actionData?.step === "confirm") {
     return (
       <Page title={t("admin.confirm.pageTitle")} backAction={{ content: t("admin.nav.bind"), url: `${base}/bind` }}>
-        <ConfirmationCard summary={actionData.summary} serviceName={serviceName} cancelUrl={`${base}/bind`} hidden={{ intent: "confirm", token: actionData.token }} />
+        <ConfirmationCard
+          summary={actionData.summary}
+          serviceName={serviceName}
+          cancelUrl={`${base}/bind`}
+          hidden={{ intent: "confirm", token: actionData.token }}
+          impact={actionData.impact}
+          onlyThisAppNote
+        />
       </Page>
     );
   }
@@ -317,6 +377,8 @@ export default function BindPage() {
             serviceName={serviceName}
             cancelUrl={`${base}/bind`}
             hidden={{ intent: "reuse-confirm", bindingId: offer.bindingId }}
+            impact={data.reuseImpact ? [data.reuseImpact] : []}
+            onlyThisAppNote={false}
           />
         </BlockStack>
       </Page>
@@ -333,8 +395,15 @@ export default function BindPage() {
             <ConfigureBanner configure={data.configure} />
             {actionData?.step === "error" ? <Banner tone="critical" title={t(actionData.banner)} /> : null}
             {actionData?.step === "reauth" ? <ReauthBanner reauthUrl={`${base}/auth?shop=${encodeURIComponent(shop)}&return=bind`} /> : null}
+            {data.done && data.binding && !actionData ? (
+              <Banner tone="success" title={t(data.done === "bound" ? "admin.bind.doneTitle" : "admin.reuse.doneTitle", { merchantId: data.binding.merchantId })}>
+                <div id="bind-done">
+                  <Text as="p">{t("admin.bind.doneBody")}</Text>
+                </div>
+              </Banner>
+            ) : null}
             {actionData?.step === "unbound" ? (
-              <Banner tone="warning" title={t("admin.unbind.doneTitle")}>
+              <Banner tone="success" title={t("admin.unbind.doneTitle")}>
                 <Text as="p">{t("admin.unbind.doneBody")}</Text>
               </Banner>
             ) : null}
@@ -371,13 +440,18 @@ export default function BindPage() {
                       {t("admin.confirm.stage")}
                     </Text>
                     <Text as="span">
-                      {data.binding.stageMerchantId ?? t("admin.testMode.publicMerchant", { merchantId: PUBLIC_STAGE_MERCHANT.merchantId })}
+                      {data.binding.stageMerchantId ?? t("admin.testMode.publicMerchant", { merchantId: PUBLIC_STAGE_MERCHANT_ID })}
                     </Text>
                     <Text as="span" tone="subdued">
                       {t("admin.bind.verifiedAt")}
                     </Text>
                     <Text as="span">{formatDateTime(data.binding.verifiedAt)}</Text>
                   </InlineGrid>
+                  {data.sharing.length > 0 ? (
+                    <Text as="p" id="binding-shared-with">
+                      {`${t("admin.bind.sharedWith")} ${data.sharing.flatMap((impact) => impact.apps.map((app) => app[locale])).join(locale === "en" ? ", " : "、")}`}
+                    </Text>
+                  ) : null}
                   <InlineStack gap="200">
                     <Button onClick={() => setRebinding(true)} disabled={showForm}>
                       {t("admin.bind.rebind")}
@@ -390,6 +464,9 @@ export default function BindPage() {
                     <Banner tone="critical" title={t("admin.unbind.confirmTitle")} onDismiss={() => setConfirmUnbind(false)}>
                       <BlockStack gap="200">
                         <Text as="p">{t("admin.unbind.confirmBody")}</Text>
+                        {data.sharing.map((impact) => (
+                          <ImpactList key={impact.message} impact={impact} />
+                        ))}
                         <Form method="post">
                           <CsrfField />
                           <input type="hidden" name="intent" value="unbind" />

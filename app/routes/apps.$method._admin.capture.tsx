@@ -5,13 +5,13 @@ import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { CardPadding, PaymentLink, SectionCard, TableEmpty } from "~/admin/components";
-import { requireAdmin } from "~/admin/context.server";
 import { markCaptureReviewed } from "~/admin/installation.server";
+import { requireAdmin } from "~/web/admin-context.server";
 import { formatDateTime } from "~/admin/format";
 import { CLOSE_LIMIT_DAYS } from "~/admin/capture-rules";
 import { captureOverview } from "~/admin/overview.server";
 import { CsrfField, useAdmin } from "~/admin/use-admin";
-import { deps } from "~/payments/deps.server";
+import { deps } from "~/deps.server";
 
 /** ECPay's documentation of closing (關帳), daily auto-close and the 21-day limit. */
 const ECPAY_CLOSE_HELP_URL = "https://developers.ecpay.com.tw/?p=9242";

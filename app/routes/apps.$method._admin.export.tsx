@@ -2,11 +2,11 @@
 // The admin's export form goes through the transactions page, which shows a bad range on its
 // fields; a bad range sent straight to this URL is a 400 that says what is wrong.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireAdmin } from "~/admin/context.server";
+import { requireAdmin } from "~/web/admin-context.server";
 import { checkDateRange } from "~/admin/date-range";
 import { t } from "~/i18n";
-import { exportArgs, exportCsvStream, exportFileName } from "~/ops/export.server";
-import { deps } from "~/payments/deps.server";
+import { exportArgs, exportCsvStream, exportFileName } from "~/admin/export.server";
+import { deps } from "~/deps.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);

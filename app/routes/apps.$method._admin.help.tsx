@@ -6,7 +6,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, InlineGrid, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { SectionCard, StatusBadge } from "~/admin/components";
-import { requireAdmin } from "~/admin/context.server";
+import { requireAdmin } from "~/web/admin-context.server";
 import { DISPLAY_STATUSES, type DisplayStatus } from "~/admin/status";
 import { useAdmin } from "~/admin/use-admin";
 import type { MessageKey } from "~/i18n";

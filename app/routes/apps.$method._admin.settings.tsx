@@ -7,12 +7,12 @@ import { SaveBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, ChoiceList, ContextualSaveBar, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useMemo, useState } from "react";
 import type { FieldErrors } from "~/admin/binding-form";
-import { requireAdmin } from "~/admin/context.server";
 import { saveMethodSettings } from "~/admin/installation.server";
+import { requireAdmin } from "~/web/admin-context.server";
 import { parseSettingsForm, type SettingsField } from "~/admin/settings-form";
 import { CSRF_FIELD, useAdmin } from "~/admin/use-admin";
 import type { MessageKey } from "~/i18n";
-import { deps } from "~/payments/deps.server";
+import { deps } from "~/deps.server";
 import { ATM_EXPIRE_DAY_CHOICES, getMethod, INSTALLMENT_PERIODS, parseMethodSettings, type MethodHandle } from "~/payments/methods";
 
 interface SettingsView {

@@ -4,15 +4,15 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineGrid, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { CardPadding, PaymentLink, SectionCard, StatusBadge, TableEmpty, TestBadge } from "~/admin/components";
-import { requireAdmin } from "~/admin/context.server";
+import { requireAdmin } from "~/web/admin-context.server";
 import { testModeBinding } from "~/admin/installation.server";
 import { formatAmount, formatDateTime } from "~/admin/format";
 import { paymentsSettingsUrl } from "~/admin/overview.server";
 import { listTransactions } from "~/admin/transactions.server";
 import { useAdmin } from "~/admin/use-admin";
 import { serverConfig } from "~/config.server";
-import { PUBLIC_STAGE_MERCHANT, STAGE_BACK_OFFICE, STAGE_TEST_CARD } from "~/ecpay/public-stage-merchant";
-import { deps } from "~/payments/deps.server";
+import { PUBLIC_STAGE_MERCHANT_ID, STAGE_BACK_OFFICE, STAGE_TEST_CARD } from "~/payments/test-mode";
+import { deps } from "~/deps.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
@@ -22,7 +22,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     listTransactions(d.db, ctx.shop, ctx.method, { test: "test" }, 10),
   ]);
   return {
-    stageMerchantId: ownStage ?? PUBLIC_STAGE_MERCHANT.merchantId,
+    stageMerchantId: ownStage ?? PUBLIC_STAGE_MERCHANT_ID,
     ownStage: ownStage !== null,
     bound,
     settingsUrl: paymentsSettingsUrl(ctx.shop, serverConfig().apps[ctx.method]?.apiKey ?? ""),

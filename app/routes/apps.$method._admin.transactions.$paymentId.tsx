@@ -6,9 +6,9 @@ import { Form, isRouteErrorResponse, useActionData, useLoaderData, useLocation, 
 import { Badge, Banner, BlockStack, Box, Button, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import { z } from "zod";
-import { queryEcpayNow, retryShopifyDelivery } from "~/admin/actions.server";
+import { queryEcpayNow, retryShopifyDelivery, type QueryAnswer, type QueryEffect, type QueryErrorReason, type QueryVerdict } from "~/admin/actions.server";
 import { Pre, Row, SectionCard, StatusBadge, TestBadge } from "~/admin/components";
-import { requireAdmin } from "~/admin/context.server";
+import { requireAdmin } from "~/web/admin-context.server";
 import { feeText, formatAmount, formatDateTime, formatMoney } from "~/admin/format";
 import { paymentTypeLabel } from "~/admin/payment-types";
 import { buildTimeline, type TimelineEvent } from "~/admin/timeline";
@@ -16,7 +16,7 @@ import { cardWords, describeEvent } from "~/admin/timeline-words";
 import { toRow, transactionDetail } from "~/admin/transactions.server";
 import { CsrfField, useAdmin, type Translate } from "~/admin/use-admin";
 import type { MessageKey } from "~/i18n";
-import { deps } from "~/payments/deps.server";
+import { deps } from "~/deps.server";
 import { flagsOf } from "~/payments/settlement-rules";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -48,7 +48,42 @@ const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("retry"), messageId: z.string().min(1).max(64) }),
 ]);
 
-type ActionData = { tone: "success" | "critical" | "warning"; message: MessageKey; vars?: Record<string, string> };
+type Line = { message: MessageKey; vars?: Record<string, string> };
+type ActionData = Line & { tone: "success" | "info" | "critical" | "warning"; details?: Line[] };
+
+const VERDICT_TONES: Record<QueryVerdict, ActionData["tone"]> = {
+  paid: "success",
+  "atm-issued": "info",
+  unpaid: "info",
+  "not-completed": "warning",
+  "not-found": "warning",
+  unrecognised: "warning",
+};
+
+const EFFECT_WORDS: Record<QueryEffect, MessageKey> = {
+  settled: "admin.detail.answer.settled",
+  "closed-unpaid": "admin.detail.answer.closedUnpaid",
+  flagged: "admin.detail.answer.flagged",
+  mismatch: "admin.detail.answer.mismatch",
+  unchanged: "admin.detail.answer.unchanged",
+};
+
+/** "Query ECPay now": ECPay's answer in words, then what it did to the payment. */
+function queryBanner(answer: QueryAnswer): ActionData {
+  const details: Line[] = [];
+  if (answer.atm) details.push({ message: "admin.detail.atm", vars: { bank: answer.atm.bankCode, account: answer.atm.vAccount, expire: answer.atm.expireDate ?? "—" } });
+  details.push({ message: EFFECT_WORDS[answer.effect] });
+  return {
+    tone: answer.effect === "mismatch" || answer.effect === "flagged" ? "critical" : VERDICT_TONES[answer.verdict],
+    message: `admin.detail.answer.${answer.verdict}`,
+    vars: { no: answer.merchantTradeNo },
+    details,
+  };
+}
+
+function queryErrorBanner(reason: QueryErrorReason, detail: string): ActionData {
+  return { tone: "critical", message: `admin.detail.error.${reason}`, details: [{ message: "admin.detail.queryFailed", vars: { error: detail } }] };
+}
 
 export async function action({ request, params }: ActionFunctionArgs): Promise<ActionData> {
   const ctx = await requireAdmin(request, params.method);
@@ -62,15 +97,12 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   if (!parsed.success) return { tone: "critical", message: "admin.form.invalidRequest" };
   if (parsed.data.intent === "query") {
     const answer = await queryEcpayNow(d, ctx.shop, ctx.method, owned.id, parsed.data.merchantTradeNo);
-    if (answer.isOk()) {
-      const vars = { status: answer.value.tradeStatus, no: answer.value.merchantTradeNo };
-      return { tone: "success", message: answer.value.settlement === "settled" || answer.value.settlement === "failed" ? "admin.detail.querySettled" : "admin.detail.queried", vars };
-    }
+    if (answer.isOk()) return queryBanner(answer.value);
     const failure = answer.error;
     if (failure.kind === "not-found") return { tone: "critical", message: "admin.detail.queryNoAttempt" };
     if (failure.kind === "no-credentials") return { tone: "critical", message: "admin.detail.queryNoCredentials", vars: { merchantId: failure.merchantId } };
     if (failure.kind === "paused") return { tone: "warning", message: "admin.detail.queryPaused", vars: { until: formatDateTime(failure.until.toISOString()) } };
-    return { tone: "critical", message: "admin.detail.queryFailed", vars: { error: failure.error.message } };
+    return queryErrorBanner(failure.reason, failure.detail);
   }
   const retried = await retryShopifyDelivery(d, ctx.shop, ctx.method, owned.id, parsed.data.messageId);
   if (retried.isOk()) return { tone: "success", message: "admin.detail.retried" };
@@ -265,7 +297,15 @@ export default function TransactionDetailPage() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            {actionData ? <Banner tone={actionData.tone} title={t(actionData.message, actionData.vars)} /> : null}
+            {actionData ? (
+              <Banner tone={actionData.tone} title={t(actionData.message, actionData.vars)}>
+                {actionData.details?.map((line) => (
+                  <Text as="p" key={line.message}>
+                    {t(line.message, line.vars)}
+                  </Text>
+                ))}
+              </Banner>
+            ) : null}
             <SectionCard title={t("admin.detail.idsTitle")}>
               <InlineGrid columns={["oneThird", "twoThirds"]} gap="200">
                 <Row label="Shopify Payment ID">{row.id}</Row>

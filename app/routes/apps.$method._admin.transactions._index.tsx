@@ -7,14 +7,14 @@ import { Form, useLoaderData, useNavigate, useNavigation } from "@remix-run/reac
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineGrid, InlineStack, Link, Page, Pagination, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { StatusBadge, TestBadge } from "~/admin/components";
-import { requireAdmin } from "~/admin/context.server";
+import { requireAdmin } from "~/web/admin-context.server";
 import { checkDateRange, hasErrors, type DateRangeErrors } from "~/admin/date-range";
 import { formatAmount, formatCount, formatDateTime, moneyNote, taiwanDate } from "~/admin/format";
 import { paymentTypeLabel, paymentTypesFor } from "~/admin/payment-types";
 import { DISPLAY_STATUSES, STATUS_LABELS } from "~/admin/status";
 import { listTransactions, parseTransactionQuery, SEARCH_WINDOW, type TransactionPage, type TransactionQuery } from "~/admin/transactions.server";
 import { useAdmin } from "~/admin/use-admin";
-import { deps } from "~/payments/deps.server";
+import { deps } from "~/deps.server";
 import { getMethod } from "~/payments/methods";
 import { flagsOf } from "~/payments/settlement-rules";
 

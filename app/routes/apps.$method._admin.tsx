@@ -10,7 +10,7 @@ import { Box, Button, ButtonGroup, Frame, InlineStack, Navigation, Text } from "
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisZhTw from "@shopify/polaris/locales/zh-TW.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import { adminLocale, loadInstallation } from "~/admin/context.server";
+import { adminLocale, loadInstallation } from "~/web/admin-context.server";
 import { CSRF_FIELD, type AdminLayoutData } from "~/admin/use-admin";
 import { serverConfig } from "~/config.server";
 import { t, type Locale, type MessageKey } from "~/i18n";

@@ -3,7 +3,7 @@
 // that cookie never reaches the browser: we create our AdminSession and set our cookie instead.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { serverConfig } from "~/config.server";
-import prisma from "~/db.server";
+import { deps } from "~/deps.server";
 import { adminSessionCookie, clearLibraryCookies, createAdminSession } from "~/shopify/admin-session.server";
 import { requireApp, type MethodApp } from "~/shopify/apps.server";
 import type { MethodHandle } from "~/payments/methods";
@@ -46,7 +46,7 @@ async function finishSignIn(method: MethodHandle, app: MethodApp, request: Reque
   }
   const now = new Date();
   const { token, row } = await createAdminSession(
-    prisma,
+    deps().db,
     { method, shop: session.shop, userId: String(user.id), shopifySessionId: `${method}:${session.id}`, onlineExpires: session.expires ?? null },
     config.adminSession,
     now,

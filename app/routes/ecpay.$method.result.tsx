@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed, readFormBody, requireMethodParam, textResponse } from "~/lib/http.server";
-import { deps } from "~/payments/deps.server";
+import { methodNotAllowed, readFormBody, requireMethodParam, textResponse } from "~/web/http.server";
+import { deps } from "~/deps.server";
 import { buyerReturn } from "~/payments/use-cases/buyer-return.server";
 
 // The buyer's browser back from ECPay (OrderResultURL).

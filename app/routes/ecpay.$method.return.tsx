@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { methodNotAllowed, readFormBody, requireMethodParam } from "~/lib/http.server";
-import { deps } from "~/payments/deps.server";
+import { methodNotAllowed, readFormBody, requireMethodParam } from "~/web/http.server";
+import { deps } from "~/deps.server";
 import { handleEcpayNotification } from "~/payments/use-cases/handle-ecpay-notification.server";
 
 // ECPay's server POST. Trusted only by its CheckMacValue; "1|OK" only after the state is stored.

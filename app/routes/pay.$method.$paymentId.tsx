@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireMethodParam } from "~/lib/http.server";
-import { deps } from "~/payments/deps.server";
+import { requireMethodParam } from "~/web/http.server";
+import { deps } from "~/deps.server";
 import { buyerHandOff } from "~/payments/use-cases/buyer-hand-off.server";
 
 // The buyer's hand-off page to ECPay (and the page ECPay's "back to shop" links return to).

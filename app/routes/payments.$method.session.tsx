@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { serverConfig } from "~/config.server";
-import { jsonResponse, methodNotAllowed, readJsonBody, requireMethodParam, textResponse } from "~/lib/http.server";
+import { jsonResponse, methodNotAllowed, readJsonBody, requireMethodParam, textResponse } from "~/web/http.server";
 import { mtlsRefusal } from "~/lib/mtls.server";
-import { deps } from "~/payments/deps.server";
+import { deps } from "~/deps.server";
 import { startPaymentSession } from "~/payments/use-cases/start-payment-session.server";
 
 // Shopify's payment session request (mTLS at the edge): 200 {redirect_url} or a 4xx with the reason.

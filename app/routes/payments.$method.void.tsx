@@ -1,6 +1,6 @@
 // POST /payments/<m>/void: Shopify's void session request (docs/shopify-payments-apps.md §2.4).
-import { methodNotAllowed } from "~/lib/http.server";
-import { operationAction } from "~/payments/operations";
+import { methodNotAllowed } from "~/web/http.server";
+import { operationAction } from "~/web/operation-action.server";
 
 export const action = operationAction("void");
 

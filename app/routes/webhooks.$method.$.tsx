@@ -2,8 +2,8 @@
 // by authenticate.webhook (bad HMAC → 401, missing headers → 400).
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import prisma from "~/db.server";
-import { jsonResponse, methodNotAllowed } from "~/lib/http.server";
+import { deps } from "~/deps.server";
+import { jsonResponse, methodNotAllowed } from "~/web/http.server";
 import {
   customerDataReport,
   markUninstalled,
@@ -35,30 +35,27 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
   switch (topic) {
     case "APP_UNINSTALLED":
-      await markUninstalled(prisma, method, shop);
-      // Nobody stays signed in to an app the shop removed.
-      await prisma.adminSession.deleteMany({ where: { method, shop } });
+      await markUninstalled(deps().db, method, shop);
       return new Response(null, { status: 200 });
     case "APP_SCOPES_UPDATE": {
       const parsed = scopesPayload.safeParse(payload);
-      if (parsed.success) await updateScopes(prisma, method, shop, parsed.data.current);
+      if (parsed.success) await updateScopes(deps().db, method, shop, parsed.data.current);
       return new Response(null, { status: 200 });
     }
     case "CUSTOMERS_DATA_REQUEST": {
       const parsed = customerPayload.safeParse(payload);
       if (!parsed.success) return new Response("Malformed customers/data_request payload", { status: 400 });
-      return jsonResponse(await customerDataReport(prisma, shop, parsed.data.customer ?? {}));
+      return jsonResponse(await customerDataReport(deps().db, shop, parsed.data.customer ?? {}));
     }
     case "CUSTOMERS_REDACT": {
       const parsed = customerPayload.safeParse(payload);
       if (!parsed.success) return new Response("Malformed customers/redact payload", { status: 400 });
       const who = parsed.data.customer ?? {};
-      const redacted = await redactCustomer(prisma, shop, who);
+      const redacted = await redactCustomer(deps().db, shop, who);
       return jsonResponse({ redacted, ordersToRedact: parsed.data.orders_to_redact ?? [] });
     }
     case "SHOP_REDACT":
-      await purgeShop(prisma, shop);
-      await prisma.adminSession.deleteMany({ where: { shop } });
+      await purgeShop(deps().db, shop);
       return new Response(null, { status: 200 });
     default:
       return new Response(`Unhandled webhook topic ${topic}`, { status: 404 });

@@ -6,7 +6,7 @@ import {
   SandboxConfigError,
   buildIsStale,
   portFrom,
-  prismaClientIsSqlite,
+  prismaClientsGenerated,
   readStoreSnapshot,
   sandboxDatabase,
   sandboxEcpayFile,
@@ -84,18 +84,20 @@ describe("buildIsStale", () => {
   });
 });
 
-describe("prismaClientIsSqlite", () => {
-  const client = "node_modules/.prisma/client/schema.prisma";
+describe("prismaClientsGenerated", () => {
+  const schema = (provider: string) => `generator client {\n  provider = "prisma-client-js"\n}\ndatasource db {\n  provider = "${provider}"\n}\n`;
 
   it("is false when no client was generated", () => {
-    expect(prismaClientIsSqlite(root)).toBe(false);
+    expect(prismaClientsGenerated(root)).toBe(false);
   });
 
-  it("reads the generated client's datasource provider", () => {
-    write(client, 'generator client {\n  provider = "prisma-client-js"\n}\ndatasource db {\n  provider = "sqlite"\n}\n');
-    expect(prismaClientIsSqlite(root)).toBe(true);
-    write(client, 'generator client {\n  provider = "prisma-client-js"\n}\ndatasource db {\n  provider = "postgresql"\n}\n');
-    expect(prismaClientIsSqlite(root)).toBe(false);
+  it("is true only when the SQLite client and the PostgreSQL client beside it are both there", () => {
+    write("node_modules/.prisma/client/schema.prisma", schema("sqlite"));
+    expect(prismaClientsGenerated(root)).toBe(false);
+    write("node_modules/.prisma/client-postgres/schema.prisma", schema("postgresql"));
+    expect(prismaClientsGenerated(root)).toBe(true);
+    write("node_modules/.prisma/client/schema.prisma", schema("postgresql"));
+    expect(prismaClientsGenerated(root)).toBe(false);
   });
 });
 

@@ -44,11 +44,13 @@ export function buildIsStale(root: string): boolean {
   return SOURCE_ROOTS.some((entry) => newestMtime(path.join(root, entry)) > builtAt);
 }
 
-/** The Prisma client is generated per provider into node_modules; the sandbox needs the SQLite one. */
-export function prismaClientIsSqlite(root: string): boolean {
-  const schema = path.join(root, "node_modules", ".prisma", "client", "schema.prisma");
-  if (!existsSync(schema)) return false;
-  return /datasource\s+\w+\s*\{[^}]*provider\s*=\s*"sqlite"/.test(readFileSync(schema, "utf8"));
+/** Both generated Prisma clients are there (npm run generate): SQLite as @prisma/client, PostgreSQL beside it. */
+export function prismaClientsGenerated(root: string): boolean {
+  const provider = (dir: string) => {
+    const schema = path.join(root, "node_modules", ".prisma", dir, "schema.prisma");
+    return existsSync(schema) ? /datasource\s+\w+\s*\{[^}]*provider\s*=\s*"(\w+)"/.exec(readFileSync(schema, "utf8"))?.[1] : undefined;
+  };
+  return provider("client") === "sqlite" && provider("client-postgres") === "postgresql";
 }
 
 /**

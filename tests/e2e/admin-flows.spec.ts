@@ -411,7 +411,7 @@ test("a test payment through Shopify and ECPay's stage, transactions with search
     await expect(deliveries).toHaveCount(2);
     await expect(page.getByText("信用卡 (Credit_CreditCard)")).toBeVisible();
     await page.getByRole("button", { name: "立即向綠界查詢" }).click();
-    await expect(page.getByText(/^綠界回覆 .*TradeStatus=1/)).toBeVisible();
+    await expect(page.getByText(/^綠界回覆：已付款（綠界訂單 /)).toBeVisible();
     // The answer is the newest event, in words; its code is in the developer details.
     await expect(timeline.locator("[data-event]").first()).toContainText("已付款 NT$50（信用卡）");
     await expect(timeline.locator("[data-event]").first()).toContainText("QUERY_PAID");

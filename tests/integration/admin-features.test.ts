@@ -1,7 +1,7 @@
 // Admin features over real HTTP against the built server, the ECPay emulator and the Shopify
 // simulator: a paymentsAppConfigure call that fails is shown and retried, "retry delivery to
-// Shopify" delivers, binding while ECPay is unreachable saves nothing, the capture page's 21-day
-// advice, and the admin's default language.
+// Shopify" delivers, "query ECPay now" answers in words and settles, binding while ECPay is
+// unreachable saves nothing, the capture page's 21-day advice, and the admin's default language.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminClient } from "../support/admin-session";
 import { openHandOff, SHOP, startPaymentStack, submitToEcpay, type PaymentStack } from "../support/payment-stack";
@@ -95,6 +95,103 @@ describe("retry delivery to Shopify", () => {
     const attempts = await stack.prisma.outboxAttempt.findMany({ where: { messageId: message.id }, orderBy: { at: "asc" } });
     expect(attempts.map((a) => a.ok)).toEqual([false, true]);
     expect(after).toContain(attempts[0]!.error!.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;"));
+  });
+});
+
+describe("query ECPay now", () => {
+  /** A test-mode card payment handed off to ECPay's stage and not paid yet. */
+  const handedOff = async (amount: number, method: "credit" | "atm" = "credit") => {
+    const started = await stack.shopify.startPayment(SHOP, method, { test: true, kind: "sale", amount });
+    expect(started.ok).toBe(true);
+    const form = await openHandOff(started.redirectUrl!, { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120" } });
+    const submitted = await submitToEcpay(form);
+    expect(submitted.status).toBe(302);
+    return {
+      paymentId: started.session.id,
+      merchantTradeNo: form.fields.MerchantTradeNo!,
+      ecpayPage: new URL(submitted.headers.get("location")!, stack.stage.origin).toString(),
+    };
+  };
+  const queriesAbout = (merchantTradeNo: string) =>
+    stack.stage.apiRequests().filter((r) => r.path === "/Cashier/QueryTradeInfo/V5" && r.merchantTradeNo === merchantTradeNo).length;
+  const click = async (paymentId: string, headers: Record<string, string> = {}, method = "credit") =>
+    text(await admin.post(`/apps/${method}/transactions/${paymentId}`, method, SHOP, { intent: "query" }, { headers }));
+  const queryOutcomes = async (merchantTradeNo: string) =>
+    (await stack.prisma.ecpayNotification.findMany({ where: { channel: "QUERY", merchantTradeNo }, orderBy: { receivedAt: "asc" } })).map((n) => n.outcome);
+
+  it("answers an unpaid trade and then a paid one in words, asking ECPay once per click and settling the paid answer", async () => {
+    const flow = await handedOff(720);
+    const unpaid = await click(flow.paymentId);
+    expect(unpaid).toContain(`綠界回覆：未付款（綠界訂單 ${flow.merchantTradeNo}）`);
+    expect(unpaid).toContain("與目前的紀錄一致，沒有變更");
+    expect(queriesAbout(flow.merchantTradeNo)).toBe(1);
+    expect(await queryOutcomes(flow.merchantTradeNo)).toEqual(["QUERY_UNPAID"]);
+
+    // The buyer pays but ReturnURL never arrives: only the merchant's query can settle it here.
+    stack.stage.setNotificationFault({ drop: 1_000 });
+    try {
+      await stack.stage.pay(flow.merchantTradeNo);
+      await stack.stage.whenNotificationsSettled();
+    } finally {
+      stack.stage.setNotificationFault(null);
+    }
+    const paid = await click(flow.paymentId);
+    expect(paid).toContain(`綠界回覆：已付款（綠界訂單 ${flow.merchantTradeNo}）`);
+    expect(paid).toContain("已據此更新這筆交易並通知 Shopify");
+    expect(queriesAbout(flow.merchantTradeNo)).toBe(2);
+    expect((await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: flow.paymentId } })).status).toBe("PAID");
+    // One answer, stored once, as the settlement it caused.
+    expect(await queryOutcomes(flow.merchantTradeNo)).toEqual(["QUERY_UNPAID", "ACCEPTED"]);
+    await stack.shopify.waitFor(() => stack.shopify.paymentSession(flow.paymentId)?.state.code === "RESOLVED", { timeoutMs: 10_000 });
+
+    // Asked again, the paid answer changes nothing and says so, in the merchant's language.
+    const again = await click(flow.paymentId, { "accept-language": "en-US,en;q=0.9" });
+    expect(again).toContain(`ECPay says: Paid (ECPay order ${flow.merchantTradeNo})`);
+    expect(again).toContain("This matches our records; nothing changed.");
+    expect(queriesAbout(flow.merchantTradeNo)).toBe(3);
+    expect(await queryOutcomes(flow.merchantTradeNo)).toEqual(["QUERY_UNPAID", "ACCEPTED", "QUERY_PAID"]);
+  });
+
+  it("answers an ATM account still waiting for the transfer as issued, with the account", async () => {
+    const flow = await handedOff(740, "atm");
+    const issued = await waitUntil(
+      () => stack.prisma.paymentAttempt.findFirst({ where: { merchantTradeNo: flow.merchantTradeNo, status: "ISSUED" } }),
+      { timeoutMs: 10_000 },
+    );
+    const answer = await click(flow.paymentId, {}, "atm");
+    expect(answer).toContain(`綠界回覆：ATM 已取號，買家尚未轉帳（綠界訂單 ${flow.merchantTradeNo}）`);
+    expect(answer).toContain(`銀行代碼 ${issued.bankCode} · 虛擬帳號 ${issued.vAccount}`);
+    expect(queriesAbout(flow.merchantTradeNo)).toBe(1);
+  });
+
+  it("says when ECPay has no such trade, and when ECPay cannot be reached, in words", async () => {
+    // The buyer opened our hand-off page but never reached ECPay: ECPay has never heard of the trade.
+    const neverSent = await stack.shopify.startPayment(SHOP, "credit", { test: true, kind: "sale", amount: 750 });
+    const form = await openHandOff(neverSent.redirectUrl!, { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120" } });
+    expect(await click(neverSent.session.id)).toContain(`綠界回覆：查無此筆（${form.fields.MerchantTradeNo}）`);
+    expect(await queryOutcomes(form.fields.MerchantTradeNo!)).toEqual(["QUERY_NOT_FOUND"]);
+
+    // A live payment while ECPay's production side is down (this file's ECPAY_PRODUCTION_ORIGIN).
+    const live = await stack.shopify.startPayment(SHOP, "credit", { test: false, kind: "sale", amount: 760 });
+    await openHandOff(live.redirectUrl!, { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120" } });
+    const down = await click(live.session.id, { "accept-language": "en-US" });
+    expect(down).toContain("ECPay cannot be reached or did not answer, so the payment&#x27;s state is unknown.");
+  });
+
+  it("answers a trade the buyer abandoned (TradeStatus 10200095) as not paid, never as a failed query", async () => {
+    const flow = await handedOff(730);
+    const cancelled = await fetch(`${flow.ecpayPage}/cancel`, { method: "POST", body: new URLSearchParams(), redirect: "manual" });
+    expect([200, 302]).toContain(cancelled.status);
+    const answer = await click(flow.paymentId);
+    expect(answer).toContain(`綠界回覆：未付款，買家沒有完成付款，這筆綠界訂單未成立（${flow.merchantTradeNo}）`);
+    expect(answer).toContain("已將這筆綠界訂單記為未完成；買家可以重新付款。");
+    expect(queriesAbout(flow.merchantTradeNo)).toBe(1);
+    expect((await stack.prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: flow.merchantTradeNo } })).status).toBe("FAILED");
+    const outcomes = await queryOutcomes(flow.merchantTradeNo);
+    expect(outcomes).not.toContain("QUERY_FAILED");
+    expect(outcomes).toEqual(["FAILED_RECORDED"]);
+    // The payment itself stays open: the buyer may try again.
+    expect((await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: flow.paymentId } })).status).not.toBe("REJECTED");
   });
 });
 

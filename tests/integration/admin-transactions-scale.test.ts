@@ -3,7 +3,7 @@
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { listTransactions, type TransactionQuery } from "~/admin/transactions.server";
-import { exportCsvChunks } from "~/ops/export.server";
+import { exportCsvChunks } from "~/admin/export.server";
 import { cloneDatabase, isPostgresRun, type TestDatabase } from "../support/database";
 import { prismaFor } from "../support/db-client";
 

@@ -10,6 +10,10 @@ import type { BenchResult } from "../../bench/report";
 import { SMOKE } from "../../bench/run";
 import { isPostgresRun } from "../support/database";
 
+// Raise these only with a reason in the commit message; lower them as the data layer improves.
+const SESSION_STATEMENTS_TODAY = 2;
+const NOTIFICATION_STATEMENTS_TODAY = 14;
+
 const dir = mkdtempSync(path.join(os.tmpdir(), "ecpay-bench-smoke-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -68,7 +72,14 @@ describe("the benchmark smoke run", () => {
     expect(result.history.totalSessions).toBeGreaterThanOrEqual(SMOKE.historyRows + c.sessionsStored!);
     expect(result.rss.peakMb).toBeGreaterThan(0);
     expect(Object.keys(result.rss.byPhaseMb).sort()).toEqual(["history", "load", "outbox"]);
-    expect(result.targets.map((t) => typeof t.met)).toEqual(Array(7).fill("boolean"));
+    expect(result.targets.map((t) => typeof t.met)).toEqual(Array(9).fill("boolean"));
+
+    // Statements per request, counted by the server at the driver: a regression guard at today's
+    // counts (issue 15's goals are 2 and 5; README "Benchmark" says where the rest go).
+    expect(result.statements.session).toBeGreaterThan(0);
+    expect(result.statements.session).toBeLessThanOrEqual(SESSION_STATEMENTS_TODAY);
+    expect(result.statements.notification).toBeGreaterThan(0);
+    expect(result.statements.notification).toBeLessThanOrEqual(NOTIFICATION_STATEMENTS_TODAY);
     expect(output).toContain("| payment session");
   });
 });

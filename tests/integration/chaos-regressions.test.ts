@@ -10,7 +10,7 @@ import type { DoActionInput, EcpayCredentials, IEcpayGateway } from "~/ecpay/typ
 import { createPgPool } from "~/lib/pg-pool.server";
 import { createSecretBox } from "~/lib/secrets.server";
 import { seedShop } from "~/ops/seed-shop.server";
-import type { Deps } from "~/payments/deps.server";
+import type { Deps } from "~/deps.server";
 import { doActionPausedUntil } from "~/payments/operations/close-window";
 import { processDueOperations } from "~/payments/operations/process-operations.server";
 import type { EcpayLogEntry } from "~/payments/operations/types";

@@ -1,14 +1,13 @@
-// A Prisma client on a test database (the generated client matches the run's provider), with the
+// A Prisma client on a test database (the client generated for its provider), with the
 // same SQLite adapter as the server (busy timeout on every connection, immediate transactions).
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "@prisma/client";
+import type { PrismaClient } from "@prisma/client";
+import { isPostgresUrl, prismaClientFor } from "~/lib/prisma-client.server";
 import { BusyTimeoutPrismaLibSQL } from "~/lib/sqlite-adapter.server";
-
-const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//i.test(url);
 
 export function prismaFor(url: string): PrismaClient {
   const adapter = isPostgresUrl(url) ? new PrismaPg({ connectionString: url }) : new BusyTimeoutPrismaLibSQL({ url });
-  return new PrismaClient({ adapter });
+  return prismaClientFor(url, adapter);
 }
 
 /** A client with the same SQLite settings as the server (WAL). */

@@ -22,6 +22,15 @@ describe("the payment method registry", () => {
     expect(Object.keys(PAYMENT_METHODS)).toEqual([...METHOD_HANDLES]);
   });
 
+  it("states each method's facts once: card trades are exactly the ChoosePayment=Credit methods, and only ATM pays into an issued account", () => {
+    for (const method of Object.values(PAYMENT_METHODS)) {
+      expect(method.cardTrade, method.handle).toBe(method.ecpay.choosePayment === "Credit");
+      expect(method.pending, method.handle).toBe(method.ecpay.choosePayment === "ATM");
+      // Capture and void exist only on card trades.
+      if (method.supportsAuthorization) expect(method.cardTrade, method.handle).toBe(true);
+    }
+  });
+
   it("keeps every Shopify label within the 50-character limit", () => {
     for (const method of Object.values(PAYMENT_METHODS)) {
       expect(method.merchantLabel.length).toBeLessThanOrEqual(50);

@@ -1,4 +1,4 @@
-import { SHOPIFY_STATUS_WORDS as W } from "../../admin/status";
+import { SHOPIFY_STATUS_WORDS as W } from "../shopify-words";
 import { defineMessages } from "./define";
 
 // The transaction detail's timeline in the merchant's words (issue 16), and the transactions
@@ -23,6 +23,7 @@ export const adminTimelineMessages = defineMessages({
     "admin.timeline.queryUnpaid": "向綠界查詢：未付款",
     "admin.timeline.queryNotFound": "向綠界查詢：查無此筆",
     "admin.timeline.queryFailedTrade": "向綠界查詢：交易失敗",
+    "admin.timeline.queryNotCompleted": "向綠界查詢：交易未完成",
     "admin.timeline.queryOther": "向綠界查詢：綠界回覆交易狀態 {status}",
     "admin.timeline.duplicate": "重複的綠界通知，未改變任何狀態",
     "admin.timeline.refused": "已拒絕的綠界訊息，未改變任何狀態",
@@ -73,6 +74,7 @@ export const adminTimelineMessages = defineMessages({
     "admin.timeline.queryUnpaid": "Asked ECPay: not paid",
     "admin.timeline.queryNotFound": "Asked ECPay: no such trade",
     "admin.timeline.queryFailedTrade": "Asked ECPay: the trade failed",
+    "admin.timeline.queryNotCompleted": "Asked ECPay: the trade was not completed",
     "admin.timeline.queryOther": "Asked ECPay: trade status {status}",
     "admin.timeline.duplicate": "A repeated ECPay message; nothing changed",
     "admin.timeline.refused": "A refused ECPay message; nothing changed",

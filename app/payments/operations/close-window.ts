@@ -1,10 +1,11 @@
 // ECPay's daily close: "with 每日自動關帳 on, the system closes at 20:15 and you must not call
 // DoAction between 20:15 and 20:30" (ecpay-aio §4.1). We cannot know the merchant's setting, so
 // no DoAction is sent in that window: work due then waits until 20:30 Taiwan time.
-import { taiwanDateParts } from "../../ecpay/taiwan-time";
+import { taiwanDateParts } from "../../lib/taiwan-time";
+import { DOACTION_PAUSE_MINUTES } from "../time-limits";
 
-const WINDOW_START_MINUTE = 20 * 60 + 15;
-const WINDOW_END_MINUTE = 20 * 60 + 30;
+const WINDOW_START_MINUTE = DOACTION_PAUSE_MINUTES.start;
+const WINDOW_END_MINUTE = DOACTION_PAUSE_MINUTES.end;
 
 /** 20:30 Taiwan time when `now` falls in the 20:15–20:30 window, otherwise null. */
 export function doActionPausedUntil(now: Date): Date | null {

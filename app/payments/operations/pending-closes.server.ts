@@ -1,21 +1,19 @@
 // "Capture automatically at checkout" (manual §3-2): a paid card sale is only authorized at
 // ECPay until it is closed (DoAction C). The notification handler marks the attempt
-// closePending; this step closes it. The lease is the attempt's cardState = CLOSING, taken with
-// an optimistic update on updatedAt, so several server instances never close one trade twice.
+// closePending; this step closes it. Each trade is closed under its close lease
+// (close-lease.server.ts), so several server instances never close one trade twice.
 import type { PaymentAttempt, PaymentSession } from "@prisma/client";
 import type { EcpayError } from "../../ecpay/types";
 import { creditCheckCode, productionCredentials } from "../bindings.server";
-import type { Deps } from "../deps.server";
+import type { Deps } from "../ports";
 import { doActionPausedUntil } from "./close-window";
 import { cardStateFromEcpay } from "./plan";
-import { CLOSE_LOCK_MS } from "./process-operations.server";
+import { claimPendingClose, closeDue, CLOSE_RETRY_MS } from "./close-lease.server";
 import { capturedAmountOf } from "./rules";
 import { authorizedAmountOf, bindingForTrade } from "./trade.server";
-import { CLOSING, type CardState } from "./types";
+import type { CardState } from "./types";
 import { log } from "../../lib/log.server";
 
-/** How long a close that ECPay did not answer waits before the next try. */
-export const CLOSE_RETRY_MS = 60_000;
 const ERROR_RETRY_MS = 5_000;
 
 export interface CloseReport {
@@ -37,17 +35,8 @@ type Result = keyof CloseReport;
 export async function processPendingCloses(deps: Deps, options: { limit?: number } = {}): Promise<CloseReport> {
   const report: CloseReport = { closed: 0, simulated: 0, retried: 0, failed: 0, deferred: 0 };
   const now = deps.now();
-  const notClosing = [{ cardState: null }, { cardState: { not: CLOSING } }];
   const candidates = await deps.db.paymentAttempt.findMany({
-    where: {
-      closePending: true,
-      OR: [
-        { closeError: null, OR: notClosing },
-        { closeError: { not: null }, updatedAt: { lt: new Date(now.getTime() - CLOSE_RETRY_MS) }, OR: notClosing },
-        // A lease whose holder died.
-        { cardState: CLOSING, updatedAt: { lt: new Date(now.getTime() - CLOSE_LOCK_MS) } },
-      ],
-    },
+    where: closeDue(now),
     orderBy: { updatedAt: "asc" },
     take: options.limit ?? 20,
     include: { paymentSession: true },
@@ -59,11 +48,7 @@ export async function processPendingCloses(deps: Deps, options: { limit?: number
       report.deferred += 1;
       continue;
     }
-    const { count } = await deps.db.paymentAttempt.updateMany({
-      where: { merchantTradeNo: candidate.merchantTradeNo, closePending: true, updatedAt: candidate.updatedAt },
-      data: { cardState: CLOSING, updatedAt: now },
-    });
-    if (count !== 1) continue;
+    if (!(await claimPendingClose(deps, candidate, now))) continue;
     let result: Result;
     try {
       result = await closeOne(deps, candidate, production);

@@ -6,7 +6,7 @@ import { EventEmitter } from "node:events";
 import { err, ok, type Result } from "neverthrow";
 import type { OperationSession } from "@prisma/client";
 import { logPaymentEvent } from "../../lib/log.server";
-import type { Deps } from "../deps.server";
+import type { Deps } from "../ports";
 import type { MethodHandle } from "../methods";
 import { parseOperationRequest, type OperationRequest } from "./request";
 import { wholeTwd } from "../money";

@@ -8,14 +8,16 @@ import type { PaymentAttempt, PaymentSession } from "@prisma/client";
 import { autoSubmitFormHtml } from "../../ecpay/checkout";
 import { newMerchantTradeNo } from "../../ecpay/merchant-trade-no";
 import { resolveLocale, t, type Locale } from "../../i18n";
-import { notifyOutbox } from "../../jobs/outbox.server";
+import { notifyOutbox } from "../outbox.server";
 import { credentialsForSession } from "../bindings.server";
 import { pauseQueries, processQueryPause, queriesPaused } from "../ecpay-query-pause.server";
-import { followableUrl, html, htmlPage, heading, link, outsideLink, paragraph } from "../buyer-pages";
+import { checkoutRows, checkoutSummary, copyButton, followableUrl, html, htmlPage, heading, link, outsideLink, paragraph, type CheckoutFacts } from "../buyer-pages";
 import { paymentIdToCustomField } from "../custom-field";
-import type { Deps } from "../deps.server";
+import type { Deps } from "../ports";
 import { PAYMENT_METHODS, parseMethodSettings, type MethodHandle } from "../methods";
 import { isPaymentFinal, nextStatus } from "../payment-state";
+import { checkoutReference } from "../shopify-requests";
+import { formatMoney } from "../money";
 import { groupKey } from "../settlement.server";
 import { settleFromTradeQuery } from "./settle-from-query.server";
 import { logPaymentEvent } from "../../lib/log.server";
@@ -38,6 +40,13 @@ export function buyerLocale(session: PaymentSession): Locale {
   }
   return resolveLocale(customerLocale ?? session.merchantLocale);
 }
+
+/** The checkout as the buyer (and, in the admin, the merchant) identifies it. */
+export const checkoutFacts = (session: Pick<PaymentSession, "cancelUrl" | "amount" | "currency">): CheckoutFacts => ({
+  reference: checkoutReference(session.cancelUrl),
+  amount: session.amount,
+  currency: session.currency,
+});
 
 const isMobile = (userAgent: string | null) => /Android|iPhone|iPad|iPod|Mobile/i.test(userAgent ?? "");
 
@@ -66,7 +75,7 @@ export async function buyerHandOff(deps: Deps, request: HandOffRequest): Promise
   if (holder && holder.id !== session.id) {
     return htmlPage({
       locale,
-      body: html`${heading(t(locale, "buyer.alreadyPaid"))}${outsideLink(holder.nextActionUrl, t(locale, "buyer.backToStore"))}`,
+      body: html`${heading(t(locale, "buyer.alreadyPaid"))}${checkoutSummary(locale, checkoutFacts(session))}${outsideLink(holder.nextActionUrl, t(locale, "buyer.backToStore"))}`,
     });
   }
 
@@ -79,7 +88,7 @@ export async function buyerHandOff(deps: Deps, request: HandOffRequest): Promise
   if (PAYMENT_METHODS[request.method].desktopOnly && isMobile(request.userAgent) && !request.forceDesktop) {
     return htmlPage({
       locale,
-      body: html`${heading(t(locale, "buyer.title"))}${paragraph(t(locale, "buyer.webatmDesktop"), "webatm-desktop-only")}${link(
+      body: html`${heading(t(locale, "buyer.title"))}${checkoutSummary(locale, checkoutFacts(session))}${paragraph(t(locale, "buyer.webatmDesktop"), "webatm-desktop-only")}${link(
         "?desktop=1",
         t(locale, "buyer.webatmContinue"),
       )}${changeMethodLink(session, locale)}`,
@@ -131,7 +140,7 @@ async function createAttempt(deps: Deps, session: PaymentSession, locale: Locale
     ...(def.pending ? { paymentInfoUrl: `${appUrl}/ecpay/${method}/payment-info` } : {}),
     customField1: paymentIdToCustomField(session.id),
     // ECPay documents Language for Credit only (ecpay-aio §2).
-    ...(locale === "en" && def.ecpay.choosePayment === "Credit" ? { language: "ENG" as const } : {}),
+    ...(locale === "en" && def.cardTrade ? { language: "ENG" as const } : {}),
   });
   if (form.isErr()) {
     logPaymentEvent("attempt.refused", { shop: session.shop, method, paymentId: session.id, reason: `cannot build the ECPay checkout: ${form.error.message}` });
@@ -153,13 +162,12 @@ async function createAttempt(deps: Deps, session: PaymentSession, locale: Locale
     }
   });
   logPaymentEvent("attempt.created", { shop: session.shop, method, paymentId: session.id, merchantTradeNo, test: session.test });
-  const amount = session.amount;
   return htmlPage({
     locale,
     title: "buyer.redirecting",
     formAction: form.value.action,
     body: (nonce) =>
-      html`${heading(t(locale, "buyer.redirecting"))}${paragraph(t(locale, "buyer.amount", { amount: amount.toLocaleString("en-US") }))}${autoSubmitFormHtml(
+      html`${heading(t(locale, "buyer.redirecting"))}${checkoutSummary(locale, checkoutFacts(session))}${autoSubmitFormHtml(
         form.value,
         { submitLabel: t(locale, "buyer.continue"), formId: "ecpay-checkout", nonce },
       )}${changeMethodLink(session, locale)}`,
@@ -210,7 +218,7 @@ export function waitingPage(session: PaymentSession, locale: Locale, now: Date):
   return htmlPage({
     locale,
     refresh: { seconds: 2, url: waitUrl(session) },
-    body: html`${heading(t(locale, "buyer.waiting"))}${long ? paragraph(t(locale, "buyer.waitingLong"), "waiting-long") : ""}<p id="waiting"></p>`,
+    body: html`${heading(t(locale, "buyer.waiting"))}${checkoutSummary(locale, checkoutFacts(session))}${long ? paragraph(t(locale, "buyer.waitingLong"), "waiting-long") : ""}<p id="waiting"></p>`,
   });
 }
 
@@ -258,7 +266,7 @@ export function failedPage(session: PaymentSession, locale: Locale): Response {
     locale,
     // A payment that just went through may still be confirmed: check again in a while.
     refresh: { seconds: 15, url: waitUrl(session) },
-    body: html`${heading(t(locale, "buyer.failed"))}${link(
+    body: html`${heading(t(locale, "buyer.failed"))}${checkoutSummary(locale, checkoutFacts(session))}${link(
       `/pay/${session.method}/${encodeURIComponent(session.id)}`,
       t(locale, "buyer.retry"),
       false,
@@ -272,15 +280,20 @@ async function atmPage(deps: Deps, session: PaymentSession, locale: Locale): Pro
     where: { paymentSessionId: session.id, status: "ISSUED" },
     orderBy: { createdAt: "desc" },
   });
-  const rows = attempt
-    ? html`<dl><dt>${t(locale, "buyer.atmBank")}</dt><dd id="atm-bank-code">${attempt.bankCode ?? ""}</dd>
+  const facts = checkoutFacts(session);
+  // The account's facts come from ECPay (PaymentInfoURL) and are shown only as escaped text.
+  const account = (nonce: string) =>
+    attempt
+      ? html`${paragraph(t(locale, "buyer.atmHelp"))}<dl><dt>${t(locale, "buyer.atmBank")}</dt><dd id="atm-bank-code">${attempt.bankCode ?? ""}</dd>
 <dt>${t(locale, "buyer.atmAccount")}</dt><dd id="atm-account">${attempt.vAccount ?? ""}</dd>
 <dt>${t(locale, "buyer.atmDeadline")}</dt><dd id="atm-deadline">${attempt.expireDate ?? ""}</dd>
-<dt>${t(locale, "buyer.atmAmount")}</dt><dd id="atm-amount">NT$ ${attempt.amount.toLocaleString("en-US")}</dd></dl>`
-    : "";
+<dt>${t(locale, "buyer.atmAmount")}</dt><dd id="atm-amount">${formatMoney(attempt.amount, session.currency)}</dd>
+${checkoutRows(locale, { ...facts, amount: null })}<dt>${t(locale, "buyer.status")}</dt><dd id="payment-status">${t(locale, "buyer.status.pending")}</dd></dl>
+${attempt.vAccount ? copyButton(nonce, "atm-account", t(locale, "buyer.copyAccount"), t(locale, "buyer.copied")) : ""}`
+      : checkoutSummary(locale, facts);
   return htmlPage({
     locale,
     ...(followableUrl(session.nextActionUrl) ? {} : { refresh: { seconds: 3, url: `/pay/${session.method}/${encodeURIComponent(session.id)}` } }),
-    body: html`${heading(t(locale, "buyer.atmTitle"))}${rows}${outsideLink(session.nextActionUrl, t(locale, "buyer.backToStore"), false, "back-to-store")}`,
+    body: (nonce) => html`${heading(t(locale, "buyer.atmTitle"))}${account(nonce)}${outsideLink(session.nextActionUrl, t(locale, "buyer.backToStore"), false, "back-to-store")}`,
   });
 }

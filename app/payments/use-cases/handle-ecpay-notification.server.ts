@@ -4,17 +4,19 @@
 // Anything we cannot accept is never "1|OK", so ECPay keeps it for a later resend.
 import type { PaymentAttempt, PaymentSession } from "@prisma/client";
 import { parseFormBody } from "../../ecpay/form-body";
+import { notificationOutcome } from "../../ecpay/outcomes";
 import type { EcpayCallback } from "../../ecpay/types";
-import { notifyOutbox } from "../../jobs/outbox.server";
+import { notifyOutbox } from "../outbox.server";
 import { chaosPoint } from "../../lib/chaos.server";
 import { logPaymentEvent } from "../../lib/log.server";
 import { metrics } from "../../lib/metrics.server";
 import { credentialsForAttempt } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
-import type { Deps } from "../deps.server";
+import type { Deps } from "../ports";
 import { PAYMENT_METHODS, type MethodHandle } from "../methods";
-import { countMessage, recordMessage } from "../notification-log.server";
-import { addFlag, paidCardFacts, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "../settlement.server";
+import { applyEcpayOutcome } from "../apply-outcome.server";
+import { countMessage } from "../notification-log.server";
+import { addFlag } from "../settlement.server";
 
 export type NotificationChannel = "RETURN" | "PAYMENT_INFO";
 
@@ -124,51 +126,12 @@ async function settleNotification(
     return checked.reply;
   }
   const { attempt, session, callback } = checked;
-  // A settlement that loses a race to another (a resend, the reconciler) is decided again.
-  const outcome = await retryOnSettlementConflict(() => deps.db.$transaction(async (tx): Promise<SettleOutcome> => {
-    // Re-read inside the transaction: a concurrent resend may have settled it already.
-    const freshAttempt = await tx.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: attempt.merchantTradeNo } });
-    const freshSession = await tx.paymentSession.findUniqueOrThrow({ where: { id: session.id } });
-    let result: SettleOutcome;
-    if (callback.rtnCode === "1") {
-      result = await settlePaid(tx, {
-        attempt: freshAttempt,
-        session: freshSession,
-        now: deps.now(),
-        facts: {
-          tradeNo: callback.tradeNo,
-          tradeAmt: callback.tradeAmt,
-          paymentType: callback.paymentType,
-          paymentDate: callback.paymentDate,
-          chargeFee: callback.chargeFee,
-          simulatePaid: callback.simulatePaid,
-          gwsr: callback.gwsr,
-          ...paidCardFacts(callback.fields),
-          rtnCode: callback.rtnCode,
-          rtnMsg: callback.rtnMsg,
-        },
-      });
-    } else if (channel === "PAYMENT_INFO" && callback.rtnCode === "2" && callback.bankCode && callback.vAccount && callback.expireDate) {
-      result = await settleAtmIssued(tx, {
-        attempt: freshAttempt,
-        session: freshSession,
-        tradeNo: callback.tradeNo,
-        bankCode: callback.bankCode,
-        vAccount: callback.vAccount,
-        expireDate: callback.expireDate,
-      });
-    } else {
-      result = await settleFailed(tx, freshAttempt, callback.rtnCode, callback.rtnMsg);
-    }
-    // A duplicate changed nothing: it is counted below, after the transaction.
-    if (result !== "DUPLICATE") {
-      await recordMessage(tx, { channel, method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome: result });
-    }
-    return result;
-  }));
-  if (outcome === "DUPLICATE") {
-    await countMessage(deps.db, { channel, method, merchantTradeNo: attempt.merchantTradeNo, rawBody, signatureValid: true, outcome }, deps.now());
-  }
+  const outcome = await applyEcpayOutcome(deps, {
+    attempt,
+    session,
+    outcome: notificationOutcome(callback, channel === "PAYMENT_INFO" ? "PaymentInfoURL" : "ReturnURL"),
+    message: { channel, rawBody },
+  });
   chaosPoint("notification-recorded", attempt.merchantTradeNo);
   notifyOutbox();
   return { status: 200, body: ACK, outcome, paymentId: session.id };

@@ -4,10 +4,10 @@
 import { err, ok, type Result } from "neverthrow";
 import type { PaymentSession, Prisma, ShopInstallation } from "@prisma/client";
 import { bilingual } from "../../i18n";
-import { enqueue, notifyOutbox } from "../../jobs/outbox.server";
+import { enqueue, notifyOutbox } from "../outbox.server";
 import { chaosPoint } from "../../lib/chaos.server";
 import { logPaymentEvent } from "../../lib/log.server";
-import type { Deps } from "../deps.server";
+import type { Deps } from "../ports";
 import { PAYMENT_METHODS, paysByUnionPay, type MethodHandle } from "../methods";
 import { requestError, isUniqueViolation, type RequestError } from "../request-error";
 import {

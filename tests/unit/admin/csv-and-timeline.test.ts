@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildTimeline, rawFields, type TimelineSource } from "~/admin/timeline";
-import { csvCell, csvLine } from "~/ops/export.server";
+import { csvCell, csvLine } from "~/admin/export.server";
 
 describe("CSV cells", () => {
   it("quotes commas, quotes and line breaks", () => {

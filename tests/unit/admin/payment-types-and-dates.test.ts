@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultAdminLocale } from "~/admin/context.server";
+import { defaultAdminLocale } from "~/web/admin-context.server";
 import { checkDateRange, isCalendarDate } from "~/admin/date-range";
 import { paymentTypeLabel, paymentTypesFor, usedPaymentType } from "~/admin/payment-types";
 import { getMethod } from "~/payments/methods";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { callbackOutcome, parseEcpayCallback } from "~/ecpay/callbacks";
+import { parseEcpayCallback } from "~/ecpay/callbacks";
+import { notificationOutcome } from "~/ecpay/outcomes";
 import { phpUrlEncode, signParams } from "~/ecpay/check-mac-value";
 import { encodeFormBody } from "~/ecpay/form-body";
 import { seededRandom } from "./seeded-random";
@@ -99,7 +100,7 @@ describe("parseEcpayCallback", () => {
       gwsr: null,
     });
     expect(Object.keys(callback.fields)).toHaveLength(17);
-    expect(callbackOutcome(callback)).toBe("paid");
+    expect(notificationOutcome(callback, "ReturnURL").kind).toBe("paid");
   });
 
   it("verifies a credit notification with every NeedExtraPaidInfo field, keeping unknown ones", () => {
@@ -127,7 +128,7 @@ describe("parseEcpayCallback", () => {
   it("recognizes a resend (RtnMsg=paid) and a simulated payment (SimulatePaid=1)", () => {
     const resend = parseEcpayCallback(signedBody(creditNotification({ RtnMsg: "paid" })), KEYS)._unsafeUnwrap();
     expect(resend.rtnMsg).toBe("paid");
-    expect(callbackOutcome(resend)).toBe("paid");
+    expect(notificationOutcome(resend, "ReturnURL").kind).toBe("paid");
     const simulated = parseEcpayCallback(signedBody(creditNotification({ SimulatePaid: "1" })), KEYS)._unsafeUnwrap();
     expect(simulated.simulatePaid).toBe(true);
   });
@@ -154,7 +155,7 @@ describe("parseEcpayCallback", () => {
     const callback = parseEcpayCallback(signedBody(fields), KEYS)._unsafeUnwrap();
     expect(callback).toMatchObject({ rtnCode: "2", bankCode: "812", vAccount: "9103522175887271", expireDate: "2025/01/03" });
     expect(callback.paymentDate).toBeNull();
-    expect(callbackOutcome(callback)).toBe("payment-info-issued");
+    expect(notificationOutcome(callback, "PaymentInfoURL").kind).toBe("pending-account-issued");
     const { vAccount: _missing, ...withoutAccount } = fields;
     const error = parseEcpayCallback(signedBody(withoutAccount), KEYS)._unsafeUnwrapErr();
     expect(error).toMatchObject({ kind: "invalid-input", field: "vAccount" });
@@ -204,7 +205,7 @@ describe("parseEcpayCallback", () => {
 
   it("reports a failed payment as a failure outcome, not an error", () => {
     const callback = parseEcpayCallback(signedBody(creditNotification({ RtnCode: "10100058", RtnMsg: "付款失敗" })), KEYS);
-    expect(callbackOutcome(callback._unsafeUnwrap())).toBe("failed");
+    expect(notificationOutcome(callback._unsafeUnwrap(), "ReturnURL").kind).toBe("failed");
   });
 
   it("decodes the body as a browser form post: + is a space and %2B is a plus sign", () => {

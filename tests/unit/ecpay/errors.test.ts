@@ -33,6 +33,16 @@ describe("mapEcpayFailure", () => {
     expect(error.message.startsWith("DoAction R: ")).toBe(true);
   });
 
+  it("says which credential ECPay refused, so a form can point at it without reading ECPay's codes", () => {
+    const refused = (code: string | undefined, message: string) => mapEcpayFailure("QueryTradeInfo", { type: "rejected", ...(code && { code }), message }).credentials;
+    expect(refused("10200094", "請檢查是否於正式環境誤用測試環境之MerchantID")).toBe("stage-merchant-in-production");
+    expect(refused("10200044", "MerchantID Error.")).toBe("unknown-merchant");
+    expect(refused("10200073", "CheckMacValue Error / MerchantID Error")).toBe("keys");
+    expect(refused(undefined, "CreditCheckCode Error.")).toBe("keys");
+    expect(mapEcpayFailure("QueryTradeInfo", { type: "http", status: 400, body: "10200073 CheckMacValue Error." }).credentials).toBe("keys");
+    expect(mapEcpayFailure("QueryTradeInfo", { type: "rejected", code: "0", message: "分期交易僅能全額退款" }).credentials).toBeUndefined();
+  });
+
   it("keeps ECPay's own words in the message of a refusal", () => {
     expect(mapEcpayFailure("DoAction R", { type: "rejected", code: "0", message: "分期交易僅能全額退款" }).message).toContain("分期交易僅能全額退款");
   });

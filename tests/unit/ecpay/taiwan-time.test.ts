@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTaiwanDateTime, parseTaiwanDateTime } from "~/ecpay/taiwan-time";
+import { formatTaiwanDateTime, parseTaiwanDateTime } from "~/lib/taiwan-time";
 
 describe("Taiwan time", () => {
   it("formats an instant as yyyy/MM/dd HH:mm:ss at UTC+8", () => {

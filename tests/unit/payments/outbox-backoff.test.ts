@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffMs } from "~/jobs/outbox.server";
+import { backoffMs } from "~/lib/backoff";
 
 describe("outbox retry backoff", () => {
   it("doubles from the base delay with ±50% jitter", () => {

@@ -3,9 +3,9 @@
 // keyset, so a year of payments streams in constant memory.
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { z } from "zod";
-import { paymentTypeLabel, usedPaymentType } from "../admin/payment-types";
-import { displayStatus, paymentMoney, STATUS_LABELS } from "../admin/status";
-import { formatTaiwanDateTime } from "../ecpay/taiwan-time";
+import { paymentTypeLabel, usedPaymentType } from "./payment-types";
+import { displayStatus, paymentMoney, STATUS_LABELS } from "./status";
+import { formatTaiwanDateTime } from "../lib/taiwan-time";
 import { t, type Locale } from "../i18n";
 import { getMethod, METHOD_HANDLES, type MethodHandle } from "../payments/methods";
 

@@ -1,11 +1,10 @@
 // The three thin Remix actions for POST /payments/<m>/refund|capture|void.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { serverConfig } from "../../config.server";
-import { jsonResponse, readJsonText, requireMethodParam } from "../../lib/http.server";
-import { mtlsRefusal } from "../../lib/mtls.server";
+import { serverConfig } from "../config.server";
+import { jsonResponse, readJsonText, requireMethodParam } from "./http.server";
+import { mtlsRefusal } from "../lib/mtls.server";
 import { deps } from "../deps.server";
-import { receiveOperation } from "./receive-operation.server";
-import type { OperationType } from "./types";
+import { receiveOperation, type OperationType } from "../payments/operations";
 
 export function operationAction(type: OperationType) {
   return async function action({ request, params }: ActionFunctionArgs): Promise<Response> {

@@ -2,7 +2,7 @@
 // and everything after is scoped to (session.shop, method), never to anything the client sent.
 import type { ShopInstallation } from "@prisma/client";
 import { resolveLocale, type Locale } from "../i18n";
-import prisma from "../db.server";
+import { deps } from "../deps.server";
 import type { MethodHandle } from "../payments/methods";
 import { authenticateMerchant } from "../shopify/admin-auth.server";
 import { signedInRecently } from "../shopify/admin-session.server";
@@ -40,13 +40,13 @@ export function adminLocale(installation: Pick<ShopInstallation, "locale"> | nul
 /** The installation row for this shop and app; created on first visit (OAuth does not write it). */
 export async function loadInstallation(method: MethodHandle, shop: string): Promise<ShopInstallation> {
   const where = { method_shop: { method, shop } };
-  const existing = await prisma.shopInstallation.findUnique({ where });
+  const existing = await deps().db.shopInstallation.findUnique({ where });
   if (existing) return existing;
   // The layout and the page load in parallel: the loser of the insert race reads the winner's row.
   try {
-    return await prisma.shopInstallation.create({ data: { method, shop } });
+    return await deps().db.shopInstallation.create({ data: { method, shop } });
   } catch {
-    return prisma.shopInstallation.findUniqueOrThrow({ where });
+    return deps().db.shopInstallation.findUniqueOrThrow({ where });
   }
 }
 

@@ -1,0 +1,40 @@
+// Counts the SQL statements each request sends through the database driver (issue 15: "a
+// notification is at most 5 statements"), for /metrics and the benchmark. It wraps Prisma's driver
+// adapter factory, so every statement Prisma sends is seen, whichever query built it; BEGIN and
+// COMMIT/ROLLBACK of a transaction count as statements too, as the database sees them.
+import { currentRequestContext } from "./log.server";
+
+function counted(): void {
+  const statements = currentRequestContext()?.statements;
+  if (statements) statements.count += 1;
+}
+
+type AnyFunction = (...args: unknown[]) => unknown;
+
+function countCalls<T extends object>(target: T, counts: ReadonlySet<PropertyKey>, wrap: Partial<Record<PropertyKey, (result: unknown) => unknown>> = {}): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property, object);
+      if (typeof value !== "function") return value;
+      const bound = (value as AnyFunction).bind(object);
+      const after = wrap[property];
+      if (!counts.has(property) && !after) return bound;
+      return (...args: unknown[]) => {
+        if (counts.has(property)) counted();
+        const result = bound(...args);
+        return after ? Promise.resolve(result).then(after) : result;
+      };
+    },
+  });
+}
+
+const STATEMENTS = new Set<PropertyKey>(["queryRaw", "executeRaw", "executeScript"]);
+const TRANSACTION_STATEMENTS = new Set<PropertyKey>(["queryRaw", "executeRaw", "commit", "rollback"]);
+
+/** Prisma's adapter factory, with every statement its connections send counted against the current request. */
+export function countingStatements<F extends { connect(): Promise<object> }>(factory: F): F {
+  const transaction = (tx: unknown) => countCalls(tx as object, TRANSACTION_STATEMENTS);
+  const adapter = (connection: unknown) =>
+    countCalls(connection as object, new Set([...STATEMENTS, "startTransaction"]), { startTransaction: transaction });
+  return countCalls(factory, new Set(), { connect: adapter });
+}
