@@ -127,6 +127,11 @@ export async function queryEcpayNow(
 export type RetryFailure = "not-found" | "delivered" | "in-flight";
 
 /** Make an undelivered Shopify mutation of this payment due now and wake delivery. */
+/** Whether this payment is the merchant's own (shop and app): every action on it checks this first. */
+export async function ownsPayment(deps: Pick<Deps, "db">, shop: ShopDomain, method: MethodHandle, paymentId: PaymentId): Promise<boolean> {
+  return (await deps.db.paymentSession.count({ where: { id: paymentId, shop, method } })) === 1;
+}
+
 export async function retryShopifyDelivery(
   deps: Deps,
   shop: ShopDomain,

@@ -2,11 +2,11 @@
 // ECPay, let the merchant confirm (賣家資料確認), then store them encrypted and tell Shopify.
 import { err, ok, type Result } from "neverthrow";
 import { z } from "zod";
-import { newMerchantTradeNo } from "../ecpay/merchant-trade-no";
 import type { EcpayCredentials, EcpayError, IEcpayGateway } from "../ecpay/types";
 import type { MessageKey } from "../i18n";
 import type { SecretBox, SecretContext } from "../lib/secrets.server";
 import { attachBinding, saveBinding, type BindingInput } from "../payments/bindings.server";
+import { probeCredentials } from "../payments/credentials-probe.server";
 import type { Deps } from "../payments/ports";
 import { isMethodHandle, METHOD_HANDLES, PAYMENT_METHODS, type MethodHandle } from "../payments/methods";
 import type { BindingField, FieldErrors } from "./binding-form";
@@ -68,9 +68,7 @@ export function explainProbeError(environment: Environment, error: EcpayError): 
 export type ProbeGateway = Pick<IEcpayGateway, "queryTradeInfo">;
 
 async function probeOne(ecpay: ProbeGateway, credentials: EcpayCredentials, now: Date): Promise<Result<void, ProbeFailure>> {
-  // A random MerchantTradeNo: with the right keys ECPay answers a signed "no such trade"
-  // (TradeStatus 10200047), which is exactly the proof we want; wrong keys are refused.
-  const answer = await ecpay.queryTradeInfo(credentials, newMerchantTradeNo(now));
+  const answer = await probeCredentials(ecpay, credentials, now);
   return answer.isOk() ? ok(undefined) : err(explainProbeError(credentials.environment, answer.error));
 }
 

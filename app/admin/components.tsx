@@ -1,10 +1,10 @@
 // Small pieces shared by the admin pages.
 import { Form } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, Link, Text } from "@shopify/polaris";
+import type { ReactNode } from "react";
 import type { ConfigureState } from "./configure.server";
 import { STATUS_LABELS, STATUS_TONES, type DisplayStatus } from "./status";
 import { CsrfField, useAdmin } from "./use-admin";
-
 
 export function StatusBadge({ status }: { status: DisplayStatus }) {
   const { t } = useAdmin();
@@ -55,4 +55,67 @@ export function ConfigureBanner({ configure }: { configure: ConfigureState }) {
     );
   }
   return null;
+}
+
+/** A card with a heading: the admin pages' one section shape. */
+export function SectionCard({ title, id, gap = "300", children }: { title: string; id?: string; gap?: "200" | "300"; children: ReactNode }) {
+  return (
+    <Card>
+      <BlockStack gap={gap} id={id}>
+        <Text as="h2" variant="headingMd">
+          {title}
+        </Text>
+        {children}
+      </BlockStack>
+    </Card>
+  );
+}
+
+/** One label and its value in a two-column grid (InlineGrid). */
+export function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <>
+      <Text as="span" tone="subdued">
+        {label}
+      </Text>
+      <Text as="span" breakWord>
+        {children}
+      </Text>
+    </>
+  );
+}
+
+/** Raw text (a message's fields, JSON) as received, wrapped. */
+export function Pre({ children }: { children: string }) {
+  return (
+    <pre style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", margin: 0, fontSize: "12px", background: "var(--p-color-bg-surface-secondary)", padding: "8px", borderRadius: "8px" }}>
+      {children}
+    </pre>
+  );
+}
+
+/** The link from any list to a payment's detail page. */
+export function PaymentLink({ id }: { id: string }) {
+  const { base } = useAdmin();
+  return (
+    <Link url={`${base}/transactions/${encodeURIComponent(id)}`} removeUnderline>
+      {id}
+    </Link>
+  );
+}
+
+/** Padding matching a card's, for a table's heading or empty state inside a padding-0 card. */
+export function CardPadding({ children }: { children: ReactNode }) {
+  return <div style={{ padding: "var(--p-space-400)" }}>{children}</div>;
+}
+
+/** A table's empty state: one subdued sentence. */
+export function TableEmpty({ text }: { text: string }) {
+  return (
+    <CardPadding>
+      <Text as="p" tone="subdued">
+        {text}
+      </Text>
+    </CardPadding>
+  );
 }

@@ -10,6 +10,11 @@ export function formatDateTime(iso: string | null | undefined): string {
   return formatTaiwanDateTime(new Date(iso)) ?? "—";
 }
 
+/** A whole number with thousands separators: "10,000". */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
 // The buyer pages use the same formatter, so it lives with the money rules in app/payments.
 export { formatMoney };
 

@@ -1,6 +1,6 @@
 // The transactions index and detail (manual §6, §7). Always scoped by shop AND method; keyset
 // pagination over the (shop, method, createdAt) index, so page 2,000 costs what page 1 costs.
-import type { Prisma, PrismaClient } from "@prisma/client";
+import { Prisma, type PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import type { MethodHandle } from "../payments/methods";
 import { PAYMENT_TYPE_PATTERN, usedPaymentType } from "./payment-types";
@@ -62,18 +62,90 @@ export function taiwanDayEnd(date: string): Date {
   return new Date(taiwanDayStart(date).getTime() + 24 * 3600_000);
 }
 
-/** Shopify payment id, gid, MerchantTradeNo or ECPay TradeNo → this shop's session ids (indexed lookups only). */
+/**
+ * Whole ids → this shop's session ids, at any age, by their unique indexes: the Shopify payment id
+ * (or its gid), MerchantTradeNo (we issue it in upper case, so a lower-case paste still finds it)
+ * and ECPay's TradeNo (digits).
+ */
 async function sessionIdsFor(db: PrismaClient, shop: string, method: MethodHandle, q: string): Promise<string[]> {
-  const id = q.replace(/^gid:\/\/shopify\/PaymentSession\//, "");
+  const id = q.replace(/^gid:\/\/shopify\/PaymentSession\//i, "");
+  const tradeNos = [...new Set([q, q.toUpperCase()])];
   const [byTradeNo, byMerchantTradeNo] = await Promise.all([
     db.paymentAttempt.findMany({ where: { tradeNo: q }, select: { paymentSessionId: true }, take: 20 }),
-    db.paymentAttempt.findUnique({ where: { merchantTradeNo: q }, select: { paymentSessionId: true } }),
+    db.paymentAttempt.findMany({ where: { merchantTradeNo: { in: tradeNos } }, select: { paymentSessionId: true } }),
   ]);
-  const ids = new Set<string>([id, ...byTradeNo.map((a) => a.paymentSessionId)]);
-  if (byMerchantTradeNo) ids.add(byMerchantTradeNo.paymentSessionId);
+  const ids = new Set<string>([id, ...byTradeNo.map((a) => a.paymentSessionId), ...byMerchantTradeNo.map((a) => a.paymentSessionId)]);
   // The shop and method filter is applied again by the caller: ids alone never grant access.
   const owned = await db.paymentSession.findMany({ where: { id: { in: [...ids] }, shop, method }, select: { id: true } });
   return owned.map((s) => s.id);
+}
+
+/**
+ * How many of the shop's newest payments (within the other filters, e.g. the chosen dates) a
+ * partial search reads. A substring of an id cannot be looked up in a B-tree index on SQLite or
+ * PostgreSQL (a trigram index is PostgreSQL-only, and a table of every id's substrings would
+ * weigh more than the payments), so partial matches are looked for among at most this many rows,
+ * walked on the (shop, method, createdAt) index: the cost is the same at 100k rows as at 10k. A
+ * whole id still finds a payment of any age (sessionIdsFor), and choosing dates moves the window.
+ */
+export const SEARCH_WINDOW = 10_000;
+
+/**
+ * Partial matches need this many characters (fewer would match most rows and say nothing), and
+ * only the ids' letters, digits and "-": Prisma passes `contains` to LIKE unescaped, so "%" and
+ * "_" would be wildcards. A query with them is looked up whole only.
+ */
+const PARTIAL_QUERY = /^[A-Za-z0-9-]{3,}$/;
+
+/**
+ * Case-insensitive "contains": SQLite's LIKE already ignores ASCII case (our ids are ASCII);
+ * PostgreSQL's needs `mode: "insensitive"` (ILIKE), which only its generated client knows
+ * (Prisma.QueryMode exists there alone), and the SQLite client refuses the argument.
+ */
+function containsInsensitive(q: string): Prisma.StringFilter {
+  const queryMode = (Prisma as unknown as { QueryMode?: { insensitive: string } }).QueryMode;
+  return (queryMode ? { contains: q, mode: queryMode.insensitive } : { contains: q }) as Prisma.StringFilter;
+}
+
+/** Payments whose Payment ID, checkout id (in the cancel URL), MerchantTradeNo or TradeNo contain q. */
+function partialMatch(q: string): Prisma.PaymentSessionWhereInput {
+  const contains = containsInsensitive(q);
+  return {
+    OR: [
+      { id: contains },
+      // The checkout token is only stored inside Shopify's cancel URL (status.ts checkoutReference).
+      { cancelUrl: contains },
+      { attempts: { some: { OR: [{ merchantTradeNo: contains }, { tradeNo: contains }] } } },
+    ],
+  };
+}
+
+/**
+ * The search's conditions: a whole id anywhere, or a partial one among the newest SEARCH_WINDOW
+ * payments that pass the filters, as separate branches (each one query on its own index; joined
+ * by OR, PostgreSQL walked every row of the shop to find an old whole id). Also says where the
+ * window begins, when it does not reach the oldest payment, so the page can tell the merchant.
+ */
+async function searchWhere(
+  db: PrismaClient,
+  shop: string,
+  method: MethodHandle,
+  q: string,
+  filters: Prisma.PaymentSessionWhereInput,
+): Promise<{ branches: Prisma.PaymentSessionWhereInput[]; searchedSince: string | null }> {
+  const exact: Prisma.PaymentSessionWhereInput = { id: { in: await sessionIdsFor(db, shop, method, q) } };
+  if (!PARTIAL_QUERY.test(q)) return { branches: [exact], searchedSince: null };
+  const edge = await db.paymentSession.findFirst({
+    where: filters,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    skip: SEARCH_WINDOW - 1,
+    select: { createdAt: true, id: true },
+  });
+  // At or after the window's oldest row, in the list's (createdAt, id) order.
+  const window: Prisma.PaymentSessionWhereInput = edge
+    ? { createdAt: { gte: edge.createdAt }, NOT: { createdAt: edge.createdAt, id: { lt: edge.id } } }
+    : {};
+  return { branches: [exact, { AND: [window, partialMatch(q)] }], searchedSince: edge ? edge.createdAt.toISOString() : null };
 }
 
 export interface TransactionRow {
@@ -100,6 +172,8 @@ export interface TransactionPage {
   rows: TransactionRow[];
   next: string | null;
   previous: string | null;
+  /** A partial search read only the payments created since this instant (SEARCH_WINDOW). */
+  searchedSince?: string | null;
 }
 
 const rowSelect = {
@@ -181,7 +255,7 @@ export async function listTransactions(
 ): Promise<TransactionPage> {
   const where = filterWhere(shop, method, query, db.paymentSession.fields);
   const and: Prisma.PaymentSessionWhereInput[] = [where];
-  if (query.q) and.push({ id: { in: await sessionIdsFor(db, shop, method, query.q) } });
+  const search = query.q ? await searchWhere(db, shop, method, query.q, where) : null;
 
   const after = decodeCursor(query.after);
   const before = after ? null : decodeCursor(query.before);
@@ -190,9 +264,19 @@ export async function listTransactions(
   if (before) and.push({ createdAt: { gte: before.createdAt }, NOT: { createdAt: before.createdAt, id: { lte: before.id } } });
 
   const direction = before ? "asc" : "desc";
+  const orderBy = [{ createdAt: direction }, { id: direction }] satisfies Prisma.PaymentSessionOrderByWithRelationInput[];
+  let ids: string[] | null = null;
+  if (search) {
+    // Each branch is paged alike; the first pageSize + 1 of their union are among the first
+    // pageSize + 1 of each, and the database orders those few (its collation decides ties).
+    const branches = await Promise.all(
+      search.branches.map((branch) => db.paymentSession.findMany({ where: { AND: [...and, branch] }, orderBy, take: pageSize + 1, select: { id: true } })),
+    );
+    ids = [...new Set(branches.flat().map((row) => row.id))];
+  }
   const found = await db.paymentSession.findMany({
-    where: { AND: and },
-    orderBy: [{ createdAt: direction }, { id: direction }],
+    where: ids ? { id: { in: ids }, AND: and } : { AND: and },
+    orderBy,
     take: pageSize + 1,
     select: rowSelect,
   });
@@ -208,6 +292,7 @@ export async function listTransactions(
     rows,
     next: hasOlder && last ? encodeCursor(last) : null,
     previous: hasNewer && first ? encodeCursor(first) : null,
+    searchedSince: search?.searchedSince ?? null,
   };
 }
 

@@ -3,6 +3,7 @@
 // the compiler checks that every key exists in both.
 import { adminMessages } from "./messages/admin";
 import { adminHelpMessages } from "./messages/admin-help";
+import { adminTimelineMessages } from "./messages/admin-timeline";
 import { adminTransactionMessages } from "./messages/admin-transactions";
 import { commonMessages } from "./messages/common";
 import { operationMessages } from "./messages/operations";
@@ -10,8 +11,8 @@ import { paymentMessages } from "./messages/payments";
 
 export type Locale = "zh-TW" | "en";
 
-const zhTW = { ...commonMessages["zh-TW"], ...paymentMessages["zh-TW"], ...adminMessages["zh-TW"], ...adminTransactionMessages["zh-TW"], ...adminHelpMessages["zh-TW"], ...operationMessages["zh-TW"] };
-const en = { ...commonMessages.en, ...paymentMessages.en, ...adminMessages.en, ...adminTransactionMessages.en, ...adminHelpMessages.en, ...operationMessages.en };
+const zhTW = { ...commonMessages["zh-TW"], ...paymentMessages["zh-TW"], ...adminMessages["zh-TW"], ...adminTransactionMessages["zh-TW"], ...adminHelpMessages["zh-TW"], ...adminTimelineMessages["zh-TW"], ...operationMessages["zh-TW"] };
+const en = { ...commonMessages.en, ...paymentMessages.en, ...adminMessages.en, ...adminTransactionMessages.en, ...adminHelpMessages.en, ...adminTimelineMessages.en, ...operationMessages.en };
 
 export type MessageKey = keyof typeof zhTW & keyof typeof en;
 

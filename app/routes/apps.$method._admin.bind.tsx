@@ -23,10 +23,11 @@ import { parseBindingForm, type BindingField, type FieldErrors } from "~/admin/b
 import { ConfigureBanner, ReadyBadge } from "~/admin/components";
 import { requireAdmin } from "~/web/admin-context.server";
 import { configureState, retryConfigure } from "~/admin/configure.server";
+import { boundAccount } from "~/admin/installation.server";
 import { formatDateTime } from "~/admin/format";
 import { takeRateLimit } from "~/lib/rate-limit.server";
 import { CsrfField, useAdmin } from "~/admin/use-admin";
-import { PUBLIC_STAGE_MERCHANT } from "~/ecpay/public-stage-merchant";
+import { PUBLIC_STAGE_MERCHANT_ID } from "~/payments/test-mode";
 import type { MessageKey } from "~/i18n";
 import { deps } from "~/deps.server";
 import { getMethod, type MethodHandle } from "~/payments/methods";
@@ -39,13 +40,12 @@ function isCardMethod(method: MethodHandle): boolean {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
   const d = deps();
-  const [installation, configure, reusable, sharing] = await Promise.all([
-    d.db.shopInstallation.findUnique({ where: { method_shop: { method: ctx.method, shop: ctx.shop } }, include: { binding: true } }),
+  const [binding, configure, reusable, sharing] = await Promise.all([
+    boundAccount(d.db, ctx.method, ctx.shop),
     configureState(d, ctx.method, ctx.shop),
     reusableBindings(d, ctx.method, ctx.shop),
     unbindImpact(d, ctx.method, ctx.shop),
   ]);
-  const binding = installation?.binding ?? null;
   const url = new URL(request.url);
   const reuseId = url.searchParams.get("reuse");
   const reuseOffer = reusable.find((r) => r.bindingId === reuseId) ?? null;
@@ -56,13 +56,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     card: isCardMethod(ctx.method),
     configure,
     // Only what the merchant needs to recognise the account: never a key, not even encrypted.
-    binding: binding && {
-      merchantId: binding.merchantId,
-      accountName: binding.accountName,
-      stageMerchantId: binding.stageMerchantId,
-      hasCreditCheckCode: Boolean(binding.creditCheckCodeEnc),
-      verifiedAt: binding.verifiedAt?.toISOString() ?? null,
-    },
+    binding,
     ready: Boolean(binding) && configure.ready && configure.handle === binding?.merchantId && !configure.pending,
     reusable,
     reuseOffer,
@@ -229,7 +223,7 @@ function BindForm({ card, errors, banner, bannerVars, detail }: { card: boolean;
             {t("admin.bind.stageTitle")}
           </Text>
           <Text as="p" tone="subdued">
-            {t("admin.bind.stageIntro", { merchantId: PUBLIC_STAGE_MERCHANT.merchantId })}
+            {t("admin.bind.stageIntro", { merchantId: PUBLIC_STAGE_MERCHANT_ID })}
           </Text>
           <FormLayout>
             <FormLayout.Group condensed>
@@ -281,7 +275,7 @@ function ConfirmationCard(props: {
     [t("admin.confirm.account"), props.summary.accountName ?? t("admin.confirm.accountUnknown")],
     [t("admin.confirm.merchantId"), props.summary.merchantId],
     [t("admin.confirm.app"), props.serviceName],
-    [t("admin.confirm.stage"), props.summary.stageMerchantId ?? t("admin.testMode.publicMerchant", { merchantId: PUBLIC_STAGE_MERCHANT.merchantId })],
+    [t("admin.confirm.stage"), props.summary.stageMerchantId ?? t("admin.testMode.publicMerchant", { merchantId: PUBLIC_STAGE_MERCHANT_ID })],
   ];
   return (
     <Card>
@@ -446,7 +440,7 @@ export default function BindPage() {
                       {t("admin.confirm.stage")}
                     </Text>
                     <Text as="span">
-                      {data.binding.stageMerchantId ?? t("admin.testMode.publicMerchant", { merchantId: PUBLIC_STAGE_MERCHANT.merchantId })}
+                      {data.binding.stageMerchantId ?? t("admin.testMode.publicMerchant", { merchantId: PUBLIC_STAGE_MERCHANT_ID })}
                     </Text>
                     <Text as="span" tone="subdued">
                       {t("admin.bind.verifiedAt")}

@@ -4,6 +4,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
+import { CardPadding, PaymentLink, SectionCard, TableEmpty } from "~/admin/components";
+import { markCaptureReviewed } from "~/admin/installation.server";
 import { requireAdmin } from "~/web/admin-context.server";
 import { formatDateTime } from "~/admin/format";
 import { CLOSE_LIMIT_DAYS } from "~/admin/capture-rules";
@@ -27,8 +29,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
   const form = z.object({ intent: z.literal("reviewed") }).safeParse(Object.fromEntries(await request.formData()));
   if (!form.success) return Response.json({ ok: false }, { status: 400 });
-  const d = deps();
-  await d.db.shopInstallation.update({ where: { method_shop: { method: ctx.method, shop: ctx.shop } }, data: { captureReviewedAt: d.now() } });
+  await markCaptureReviewed(deps(), ctx.method, ctx.shop);
   return { ok: true };
 }
 
@@ -51,32 +52,27 @@ export default function CapturePage() {
                 <Text as="p">{t("admin.capture.authorizationsWarning", { count: overview.recentAuthorizations, days: CLOSE_LIMIT_DAYS })}</Text>
               </Banner>
             ) : null}
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("admin.capture.recommendTitle")}
-                </Text>
-                <List>
-                  <List.Item>{t("admin.capture.recommendAuto")}</List.Item>
-                  <List.Item>{t("admin.capture.recommendAutoClose")}</List.Item>
-                  <List.Item>{t("admin.capture.manualExplain", { days: CLOSE_LIMIT_DAYS })}</List.Item>
-                </List>
-                <InlineStack gap="300">
-                  <Button url={shopifyCaptureSettingsUrl} target="_blank" external>
-                    {t("admin.capture.openShopify")}
-                  </Button>
-                  <Link url={ECPAY_CLOSE_HELP_URL} target="_blank">
-                    {t("admin.capture.ecpayHelp")}
-                  </Link>
-                  <Link url={ECPAY_SUPPORT_URL} target="_blank">
-                    {t("admin.links.support")}
-                  </Link>
-                </InlineStack>
-              </BlockStack>
-            </Card>
+            <SectionCard title={t("admin.capture.recommendTitle")}>
+              <List>
+                <List.Item>{t("admin.capture.recommendAuto")}</List.Item>
+                <List.Item>{t("admin.capture.recommendAutoClose")}</List.Item>
+                <List.Item>{t("admin.capture.manualExplain", { days: CLOSE_LIMIT_DAYS })}</List.Item>
+              </List>
+              <InlineStack gap="300">
+                <Button url={shopifyCaptureSettingsUrl} target="_blank" external>
+                  {t("admin.capture.openShopify")}
+                </Button>
+                <Link url={ECPAY_CLOSE_HELP_URL} target="_blank">
+                  {t("admin.capture.ecpayHelp")}
+                </Link>
+                <Link url={ECPAY_SUPPORT_URL} target="_blank">
+                  {t("admin.links.support")}
+                </Link>
+              </InlineStack>
+            </SectionCard>
             {overview.applies ? (
               <Card padding="0">
-                <div style={{ padding: "var(--p-space-400)" }}>
+                <CardPadding>
                   <BlockStack gap="100">
                     <Text as="h2" variant="headingMd">
                       {t("admin.capture.nearLimitTitle")}
@@ -85,20 +81,18 @@ export default function CapturePage() {
                       {t("admin.capture.nearLimitHelp", { days: CLOSE_LIMIT_DAYS })}
                     </Text>
                   </BlockStack>
-                </div>
+                </CardPadding>
                 <IndexTable
                   resourceName={{ singular: t("admin.transactions.singular"), plural: t("admin.transactions.plural") }}
                   itemCount={overview.nearLimit.length}
                   selectable={false}
-                  emptyState={<div style={{ padding: "var(--p-space-400)" }}><Text as="p" tone="subdued">{t("admin.capture.nearLimitNone")}</Text></div>}
+                  emptyState={<TableEmpty text={t("admin.capture.nearLimitNone")} />}
                   headings={[{ title: "Payment ID" }, { title: t("admin.transactions.amount") }, { title: t("admin.transactions.date") }, { title: t("admin.capture.daysLeft") }]}
                 >
                   {overview.nearLimit.map((row, index) => (
                     <IndexTable.Row id={row.id} key={row.id} position={index}>
                       <IndexTable.Cell>
-                        <Link url={`${base}/transactions/${encodeURIComponent(row.id)}`} removeUnderline>
-                          {row.id}
-                        </Link>
+                        <PaymentLink id={row.id} />
                       </IndexTable.Cell>
                       <IndexTable.Cell>{row.amount}</IndexTable.Cell>
                       <IndexTable.Cell>{formatDateTime(row.createdAt)}</IndexTable.Cell>
@@ -113,23 +107,18 @@ export default function CapturePage() {
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("admin.capture.reviewTitle")}
-              </Text>
-              <Text as="p" id="capture-reviewed">
-                {overview.reviewedAt ? t("admin.capture.reviewedAt", { at: formatDateTime(overview.reviewedAt) }) : t("admin.capture.notReviewed")}
-              </Text>
-              <Form method="post">
-                <CsrfField />
-                <input type="hidden" name="intent" value="reviewed" />
-                <Button submit variant="primary" loading={navigation.state === "submitting"}>
-                  {t("admin.capture.reviewed")}
-                </Button>
-              </Form>
-            </BlockStack>
-          </Card>
+          <SectionCard title={t("admin.capture.reviewTitle")}>
+            <Text as="p" id="capture-reviewed">
+              {overview.reviewedAt ? t("admin.capture.reviewedAt", { at: formatDateTime(overview.reviewedAt) }) : t("admin.capture.notReviewed")}
+            </Text>
+            <Form method="post">
+              <CsrfField />
+              <input type="hidden" name="intent" value="reviewed" />
+              <Button submit variant="primary" loading={navigation.state === "submitting"}>
+                {t("admin.capture.reviewed")}
+              </Button>
+            </Form>
+          </SectionCard>
         </Layout.Section>
       </Layout>
     </Page>

@@ -4,8 +4,8 @@
 // Shopify exports (§7-2).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, InlineGrid, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
-import { StatusBadge } from "~/admin/components";
+import { Badge, BlockStack, InlineGrid, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
+import { SectionCard, StatusBadge } from "~/admin/components";
 import { requireAdmin } from "~/web/admin-context.server";
 import { DISPLAY_STATUSES, type DisplayStatus } from "~/admin/status";
 import { useAdmin } from "~/admin/use-admin";
@@ -65,167 +65,132 @@ export default function HelpPage() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("admin.help.statusTitle")}
-                </Text>
-                <Text as="p" tone="subdued">
-                  {t("admin.help.statusIntro")}
-                </Text>
-                <InlineGrid columns={["oneThird", "twoThirds"]} gap="300">
-                  {DISPLAY_STATUSES.map((status) => (
-                    <div key={status} style={{ display: "contents" }}>
-                      <div>
-                        <StatusBadge status={status} />
-                      </div>
-                      <Text as="p">{t(STATUS_HELP[status])}</Text>
+            <SectionCard title={t("admin.help.statusTitle")}>
+              <Text as="p" tone="subdued">
+                {t("admin.help.statusIntro")}
+              </Text>
+              <InlineGrid columns={["oneThird", "twoThirds"]} gap="300">
+                {DISPLAY_STATUSES.map((status) => (
+                  <div key={status} style={{ display: "contents" }}>
+                    <div>
+                      <StatusBadge status={status} />
                     </div>
-                  ))}
-                  <div>
-                    <Badge>{t("admin.help.cancelled")}</Badge>
+                    <Text as="p">{t(STATUS_HELP[status])}</Text>
                   </div>
-                  <Text as="p" id="help-status-cancelled">
-                    {t("admin.help.status.cancelled")}
-                  </Text>
-                </InlineGrid>
+                ))}
+                <div>
+                  <Badge>{t("admin.help.cancelled")}</Badge>
+                </div>
+                <Text as="p" id="help-status-cancelled">
+                  {t("admin.help.status.cancelled")}
+                </Text>
+              </InlineGrid>
+            </SectionCard>
+            <SectionCard title={t("admin.help.operationsTitle")}>
+              <List>
+                <List.Item>{t("admin.help.capture")}</List.Item>
+                <List.Item>{t("admin.help.refund")}</List.Item>
+                <List.Item>{t("admin.help.cancel")}</List.Item>
+                <List.Item>{t("admin.help.abandoned")}</List.Item>
+                <List.Item>{t("admin.help.reconcile")}</List.Item>
+              </List>
+              <BlockStack gap="100" id="help-cancel-pending">
+                <Text as="h3" variant="headingSm">
+                  {t("admin.help.cancelPendingTitle")}
+                </Text>
+                <Text as="p">{t("admin.help.cancelPending")}</Text>
               </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("admin.help.operationsTitle")}
-                </Text>
-                <List>
-                  <List.Item>{t("admin.help.capture")}</List.Item>
-                  <List.Item>{t("admin.help.refund")}</List.Item>
-                  <List.Item>{t("admin.help.cancel")}</List.Item>
-                  <List.Item>{t("admin.help.abandoned")}</List.Item>
-                  <List.Item>{t("admin.help.reconcile")}</List.Item>
-                </List>
-                <BlockStack gap="100" id="help-cancel-pending">
-                  <Text as="h3" variant="headingSm">
-                    {t("admin.help.cancelPendingTitle")}
-                  </Text>
-                  <Text as="p">{t("admin.help.cancelPending")}</Text>
-                </BlockStack>
-                <Text as="p" fontWeight="semibold">
-                  {t(
-                    ({
-                      partial: "admin.settings.refund.partial",
-                      "full-only": "admin.settings.refund.fullOnly",
-                      "contact-buyer": "admin.settings.refund.contactBuyer",
-                      "opay-back-office": "admin.settings.refund.opay",
-                    } as const)[data.refund],
-                  )}
-                </Text>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300" id="help-fees">
-                <Text as="h2" variant="headingMd">
-                  {t("admin.help.feesTitle")}
-                </Text>
-                <Text as="p">{t("admin.help.feesShopify")}</Text>
-                <Link url={SHOPIFY_PRICING_URL} target="_blank">
-                  {t("admin.help.feesShopifyLink")}
+              <Text as="p" fontWeight="semibold">
+                {t(
+                  ({
+                    partial: "admin.settings.refund.partial",
+                    "full-only": "admin.settings.refund.fullOnly",
+                    "contact-buyer": "admin.settings.refund.contactBuyer",
+                    "opay-back-office": "admin.settings.refund.opay",
+                  } as const)[data.refund],
+                )}
+              </Text>
+            </SectionCard>
+            <SectionCard title={t("admin.help.feesTitle")} id="help-fees">
+              <Text as="p">{t("admin.help.feesShopify")}</Text>
+              <Link url={SHOPIFY_PRICING_URL} target="_blank">
+                {t("admin.help.feesShopifyLink")}
+              </Link>
+              <Text as="p">{t("admin.help.feesEcpay")}</Text>
+              <Link url={ECPAY_VENDOR_URL} target="_blank">
+                {t("admin.help.feesEcpayLink")}
+              </Link>
+            </SectionCard>
+            <SectionCard title={t("admin.help.appsTitle")} id="help-apps">
+              <Text as="p" tone="subdued">
+                {t("admin.help.appsIntro")}
+              </Text>
+              {METHOD_HANDLES.map((handle) => {
+                const app = PAYMENT_METHODS[handle];
+                return (
+                  <BlockStack gap="100" key={handle} id={`help-app-${handle}`}>
+                    <InlineStack gap="200" blockAlign="center">
+                      <Text as="h3" variant="headingSm">
+                        {app.serviceName[locale]}
+                      </Text>
+                      {handle === method ? <Badge tone="info">{t("admin.help.thisApp")}</Badge> : null}
+                      <Link url={app.manualInstallLink} target="_blank">
+                        {t("admin.help.installLink")}
+                      </Link>
+                    </InlineStack>
+                    {app.restriction ? (
+                      <Text as="p" tone="subdued">
+                        {app.restriction[locale]}
+                      </Text>
+                    ) : null}
+                    <Text as="p">{t(METHOD_NOTES[handle])}</Text>
+                  </BlockStack>
+                );
+              })}
+              <Link url={ECPAY_CARD_HELP_URL} target="_blank">
+                {t("admin.help.bankListLink")}
+              </Link>
+            </SectionCard>
+            <SectionCard title={t("admin.help.logisticsTitle")} id="help-logistics">
+              <Text as="p">{t("admin.help.logistics")}</Text>
+              <InlineStack gap="400">
+                <Link url={FAQ_URL} target="_blank">
+                  {t("admin.help.servicePageLink")}
                 </Link>
-                <Text as="p">{t("admin.help.feesEcpay")}</Text>
-                <Link url={ECPAY_VENDOR_URL} target="_blank">
-                  {t("admin.help.feesEcpayLink")}
+                <Link url={LOGISTICS_APP_URL} target="_blank">
+                  {t("admin.help.logisticsAppLink")}
                 </Link>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300" id="help-apps">
-                <Text as="h2" variant="headingMd">
-                  {t("admin.help.appsTitle")}
-                </Text>
-                <Text as="p" tone="subdued">
-                  {t("admin.help.appsIntro")}
-                </Text>
-                {METHOD_HANDLES.map((handle) => {
-                  const app = PAYMENT_METHODS[handle];
-                  return (
-                    <BlockStack gap="100" key={handle} id={`help-app-${handle}`}>
-                      <InlineStack gap="200" blockAlign="center">
-                        <Text as="h3" variant="headingSm">
-                          {app.serviceName[locale]}
-                        </Text>
-                        {handle === method ? <Badge tone="info">{t("admin.help.thisApp")}</Badge> : null}
-                        <Link url={app.manualInstallLink} target="_blank">
-                          {t("admin.help.installLink")}
-                        </Link>
-                      </InlineStack>
-                      {app.restriction ? (
-                        <Text as="p" tone="subdued">
-                          {app.restriction[locale]}
-                        </Text>
-                      ) : null}
-                      <Text as="p">{t(METHOD_NOTES[handle])}</Text>
-                    </BlockStack>
-                  );
-                })}
-                <Link url={ECPAY_CARD_HELP_URL} target="_blank">
-                  {t("admin.help.bankListLink")}
-                </Link>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300" id="help-logistics">
-                <Text as="h2" variant="headingMd">
-                  {t("admin.help.logisticsTitle")}
-                </Text>
-                <Text as="p">{t("admin.help.logistics")}</Text>
-                <InlineStack gap="400">
-                  <Link url={FAQ_URL} target="_blank">
-                    {t("admin.help.servicePageLink")}
-                  </Link>
-                  <Link url={LOGISTICS_APP_URL} target="_blank">
-                    {t("admin.help.logisticsAppLink")}
-                  </Link>
-                </InlineStack>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300" id="help-ecpay-exports">
-                <Text as="h2" variant="headingMd">
-                  {t("admin.help.ecpayExportsTitle")}
-                </Text>
-                <Text as="p">{t("admin.help.ecpayExportsIntro")}</Text>
-                <List>
-                  <List.Item>{t("admin.help.ecpayExportGeneral")}</List.Item>
-                  <List.Item>{t("admin.help.ecpayExportGateway")}</List.Item>
-                </List>
-                <Text as="p" tone="subdued">
-                  {t("admin.help.ecpayApiDocs")}
-                </Text>
-                <Link url={ECPAY_VENDOR_URL} target="_blank">
-                  {t("admin.links.vendor")}
-                </Link>
-              </BlockStack>
-            </Card>
+              </InlineStack>
+            </SectionCard>
+            <SectionCard title={t("admin.help.ecpayExportsTitle")} id="help-ecpay-exports">
+              <Text as="p">{t("admin.help.ecpayExportsIntro")}</Text>
+              <List>
+                <List.Item>{t("admin.help.ecpayExportGeneral")}</List.Item>
+                <List.Item>{t("admin.help.ecpayExportGateway")}</List.Item>
+              </List>
+              <Text as="p" tone="subdued">
+                {t("admin.help.ecpayApiDocs")}
+              </Text>
+              <Link url={ECPAY_VENDOR_URL} target="_blank">
+                {t("admin.links.vendor")}
+              </Link>
+            </SectionCard>
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("admin.help.linksTitle")}
-              </Text>
-              {LINKS.map((link) => (
-                <Link key={link.url} url={link.url} target="_blank">
-                  {t(link.label)}
-                </Link>
-              ))}
-              <Link url={data.installLink} target="_blank">
-                {t("admin.help.ecpayApp")}
+          <SectionCard title={t("admin.help.linksTitle")}>
+            {LINKS.map((link) => (
+              <Link key={link.url} url={link.url} target="_blank">
+                {t(link.label)}
               </Link>
-              <Text as="p" tone="subdued">
-                {t("admin.help.techSupport")}
-              </Text>
-            </BlockStack>
-          </Card>
+            ))}
+            <Link url={data.installLink} target="_blank">
+              {t("admin.help.ecpayApp")}
+            </Link>
+            <Text as="p" tone="subdued">
+              {t("admin.help.techSupport")}
+            </Text>
+          </SectionCard>
         </Layout.Section>
       </Layout>
     </Page>

@@ -7,6 +7,7 @@ import { SaveBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, ChoiceList, ContextualSaveBar, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useMemo, useState } from "react";
 import type { FieldErrors } from "~/admin/binding-form";
+import { saveMethodSettings } from "~/admin/installation.server";
 import { requireAdmin } from "~/web/admin-context.server";
 import { parseSettingsForm, type SettingsField } from "~/admin/settings-form";
 import { CSRF_FIELD, useAdmin } from "~/admin/use-admin";
@@ -43,10 +44,7 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   const ctx = await requireAdmin(request, params.method);
   const parsed = parseSettingsForm(ctx.method, await request.formData());
   if (parsed.isErr()) return { ok: false, errors: parsed.error };
-  await deps().db.shopInstallation.update({
-    where: { method_shop: { method: ctx.method, shop: ctx.shop } },
-    data: { settings: JSON.stringify(parsed.value) },
-  });
+  await saveMethodSettings(deps().db, ctx.method, ctx.shop, parsed.value);
   return { ok: true };
 }
 

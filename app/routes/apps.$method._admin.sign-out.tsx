@@ -3,14 +3,15 @@
 // origin and the CSRF token (authenticateMerchant), so no other site can sign the merchant out.
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { serverConfig } from "~/config.server";
-import prisma from "~/db.server";
+import { deps } from "~/deps.server";
+import { endAdminSession } from "~/admin/sign-out.server";
 import { methodNotAllowed } from "~/web/http.server";
 import { authenticateMerchant } from "~/shopify/admin-auth.server";
 import { clearAdminSessionCookie } from "~/shopify/admin-session.server";
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { method, adminSession } = await authenticateMerchant(request, params.method);
-  if (adminSession) await prisma.adminSession.deleteMany({ where: { id: adminSession.id } });
+  if (adminSession) await endAdminSession(deps().db, adminSession.id);
   return redirect(`/apps/${method}/auth/login`, { headers: { "Set-Cookie": clearAdminSessionCookie(method, serverConfig().appUrl) } });
 }
 

@@ -3,29 +3,28 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineGrid, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
-import { StatusBadge, TestBadge } from "~/admin/components";
+import { CardPadding, PaymentLink, SectionCard, StatusBadge, TableEmpty, TestBadge } from "~/admin/components";
 import { requireAdmin } from "~/web/admin-context.server";
+import { testModeBinding } from "~/admin/installation.server";
 import { formatAmount, formatDateTime } from "~/admin/format";
 import { paymentsSettingsUrl } from "~/admin/overview.server";
 import { listTransactions } from "~/admin/transactions.server";
 import { useAdmin } from "~/admin/use-admin";
 import { serverConfig } from "~/config.server";
-import { PUBLIC_STAGE_MERCHANT, STAGE_BACK_OFFICE, STAGE_TEST_CARD } from "~/ecpay/public-stage-merchant";
+import { PUBLIC_STAGE_MERCHANT_ID, STAGE_BACK_OFFICE, STAGE_TEST_CARD } from "~/payments/test-mode";
 import { deps } from "~/deps.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
   const d = deps();
-  const installation = await d.db.shopInstallation.findUnique({
-    where: { method_shop: { method: ctx.method, shop: ctx.shop } },
-    include: { binding: { select: { stageMerchantId: true, stageHashKeyEnc: true } } },
-  });
-  const ownStage = installation?.binding?.stageMerchantId && installation.binding.stageHashKeyEnc ? installation.binding.stageMerchantId : null;
-  const recent = await listTransactions(d.db, ctx.shop, ctx.method, { test: "test" }, 10);
+  const [{ ownStageMerchantId: ownStage, bound }, recent] = await Promise.all([
+    testModeBinding(d.db, ctx.method, ctx.shop),
+    listTransactions(d.db, ctx.shop, ctx.method, { test: "test" }, 10),
+  ]);
   return {
-    stageMerchantId: ownStage ?? PUBLIC_STAGE_MERCHANT.merchantId,
+    stageMerchantId: ownStage ?? PUBLIC_STAGE_MERCHANT_ID,
     ownStage: ownStage !== null,
-    bound: Boolean(installation?.bindingId),
+    bound,
     settingsUrl: paymentsSettingsUrl(ctx.shop, serverConfig().apps[ctx.method]?.apiKey ?? ""),
     recent: recent.rows,
   };
@@ -39,63 +38,53 @@ export default function TestModePage() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("admin.testMode.howTitle")}
+            <SectionCard title={t("admin.testMode.howTitle")}>
+              <List type="number">
+                <List.Item>{t("admin.testMode.step1")}</List.Item>
+                <List.Item>{t("admin.testMode.step2")}</List.Item>
+                <List.Item>{t("admin.testMode.step3")}</List.Item>
+              </List>
+              <InlineStack>
+                <Button url={data.settingsUrl} target="_blank" external>
+                  {t("admin.setup.activate.action")}
+                </Button>
+              </InlineStack>
+              <Banner tone="info">
+                <Text as="p">{t("admin.testMode.operationsNote")}</Text>
+              </Banner>
+            </SectionCard>
+            <SectionCard title={t("admin.testMode.cardTitle")}>
+              <InlineGrid columns={2} gap="200">
+                <Text as="span" tone="subdued">
+                  {t("admin.testMode.cardNumber")}
                 </Text>
-                <List type="number">
-                  <List.Item>{t("admin.testMode.step1")}</List.Item>
-                  <List.Item>{t("admin.testMode.step2")}</List.Item>
-                  <List.Item>{t("admin.testMode.step3")}</List.Item>
-                </List>
-                <InlineStack>
-                  <Button url={data.settingsUrl} target="_blank" external>
-                    {t("admin.setup.activate.action")}
-                  </Button>
-                </InlineStack>
-                <Banner tone="info">
-                  <Text as="p">{t("admin.testMode.operationsNote")}</Text>
-                </Banner>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("admin.testMode.cardTitle")}
+                <Text as="span" fontWeight="semibold" id="test-card-number">
+                  {STAGE_TEST_CARD.number}
                 </Text>
-                <InlineGrid columns={2} gap="200">
-                  <Text as="span" tone="subdued">
-                    {t("admin.testMode.cardNumber")}
-                  </Text>
-                  <Text as="span" fontWeight="semibold" id="test-card-number">
-                    {STAGE_TEST_CARD.number}
-                  </Text>
-                  <Text as="span" tone="subdued">
-                    {t("admin.testMode.cvv")}
-                  </Text>
-                  <Text as="span" fontWeight="semibold">
-                    {STAGE_TEST_CARD.cvv}
-                  </Text>
-                  <Text as="span" tone="subdued">
-                    {t("admin.testMode.expiry")}
-                  </Text>
-                  <Text as="span">{t("admin.testMode.expiryValue")}</Text>
-                </InlineGrid>
-              </BlockStack>
-            </Card>
+                <Text as="span" tone="subdued">
+                  {t("admin.testMode.cvv")}
+                </Text>
+                <Text as="span" fontWeight="semibold">
+                  {STAGE_TEST_CARD.cvv}
+                </Text>
+                <Text as="span" tone="subdued">
+                  {t("admin.testMode.expiry")}
+                </Text>
+                <Text as="span">{t("admin.testMode.expiryValue")}</Text>
+              </InlineGrid>
+            </SectionCard>
             <Card padding="0">
               <BlockStack gap="0">
-                <div style={{ padding: "var(--p-space-400)" }}>
+                <CardPadding>
                   <Text as="h2" variant="headingMd">
                     {t("admin.testMode.recentTitle")}
                   </Text>
-                </div>
+                </CardPadding>
                 <IndexTable
                   resourceName={{ singular: t("admin.transactions.singular"), plural: t("admin.transactions.plural") }}
                   itemCount={data.recent.length}
                   selectable={false}
-                  emptyState={<div style={{ padding: "var(--p-space-400)" }}><Text as="p" tone="subdued">{t("admin.testMode.none")}</Text></div>}
+                  emptyState={<TableEmpty text={t("admin.testMode.none")} />}
                   headings={[
                     { title: "Payment ID" },
                     { title: t("admin.transactions.amount") },
@@ -107,9 +96,7 @@ export default function TestModePage() {
                     <IndexTable.Row id={row.id} key={row.id} position={index}>
                       <IndexTable.Cell>
                         <InlineStack gap="200" blockAlign="center">
-                          <Link url={`${base}/transactions/${encodeURIComponent(row.id)}`} removeUnderline>
-                            {row.id}
-                          </Link>
+                          <PaymentLink id={row.id} />
                           <TestBadge />
                           {row.simulatePaid ? <Badge tone="info">{t("admin.badge.simulatePaid")}</Badge> : null}
                         </InlineStack>
@@ -128,46 +115,36 @@ export default function TestModePage() {
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("admin.testMode.merchantTitle")}
+            <SectionCard title={t("admin.testMode.merchantTitle")} gap="200">
+              <Text as="p" id="stage-merchant">
+                {data.ownStage ? t("admin.testMode.ownMerchant", { merchantId: data.stageMerchantId }) : t("admin.testMode.publicMerchant", { merchantId: data.stageMerchantId })}
+              </Text>
+              <Text as="p" tone="subdued">
+                {t(data.ownStage ? "admin.testMode.ownMerchantHelp" : "admin.testMode.publicMerchantHelp")}
+              </Text>
+              <Button url={`${base}/bind`} variant="plain">
+                {t("admin.testMode.changeStage")}
+              </Button>
+            </SectionCard>
+            <SectionCard title={t("admin.testMode.backOfficeTitle")} gap="200">
+              <Text as="p">{t("admin.testMode.backOfficeBody")}</Text>
+              <Link url={STAGE_BACK_OFFICE.url} target="_blank">
+                {STAGE_BACK_OFFICE.url}
+              </Link>
+              <InlineGrid columns={2} gap="100">
+                <Text as="span" tone="subdued">
+                  {t("admin.testMode.stageAccount")}
                 </Text>
-                <Text as="p" id="stage-merchant">
-                  {data.ownStage ? t("admin.testMode.ownMerchant", { merchantId: data.stageMerchantId }) : t("admin.testMode.publicMerchant", { merchantId: data.stageMerchantId })}
+                <Text as="span">{STAGE_BACK_OFFICE.username}</Text>
+                <Text as="span" tone="subdued">
+                  {t("admin.testMode.stagePassword")}
                 </Text>
-                <Text as="p" tone="subdued">
-                  {t(data.ownStage ? "admin.testMode.ownMerchantHelp" : "admin.testMode.publicMerchantHelp")}
-                </Text>
-                <Button url={`${base}/bind`} variant="plain">
-                  {t("admin.testMode.changeStage")}
-                </Button>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("admin.testMode.backOfficeTitle")}
-                </Text>
-                <Text as="p">{t("admin.testMode.backOfficeBody")}</Text>
-                <Link url={STAGE_BACK_OFFICE.url} target="_blank">
-                  {STAGE_BACK_OFFICE.url}
-                </Link>
-                <InlineGrid columns={2} gap="100">
-                  <Text as="span" tone="subdued">
-                    {t("admin.testMode.stageAccount")}
-                  </Text>
-                  <Text as="span">{STAGE_BACK_OFFICE.username}</Text>
-                  <Text as="span" tone="subdued">
-                    {t("admin.testMode.stagePassword")}
-                  </Text>
-                  <Text as="span">{STAGE_BACK_OFFICE.password}</Text>
-                </InlineGrid>
-                <Text as="p" tone="subdued">
-                  {t("admin.testMode.backOfficeOwn")}
-                </Text>
-              </BlockStack>
-            </Card>
+                <Text as="span">{STAGE_BACK_OFFICE.password}</Text>
+              </InlineGrid>
+              <Text as="p" tone="subdued">
+                {t("admin.testMode.backOfficeOwn")}
+              </Text>
+            </SectionCard>
           </BlockStack>
         </Layout.Section>
       </Layout>

@@ -3,15 +3,16 @@
 // "query ECPay now" and "retry delivery to Shopify".
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, isRouteErrorResponse, useActionData, useLoaderData, useLocation, useNavigation, useRouteError } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import { z } from "zod";
-import { queryEcpayNow, retryShopifyDelivery, type QueryAnswer, type QueryEffect, type QueryErrorReason, type QueryVerdict } from "~/admin/actions.server";
-import { StatusBadge, TestBadge } from "~/admin/components";
+import { ownsPayment, queryEcpayNow, retryShopifyDelivery, type QueryAnswer, type QueryEffect, type QueryErrorReason, type QueryVerdict } from "~/admin/actions.server";
+import { Pre, Row, SectionCard, StatusBadge, TestBadge } from "~/admin/components";
 import { requireAdmin } from "~/web/admin-context.server";
 import { feeText, formatAmount, formatDateTime, formatMoney } from "~/admin/format";
 import { paymentTypeLabel } from "~/admin/payment-types";
 import { buildTimeline, type TimelineEvent } from "~/admin/timeline";
+import { cardWords, describeEvent } from "~/admin/timeline-words";
 import { toRow, transactionDetail } from "~/admin/transactions.server";
 import { CsrfField, useAdmin, type Translate } from "~/admin/use-admin";
 import type { MessageKey } from "~/i18n";
@@ -89,10 +90,7 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   const ctx = await requireAdmin(request, params.method);
   const paymentId = PaymentIdSchema.safeParse(params.paymentId);
   const d = deps();
-  const owned = paymentId.success
-    ? await d.db.paymentSession.findFirst({ where: { id: paymentId.data, shop: ctx.shop, method: ctx.method }, select: { id: true } })
-    : null;
-  if (!owned || !paymentId.success) throw new Response("Not found", { status: 404 });
+  if (!paymentId.success || !(await ownsPayment(d, ctx.shop, ctx.method, paymentId.data))) throw new Response("Not found", { status: 404 });
   const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return { tone: "critical", message: "admin.form.invalidRequest" };
   if (parsed.data.intent === "query") {
@@ -114,144 +112,149 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   return { tone: "warning", message: reasons[retried.error] };
 }
 
-function Row({ label, children }: { label: string; children: ReactNode }) {
+/** Codes and raw records behind each event, for whoever debugs the integration. */
+function DeveloperDetails({ children }: { children: ReactNode }) {
+  const { t } = useAdmin();
   return (
-    <>
-      <Text as="span" tone="subdued">
-        {label}
-      </Text>
-      <Text as="span" breakWord>
-        {children}
-      </Text>
-    </>
+    <details className="developer-details">
+      <summary style={{ cursor: "pointer" }}>
+        <Text as="span" tone="subdued">
+          {t("admin.timeline.developerDetails")}
+        </Text>
+      </summary>
+      <Box paddingBlockStart="100">
+        <BlockStack gap="100">{children}</BlockStack>
+      </Box>
+    </details>
   );
 }
 
-const EVENT_TITLES: Record<TimelineEvent["type"], MessageKey> = {
-  session: "admin.timeline.session",
-  attempt: "admin.timeline.attempt",
-  notification: "admin.timeline.notification",
-  operation: "admin.timeline.operation",
-  outbox: "admin.timeline.outbox",
-  outboxAttempt: "admin.timeline.outboxAttempt",
-};
-
-function Pre({ children }: { children: string }) {
+function Codes({ children }: { children: string }) {
   return (
-    <pre style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", margin: 0, fontSize: "12px", background: "var(--p-color-bg-surface-secondary)", padding: "8px", borderRadius: "8px" }}>
+    <Text as="p" tone="subdued" breakWord>
       {children}
-    </pre>
+    </Text>
   );
 }
 
-function EventBody({ event, t }: { event: TimelineEvent; t: Translate }) {
+/** What the event means to the merchant, seen without opening anything. */
+function EventFlags({ event, t }: { event: TimelineEvent; t: Translate }) {
+  const flags: ReactNode[] = [];
+  if (event.type === "session" && event.test) flags.push(<TestBadge key="test" />);
+  if (event.type === "attempt" && event.stage) flags.push(<Badge key="stage" tone="warning">{t("admin.detail.stage")}</Badge>);
+  if ((event.type === "attempt" || event.type === "notification") && event.simulatePaid) {
+    flags.push(<Badge key="simulatePaid" tone="info">{t("admin.badge.simulatePaid")}</Badge>);
+  }
+  if (event.type === "operation" && event.simulated) flags.push(<Badge key="simulated" tone="warning">{t("admin.detail.simulated")}</Badge>);
+  return flags.length ? <InlineStack gap="200">{flags}</InlineStack> : null;
+}
+
+function EventDetails({ event, t }: { event: TimelineEvent; t: Translate }) {
   switch (event.type) {
     case "session":
-      return (
-        <InlineStack gap="200">
-          <Text as="span">{`${event.amountRaw} ${event.currency}`}</Text>
-          <Badge>{event.kind === "AUTHORIZATION" ? t("admin.detail.kindAuthorization") : t("admin.detail.kindSale")}</Badge>
-          {event.test ? <TestBadge /> : null}
-        </InlineStack>
-      );
+      return <Codes>{`${event.amountRaw} ${event.currency} · ${event.kind}`}</Codes>;
     case "attempt":
       return (
-        <BlockStack gap="100">
-          <InlineStack gap="200" blockAlign="center">
-            <Text as="span" fontWeight="semibold">
-              {event.merchantTradeNo}
-            </Text>
-            <Badge>{event.status}</Badge>
-            {event.stage ? <Badge tone="warning">{t("admin.detail.stage")}</Badge> : null}
-            {event.simulatePaid ? <Badge tone="info">{t("admin.badge.simulatePaid")}</Badge> : null}
-          </InlineStack>
-          <Text as="span" tone="subdued">
-            MerchantID {event.merchantId}
-            {event.tradeNo ? ` · TradeNo ${event.tradeNo}` : ""}
-            {event.paymentType ? ` · ${event.paymentType}` : ""}
-            {event.rtnCode ? ` · RtnCode ${event.rtnCode} ${event.rtnMsg ?? ""}` : ""}
-            {event.chargeFee ? ` · ${t("admin.detail.fee")} ${feeText(event.chargeFee, "TWD")}` : ""}
-            {event.cardState ? ` · ${event.cardState}` : ""}
-          </Text>
-          {event.atm ? (
-            <Text as="span" tone="subdued">
-              {t("admin.detail.atm", { bank: event.atm.bankCode, account: event.atm.vAccount, expire: event.atm.expireDate ?? "—" })}
-            </Text>
-          ) : null}
-          {event.closeError ? <Text as="span" tone="critical">{event.closeError}</Text> : null}
-        </BlockStack>
+        <Codes>
+          {[
+            `MerchantTradeNo ${event.merchantTradeNo}`,
+            `MerchantID ${event.merchantId}`,
+            `status ${event.status}`,
+            event.tradeNo ? `TradeNo ${event.tradeNo}` : "",
+            event.paymentType ?? "",
+            event.rtnCode ? `RtnCode ${event.rtnCode} ${event.rtnMsg ?? ""}` : "",
+            event.chargeFee ? `${t("admin.detail.fee")} ${feeText(event.chargeFee, "TWD")}` : "",
+            event.cardStateNow ? `cardState (now) ${event.cardStateNow}` : "",
+            event.atm ? t("admin.detail.atm", { bank: event.atm.bankCode, account: event.atm.vAccount, expire: event.atm.expireDate ?? "—" }) : "",
+          ]
+            .filter(Boolean)
+            .join(" · ")}
+        </Codes>
       );
     case "notification":
       return (
-        <BlockStack gap="100">
+        <>
           <InlineStack gap="200" blockAlign="center">
             <Badge>{event.channel}</Badge>
             <Badge tone={event.signatureValid ? "success" : "critical"}>{t(event.signatureValid ? "admin.detail.signatureOk" : "admin.detail.signatureFailed")}</Badge>
-            <Badge tone={/ACCEPTED|PAID/.test(event.outcome) ? "success" : undefined}>{event.outcome}</Badge>
-            {event.simulatePaid ? <Badge tone="info">{t("admin.badge.simulatePaid")}</Badge> : null}
+            <Badge>{event.outcome}</Badge>
             {event.merchantTradeNo ? <Text as="span" tone="subdued">{event.merchantTradeNo}</Text> : null}
           </InlineStack>
-          {event.counted ? (
-            <Text as="span" tone="subdued">
-              {t("admin.detail.counted", {
-                n: String(event.counted.count),
-                last: formatDateTime(event.counted.lastAt),
-                fingerprint: event.counted.fingerprint,
-              })}
-            </Text>
-          ) : null}
           {event.fields.length ? (
-            <details>
-              <summary style={{ cursor: "pointer" }}>{t("admin.detail.rawFields", { n: event.fields.length })}</summary>
-              <Box paddingBlockStart="100">
-                <Pre>{event.fields.map(([k, v]) => `${k}=${v}`).join("\n")}</Pre>
-              </Box>
-            </details>
+            <>
+              <Text as="span" tone="subdued">
+                {t("admin.detail.rawFields", { n: event.fields.length })}
+              </Text>
+              <Pre>{event.fields.map(([k, v]) => `${k}=${v}`).join("\n")}</Pre>
+            </>
           ) : null}
-        </BlockStack>
+        </>
       );
     case "operation":
       return (
-        <BlockStack gap="100">
-          <InlineStack gap="200" blockAlign="center">
-            <Badge>{event.operation}</Badge>
-            <Text as="span">{event.amountRaw ?? ""}</Text>
-            <Badge tone={event.status === "SUCCEEDED" ? "success" : event.status === "FAILED" ? "critical" : "attention"}>{event.status}</Badge>
-            {event.simulated ? <Badge tone="warning">{t("admin.detail.simulated")}</Badge> : null}
-          </InlineStack>
-          {event.merchantMessage ? <Text as="span">{event.merchantMessage}</Text> : null}
+        <>
+          <Codes>{`${event.operation} · ${event.status}${event.amountRaw ? ` · ${event.amountRaw}` : ""}`}</Codes>
           {event.ecpayLog ? <Pre>{event.ecpayLog}</Pre> : null}
-        </BlockStack>
+        </>
       );
     case "outbox":
       return (
-        <BlockStack gap="100">
-          <InlineStack gap="200" blockAlign="center">
-            <Text as="span" fontWeight="semibold">
-              {event.mutation}
-            </Text>
-            <Badge tone={event.status === "DELIVERED" ? "success" : event.status === "FAILED" ? "critical" : "attention"}>{event.status}</Badge>
-            <Text as="span" tone="subdued">
-              {t("admin.detail.attempts", { n: event.attempts })}
-            </Text>
-          </InlineStack>
+        <>
+          <Codes>{`${event.mutation} · ${event.status} · ${t("admin.detail.attempts", { n: event.attempts })}`}</Codes>
           <Pre>{event.variables}</Pre>
           {event.lastError ? <Text as="span" tone="critical">{event.lastError}</Text> : null}
-        </BlockStack>
-      );
-    case "outboxAttempt":
-      return (
-        <BlockStack gap="100">
-          <InlineStack gap="200" blockAlign="center">
-            <Text as="span">{event.mutation}</Text>
-            <Badge tone={event.ok ? "success" : "critical"}>{t(event.ok ? "admin.detail.shopifyOk" : "admin.detail.shopifyFailed")}</Badge>
-            {event.httpStatus ? <Text as="span" tone="subdued">HTTP {event.httpStatus}</Text> : null}
-          </InlineStack>
-          {event.error ? <Text as="span" tone="critical">{event.error}</Text> : null}
-          {event.response ? <Pre>{event.response}</Pre> : null}
-        </BlockStack>
+          {event.log.map((l, index) => (
+            <div key={index} data-event="outboxAttempt">
+              <InlineStack gap="200" blockAlign="center">
+                <Text as="span" tone="subdued">
+                  {formatDateTime(l.at)}
+                </Text>
+                <Badge tone={l.ok ? "success" : "critical"}>{t(l.ok ? "admin.detail.shopifyOk" : "admin.detail.shopifyFailed")}</Badge>
+                {l.httpStatus ? <Text as="span" tone="subdued">HTTP {l.httpStatus}</Text> : null}
+              </InlineStack>
+              {l.error ? <Text as="span" tone="critical">{l.error}</Text> : null}
+              {l.response ? <Pre>{l.response}</Pre> : null}
+            </div>
+          ))}
+        </>
       );
   }
+}
+
+function TimelineEntry({ event }: { event: TimelineEvent }) {
+  const { t, locale } = useAdmin();
+  const words = describeEvent(event, t, locale);
+  const card = event.type === "attempt" || event.type === "notification" || event.type === "operation" ? event.card : null;
+  return (
+    <Box paddingBlockStart="200" borderBlockStartWidth="025" borderColor="border" data-event={event.type}>
+      <BlockStack gap="100">
+        <InlineStack gap="200" blockAlign="center">
+          <Text as="span" tone="subdued">
+            {formatDateTime(event.at)}
+          </Text>
+          <Text as="h3" variant="headingSm" tone={words.tone === "critical" ? "critical" : undefined}>
+            <span data-role="words">{words.text}</span>
+          </Text>
+        </InlineStack>
+        {card ? (
+          <Text as="p" tone="subdued">
+            <span data-role="card">{cardWords(card, t)}</span>
+          </Text>
+        ) : null}
+        <EventFlags event={event} t={t} />
+        {event.type === "attempt" && event.closeError ? <Text as="span" tone="critical">{event.closeError}</Text> : null}
+        {event.type === "operation" && event.merchantMessage ? <Text as="span">{event.merchantMessage}</Text> : null}
+        {event.type === "notification" && event.counted ? (
+          <Text as="span" tone="subdued">
+            {t("admin.detail.counted", { n: String(event.counted.count), last: formatDateTime(event.counted.lastAt), fingerprint: event.counted.fingerprint })}
+          </Text>
+        ) : null}
+        <DeveloperDetails>
+          <EventDetails event={event} t={t} />
+        </DeveloperDetails>
+      </BlockStack>
+    </Box>
+  );
 }
 
 export default function TransactionDetailPage() {
@@ -301,117 +304,93 @@ export default function TransactionDetailPage() {
                 ))}
               </Banner>
             ) : null}
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("admin.detail.idsTitle")}
-                </Text>
-                <InlineGrid columns={["oneThird", "twoThirds"]} gap="200">
-                  <Row label="Shopify Payment ID">{row.id}</Row>
-                  <Row label="GID">{data.gid}</Row>
-                  <Row label={t("admin.transactions.checkout")}>{row.checkoutRef ?? "—"}</Row>
-                  <Row label="MerchantTradeNo">{row.merchantTradeNos.join(", ") || "—"}</Row>
-                  <Row label={t("admin.transactions.tradeNo")}>{row.tradeNo ?? "—"}</Row>
-                  <Row label={t("admin.transactions.method")}>{row.paymentType ? `${paymentTypeLabel(locale, row.paymentType)} (${row.paymentType})` : "—"}</Row>
-                  <Row label={t("admin.detail.kind")}>{data.kind === "AUTHORIZATION" ? t("admin.detail.kindAuthorization") : t("admin.detail.kindSale")}</Row>
-                  <Row label={t("admin.detail.authorized")}>
-                    <span id="money-authorized">{formatAmount(row.money.authorized, row.amountRaw, row.currency)}</span>
+            <SectionCard title={t("admin.detail.idsTitle")}>
+              <InlineGrid columns={["oneThird", "twoThirds"]} gap="200">
+                <Row label="Shopify Payment ID">{row.id}</Row>
+                <Row label="GID">{data.gid}</Row>
+                <Row label={t("admin.transactions.checkout")}>{row.checkoutRef ?? "—"}</Row>
+                <Row label="MerchantTradeNo">{row.merchantTradeNos.join(", ") || "—"}</Row>
+                <Row label={t("admin.transactions.tradeNo")}>{row.tradeNo ?? "—"}</Row>
+                <Row label={t("admin.transactions.method")}>{row.paymentType ? `${paymentTypeLabel(locale, row.paymentType)} (${row.paymentType})` : "—"}</Row>
+                <Row label={t("admin.detail.kind")}>{data.kind === "AUTHORIZATION" ? t("admin.detail.kindAuthorization") : t("admin.detail.kindSale")}</Row>
+                <Row label={t("admin.detail.authorized")}>
+                  <span id="money-authorized">{formatAmount(row.money.authorized, row.amountRaw, row.currency)}</span>
+                </Row>
+                <Row label={t("admin.detail.captured")}>
+                  <span id="money-captured">{formatMoney(row.money.captured, row.currency)}</span>
+                </Row>
+                <Row label={t("admin.detail.refunded")}>
+                  <span id="money-refunded">{formatMoney(row.money.refunded, row.currency)}</span>
+                </Row>
+                <Row label={t("admin.detail.net")}>
+                  <span id="money-net">{formatMoney(row.money.net, row.currency)}</span>
+                </Row>
+                {row.money.fee ? (
+                  <Row label={t("admin.detail.fee")}>
+                    <span id="money-fee">{feeText(row.money.fee, row.currency)}</span>
                   </Row>
-                  <Row label={t("admin.detail.captured")}>
-                    <span id="money-captured">{formatMoney(row.money.captured, row.currency)}</span>
-                  </Row>
-                  <Row label={t("admin.detail.refunded")}>
-                    <span id="money-refunded">{formatMoney(row.money.refunded, row.currency)}</span>
-                  </Row>
-                  <Row label={t("admin.detail.net")}>
-                    <span id="money-net">{formatMoney(row.money.net, row.currency)}</span>
-                  </Row>
-                  {row.money.fee ? (
-                    <Row label={t("admin.detail.fee")}>
-                      <span id="money-fee">{feeText(row.money.fee, row.currency)}</span>
-                    </Row>
-                  ) : null}
-                  {data.authorizationExpiresAt ? <Row label={t("admin.detail.authorizationExpires")}>{formatDateTime(data.authorizationExpiresAt)}</Row> : null}
-                  {data.pendingExpiresAt ? <Row label={t("admin.detail.pendingExpires")}>{formatDateTime(data.pendingExpiresAt)}</Row> : null}
-                  {data.rejectCode ? <Row label={t("admin.detail.rejectCode")}>{data.rejectCode}</Row> : null}
-                  {data.merchantMessage ? <Row label={t("admin.detail.merchantMessage")}>{data.merchantMessage}</Row> : null}
-                  <Row label={t("admin.transactions.date")}>{formatDateTime(row.createdAt)}</Row>
-                </InlineGrid>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("admin.detail.timelineTitle")}
-                </Text>
-                {data.messagePages.older || data.messagePages.newer ? (
-                  <InlineStack gap="200">
-                    {data.messagePages.newer ? (
-                      <Button url={pageUrl("messagesBefore", data.messagePages.newer)}>{t("admin.detail.messagesNewer")}</Button>
-                    ) : null}
-                    {data.messagePages.older ? (
-                      <Button url={pageUrl("messagesAfter", data.messagePages.older)}>{t("admin.detail.messagesOlder")}</Button>
-                    ) : null}
-                  </InlineStack>
                 ) : null}
-                <div id="timeline">
-                  <BlockStack gap="300">
-                    {data.timeline.map((event, index) => (
-                      <Box key={index} paddingBlockStart="200" borderBlockStartWidth="025" borderColor="border" data-event={event.type}>
-                        <BlockStack gap="100">
-                          <InlineStack gap="200" blockAlign="center">
-                            <Text as="span" tone="subdued">
-                              {formatDateTime(event.at)}
-                            </Text>
-                            <Text as="h3" variant="headingSm">
-                              {t(EVENT_TITLES[event.type])}
-                            </Text>
-                          </InlineStack>
-                          <EventBody event={event} t={t} />
-                        </BlockStack>
-                      </Box>
-                    ))}
-                  </BlockStack>
-                </div>
-              </BlockStack>
-            </Card>
+                {data.authorizationExpiresAt ? <Row label={t("admin.detail.authorizationExpires")}>{formatDateTime(data.authorizationExpiresAt)}</Row> : null}
+                {data.pendingExpiresAt ? <Row label={t("admin.detail.pendingExpires")}>{formatDateTime(data.pendingExpiresAt)}</Row> : null}
+                {data.rejectCode ? <Row label={t("admin.detail.rejectCode")}>{data.rejectCode}</Row> : null}
+                {data.merchantMessage ? <Row label={t("admin.detail.merchantMessage")}>{data.merchantMessage}</Row> : null}
+                <Row label={t("admin.transactions.date")}>{formatDateTime(row.createdAt)}</Row>
+              </InlineGrid>
+            </SectionCard>
+            <SectionCard title={t("admin.detail.timelineTitle")}>
+              <Text as="p" tone="subdued">
+                {t("admin.timeline.newestFirst")}
+              </Text>
+              {data.messagePages.older || data.messagePages.newer ? (
+                <InlineStack gap="200">
+                  {data.messagePages.newer ? (
+                    <Button url={pageUrl("messagesBefore", data.messagePages.newer)}>{t("admin.detail.messagesNewer")}</Button>
+                  ) : null}
+                  {data.messagePages.older ? (
+                    <Button url={pageUrl("messagesAfter", data.messagePages.older)}>{t("admin.detail.messagesOlder")}</Button>
+                  ) : null}
+                </InlineStack>
+              ) : null}
+              <div id="timeline">
+                <BlockStack gap="300">
+                  {data.timeline.map((event, index) => (
+                    <TimelineEntry key={index} event={event} />
+                  ))}
+                </BlockStack>
+              </div>
+            </SectionCard>
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("admin.detail.actionsTitle")}
-              </Text>
-              <Text as="p" tone="subdued">
-                {t("admin.detail.queryHelp")}
-              </Text>
-              <Form method="post">
-                <CsrfField />
-                <input type="hidden" name="intent" value="query" />
-                <Button submit disabled={data.attempts.length === 0} loading={busy("query")}>
-                  {t("admin.detail.query")}
-                </Button>
-              </Form>
-              {data.undelivered.length > 0 ? (
-                <>
-                  <Text as="p" tone="subdued">
-                    {t("admin.detail.retryHelp")}
-                  </Text>
-                  {data.undelivered.map((m) => (
-                    <Form method="post" key={m.id}>
-                      <CsrfField />
-                      <input type="hidden" name="intent" value="retry" />
-                      <input type="hidden" name="messageId" value={m.id} />
-                      <Button submit loading={busy("retry")}>
-                        {t("admin.detail.retry", { mutation: m.mutation })}
-                      </Button>
-                    </Form>
-                  ))}
-                </>
-              ) : null}
-            </BlockStack>
-          </Card>
+          <SectionCard title={t("admin.detail.actionsTitle")}>
+            <Text as="p" tone="subdued">
+              {t("admin.detail.queryHelp")}
+            </Text>
+            <Form method="post">
+              <CsrfField />
+              <input type="hidden" name="intent" value="query" />
+              <Button submit disabled={data.attempts.length === 0} loading={busy("query")}>
+                {t("admin.detail.query")}
+              </Button>
+            </Form>
+            {data.undelivered.length > 0 ? (
+              <>
+                <Text as="p" tone="subdued">
+                  {t("admin.detail.retryHelp")}
+                </Text>
+                {data.undelivered.map((m) => (
+                  <Form method="post" key={m.id}>
+                    <CsrfField />
+                    <input type="hidden" name="intent" value="retry" />
+                    <input type="hidden" name="messageId" value={m.id} />
+                    <Button submit loading={busy("retry")}>
+                      {t("admin.detail.retry", { mutation: m.mutation })}
+                    </Button>
+                  </Form>
+                ))}
+              </>
+            ) : null}
+          </SectionCard>
         </Layout.Section>
       </Layout>
     </Page>

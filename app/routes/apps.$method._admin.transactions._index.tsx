@@ -9,10 +9,10 @@ import { useEffect, useState } from "react";
 import { StatusBadge, TestBadge } from "~/admin/components";
 import { requireAdmin } from "~/web/admin-context.server";
 import { checkDateRange, hasErrors, type DateRangeErrors } from "~/admin/date-range";
-import { formatAmount, formatDateTime, moneyNote, taiwanDate } from "~/admin/format";
+import { formatAmount, formatCount, formatDateTime, moneyNote, taiwanDate } from "~/admin/format";
 import { paymentTypeLabel, paymentTypesFor } from "~/admin/payment-types";
 import { DISPLAY_STATUSES, STATUS_LABELS } from "~/admin/status";
-import { listTransactions, parseTransactionQuery, type TransactionPage, type TransactionQuery } from "~/admin/transactions.server";
+import { listTransactions, parseTransactionQuery, SEARCH_WINDOW, type TransactionPage, type TransactionQuery } from "~/admin/transactions.server";
 import { useAdmin } from "~/admin/use-admin";
 import { deps } from "~/deps.server";
 import { getMethod } from "~/payments/methods";
@@ -39,7 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const dateErrors = checkDateRange(dates.from, dates.to, { required: false });
   // A filter that cannot be applied lists nothing rather than everything.
   const page: TransactionPage = hasErrors(dateErrors) ? { rows: [], next: null, previous: null } : await listTransactions(d.db, ctx.shop, ctx.method, query);
-  return { page, query, dates, dateErrors, exportRange, exportErrors, paymentTypes: paymentTypesFor(getMethod(ctx.method)) };
+  return { page, query, dates, dateErrors, exportRange, exportErrors, paymentTypes: paymentTypesFor(getMethod(ctx.method)), searchWindow: SEARCH_WINDOW };
 }
 
 function queryString(query: TransactionQuery, cursor: { after?: string; before?: string }): string {
@@ -54,7 +54,7 @@ function queryString(query: TransactionQuery, cursor: { after?: string; before?:
 }
 
 export default function TransactionsPage() {
-  const { page, query, dates, dateErrors, exportRange, exportErrors, paymentTypes } = useLoaderData<typeof loader>();
+  const { page, query, dates, dateErrors, exportRange, exportErrors, paymentTypes, searchWindow } = useLoaderData<typeof loader>();
   const { t, base, locale } = useAdmin();
   const navigate = useNavigate();
   const navigation = useNavigation();
@@ -139,6 +139,11 @@ export default function TransactionsPage() {
         </Card>
         {hasErrors(dateErrors) ? (
           <Banner tone="critical" title={t("admin.transactions.filterError")} />
+        ) : null}
+        {page.searchedSince ? (
+          <Text as="p" tone="subdued" id="search-window">
+            {t("admin.transactions.searchWindow", { since: formatDateTime(page.searchedSince), n: formatCount(searchWindow) })}
+          </Text>
         ) : null}
         <Card padding="0">
           <IndexTable

@@ -379,13 +379,22 @@ test("a test payment through Shopify and ECPay's stage, transactions with search
     await shot(page, "admin-09b-transactions-filter-error");
   });
 
-  await test.step("the detail page shows the real timeline: session, attempt, ECPay's notifications, Shopify deliveries", async () => {
+  await test.step("the detail page shows the real timeline newest first in words, with the records behind developer details", async () => {
     await page.goto(`${base}/transactions`);
     await page.getByRole("link", { name: TEST.id }).click();
     await expect(page.getByRole("heading", { name: "時間軸" })).toBeVisible();
     const timeline = page.locator("#timeline");
     await expect(timeline.locator('[data-event="session"]')).toHaveCount(1);
+    await expect(timeline.locator('[data-event="session"]')).toContainText("Shopify 請求付款 NT$50（直接付款）");
     await expect(timeline.locator('[data-event="session"]')).toContainText("50.00 TWD");
+    // Newest first: the request Shopify made is at the bottom.
+    await expect(timeline.locator("[data-event]").last()).toHaveAttribute("data-event", "session");
+    await expect(timeline.locator('[data-event="notification"]').filter({ hasText: "簽章正確" }).first()).toContainText("已付款 NT$50（信用卡）");
+    await expect(timeline.locator('[data-event="outbox"]').first()).toContainText("已通知 Shopify：付款成功");
+    // ECPay's and Shopify's codes are inside the closed developer details only.
+    await expect(timeline.getByText("paymentSessionResolve").first()).toBeHidden();
+    await timeline.locator('[data-event="outbox"]').first().getByText("開發者資訊").click();
+    await expect(timeline.locator('[data-event="outbox"]').first().getByText("paymentSessionResolve", { exact: false }).first()).toBeVisible();
     await expect(timeline.locator('[data-event="session"]').getByText("測試", { exact: true })).toBeVisible();
     await expect(timeline.locator('[data-event="attempt"]')).toContainText(TEST.mtn);
     await expect(timeline.locator('[data-event="attempt"]')).toContainText("MerchantID 3002607");
@@ -403,7 +412,9 @@ test("a test payment through Shopify and ECPay's stage, transactions with search
     await expect(page.getByText("信用卡 (Credit_CreditCard)")).toBeVisible();
     await page.getByRole("button", { name: "立即向綠界查詢" }).click();
     await expect(page.getByText(/^綠界回覆：已付款（綠界訂單 /)).toBeVisible();
-    await expect(timeline.getByText("QUERY_PAID")).toBeVisible();
+    // The answer is the newest event, in words; its code is in the developer details.
+    await expect(timeline.locator("[data-event]").first()).toContainText("已付款 NT$50（信用卡）");
+    await expect(timeline.locator("[data-event]").first()).toContainText("QUERY_PAID");
     await shot(page, "admin-10-transaction-detail");
     // Another shop's payment id: 404 with the not-found page (fetched outside the watched page,
     // whose console would rightly report the 404 document as an error).

@@ -158,6 +158,22 @@ describe("keyset pagination", () => {
     expect(elsewhere.rows).toEqual([]);
   });
 
+  it("finds part of an id in any case among the newest payments as fast as a page, and a whole id at any age", async () => {
+    // big00099990..99999 are the newest rows: MerchantTradeNo BA00099990…, checkout token tokbig00099990….
+    for (const q of ["IG0009999", "ba0009999", "okBIG0009999"]) {
+      const found = await timed(() => listTransactions(prisma, BIG, "credit", { q }));
+      expect(found.value.rows.map((r) => r.id)).toEqual(Array.from({ length: 10 }, (_, k) => `big${String(99_999 - k).padStart(8, "0")}`));
+      expect(found.value.searchedSince).not.toBeNull();
+      expect(found.ms).toBeLessThan(500);
+    }
+    // Part of an old payment's TradeNo is outside the searched window; its whole TradeNo is not.
+    expect((await listTransactions(prisma, BIG, "credit", { q: "0000424242" })).rows).toEqual([]);
+    expect((await listTransactions(prisma, BIG, "credit", { q: "2501010000424242" })).rows.map((r) => r.id)).toEqual(["big00000042"]);
+    const none = await timed(() => listTransactions(prisma, BIG, "credit", { q: "zzzzzz" }));
+    expect(none.value.rows).toEqual([]);
+    expect(none.ms).toBeLessThan(500);
+  });
+
   it("filters by the PaymentType ECPay reported, common or rare, well under a second", async () => {
     const common = await timed(() => listTransactions(prisma, BIG, "credit", { paymentType: "ATM_TAISHIN" }));
     expect(common.value.rows).toHaveLength(50);

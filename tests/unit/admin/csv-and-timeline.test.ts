@@ -29,20 +29,24 @@ describe("the timeline", () => {
     expect(rawFields("")).toEqual([["body", ""]]);
   });
 
-  it("puts every record in time order and labels simulated payments", () => {
+  it("puts every record newest first, labels simulated payments and replays the card's state at each moment", () => {
     const t = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s));
     const source = {
       session: {
-        id: "p1", createdAt: t(0), amountRaw: "50.00", currency: "TWD", kind: "SALE", test: true,
-        attempts: [{ merchantTradeNo: "M1", createdAt: t(1), merchantId: "3002607", stage: true, status: "PAID", tradeNo: "T1", paymentType: "Credit_CreditCard", rtnCode: "1", rtnMsg: "ok", simulatePaid: true, chargeFee: null, cardState: null, closeError: null, bankCode: null, vAccount: null, expireDate: null }],
-        operations: [{ type: "REFUND", createdAt: t(5), amountRaw: "50.00", status: "SUCCEEDED", simulated: true, merchantMessage: null, ecpayLog: null }],
+        id: "p1", method: "credit", amount: 50, createdAt: t(0), amountRaw: "50.00", currency: "TWD", kind: "SALE", test: true,
+        attempts: [{ merchantTradeNo: "M1", createdAt: t(1), merchantId: "3002607", stage: true, status: "PAID", tradeNo: "T1", paymentType: "Credit_CreditCard", rtnCode: "1", rtnMsg: "ok", simulatePaid: true, chargeFee: null, cardState: "ABANDONED", unionPay: false, closeError: null, bankCode: null, vAccount: null, expireDate: null }],
+        operations: [{ type: "REFUND", createdAt: t(5), amount: 50, amountRaw: "50.00", status: "SUCCEEDED", simulated: true, merchantMessage: null, ecpayLog: null }],
       },
       notifications: [{ channel: "RETURN", receivedAt: t(2), merchantTradeNo: "M1", signatureValid: true, outcome: "ACCEPTED", rawBody: "RtnCode=1&SimulatePaid=1" }],
       outbox: [{ id: "o1", createdAt: t(2), mutation: "paymentSessionResolve", status: "DELIVERED", attempts: 1, lastError: null, variables: "{}", log: [{ at: t(3), ok: true, httpStatus: null, error: null, response: "{}" }] }],
     } as unknown as TimelineSource;
     const events = buildTimeline(source);
-    expect(events.map((e) => e.type)).toEqual(["session", "attempt", "notification", "outbox", "outboxAttempt", "operation"]);
-    expect(events[2]).toMatchObject({ type: "notification", simulatePaid: true, signatureValid: true });
-    expect(events[5]).toMatchObject({ type: "operation", simulated: true });
+    expect(events.map((e) => e.type)).toEqual(["operation", "outbox", "notification", "attempt", "session"]);
+    expect(events[2]).toMatchObject({ type: "notification", simulatePaid: true, signatureValid: true, meaning: { kind: "paid" }, card: "AUTHORIZED" });
+    // A full simulated refund of an authorized (not yet closed) card trade cancels the authorization.
+    expect(events[0]).toMatchObject({ type: "operation", simulated: true, card: "ABANDONED" });
+    // The order's row shows the card as it was when the order was created, not its state now.
+    expect(events[3]).toMatchObject({ type: "attempt", card: "none", cardStateNow: "ABANDONED" });
+    expect(events[1]).toMatchObject({ type: "outbox", log: [{ ok: true }], retryingSince: null });
   });
 });
