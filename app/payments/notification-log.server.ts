@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { PrismaClient } from "@prisma/client";
 import type { Tx } from "../db.server";
 import type { MethodHandle } from "./methods";
-import { isUniqueViolation } from "./request-error";
+import { isUniqueViolation } from "./unique-violation";
 
 export interface NotificationEntry {
   channel: string;

@@ -1,7 +1,7 @@
 // Refund, capture and void (DESIGN §3): the request side (receiveOperation, behind the routes)
 // and the background side (processDueOperations, processPendingCloses) the worker loop calls.
 //
-// Request side: route.server.ts → receive-operation.server.ts (request.ts validates).
+// Request side: app/web/operation-action.server.ts → receive-operation.server.ts (request.ts validates).
 // Background side: process-operations.server.ts (the batch loop) claims through
 // operation-lease.server.ts and hands each operation to orchestrator.server.ts, which checks the
 // rules (rules.ts), looks at the card (card-view.server.ts) and runs one strategy per case from

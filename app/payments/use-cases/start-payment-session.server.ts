@@ -10,7 +10,7 @@ import { logPaymentEvent } from "../../lib/log.server";
 import type { Deps } from "../ports";
 import { PAYMENT_METHODS, paysByUnionPay, type MethodHandle } from "../methods";
 import { refusal, type HttpRefusal } from "../../lib/refusal";
-import { isUniqueViolation } from "../request-error";
+import { isUniqueViolation } from "../unique-violation";
 import {
   cancelUrlOf,
   describeHeaderIssues,
