@@ -1,4 +1,4 @@
-import { PassThrough } from "node:stream";
+import { Transform } from "node:stream";
 import { createReadableStreamFromReadable, type ActionFunctionArgs, type EntryContext, type LoaderFunctionArgs } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
@@ -8,6 +8,20 @@ import { isDatabaseUnavailable, reportDatabaseUnavailable } from "./lib/database
 import { log, logPaymentEvent } from "./lib/log.server";
 import { metrics, routeFamily } from "./lib/metrics.server";
 import { createSecretBox } from "./lib/secrets.server";
+
+/**
+ * React 18's streaming renderer can leave NUL bytes at the end of a 2 KB chunk when a multi-byte
+ * character (our zh-TW text) crosses it (react/react#31134, fixed in React 19); browsers and
+ * crawlers then see a broken character. Our HTML never carries a NUL (inputs with one are refused),
+ * so dropping every 0x00 byte restores the page exactly.
+ */
+export function withoutNulBytes(): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      done(null, chunk.includes(0) ? chunk.filter((byte) => byte !== 0) : chunk);
+    },
+  });
+}
 
 const ABORT_DELAY = 5000;
 
@@ -23,7 +37,7 @@ export default async function handleRequest(
   return new Promise<Response>((resolve, reject) => {
     const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} />, {
       [callbackName]: () => {
-        const body = new PassThrough();
+        const body = withoutNulBytes();
         const stream = createReadableStreamFromReadable(body);
         responseHeaders.set("Content-Type", "text/html; charset=utf-8");
         resolve(new Response(stream, { headers: responseHeaders, status: responseStatusCode }));

@@ -32,9 +32,14 @@ const t = (locale: Locale, key: MessageKey, vars?: Record<string, string | numbe
 
 /**
  * An admin page's HTML. React 18's renderToPipeableStream can put a NUL byte at a 2 KB chunk
- * boundary inside CJK text (react/react#31134); the text around it is intact, so it is dropped here.
+ * boundary inside CJK text (react/react#31134): the server drops them (entry.server.tsx), so a page
+ * never carries one.
  */
-const adminHtml = async (response: Response) => (await response.text()).replace(/\0/g, "");
+const adminHtml = async (response: Response) => {
+  const html = await response.text();
+  expect(html.includes("\0"), "the admin page carries a NUL byte").toBe(false);
+  return html;
+};
 
 /** The tone of the Polaris banner whose title is `title` (Polaris colours it by tone, e.g. bg-fill-success). */
 function bannerTone(html: string, title: string): string | null {
