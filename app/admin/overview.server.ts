@@ -1,7 +1,8 @@
 // The home page's setup guide and the capture page's advice, read from our own records.
 import type { Deps } from "../payments/ports";
 import { getMethod, type MethodHandle } from "../payments/methods";
-import { CLOSE_LIMIT_DAYS, WARN_FROM_DAYS } from "./capture-rules";
+import { authorizationExpiresAt, captureDaysLeft } from "../payments/time-limits";
+import { WARN_FROM_DAYS } from "./capture-rules";
 import { formatAmount } from "./format";
 import { configureState, type ConfigureState } from "./configure.server";
 
@@ -68,7 +69,7 @@ export async function captureOverview(deps: OverviewDeps, method: MethodHandle, 
       where: { shop, method, status: "AUTHORIZED", test: false, createdAt: { lte: new Date(now.getTime() - WARN_FROM_DAYS * DAY_MS) } },
       orderBy: { createdAt: "asc" },
       take: 50,
-      select: { id: true, amount: true, amountRaw: true, currency: true, createdAt: true },
+      select: { id: true, amount: true, amountRaw: true, currency: true, createdAt: true, authorizationExpiresAt: true },
     }),
   ]);
   return {
@@ -79,7 +80,8 @@ export async function captureOverview(deps: OverviewDeps, method: MethodHandle, 
       id: s.id,
       amount: formatAmount(s.amount, s.amountRaw, s.currency),
       createdAt: s.createdAt.toISOString(),
-      daysLeft: CLOSE_LIMIT_DAYS - Math.floor((now.getTime() - s.createdAt.getTime()) / DAY_MS),
+      // The window Shopify was told (20 days from ECPay's PaymentDate), not 21 from our row's creation.
+      daysLeft: captureDaysLeft(s.authorizationExpiresAt ?? authorizationExpiresAt(null, s.createdAt), now),
     })),
   };
 }

@@ -193,7 +193,7 @@ function operationLog(ecpayLog: string | null): { observed: CardState | null; ac
  */
 function replayCardStates(events: TimelineEvent[], source: TimelineSource): void {
   const { session } = source;
-  const card = isMethodHandle(session.method) && PAYMENT_METHODS[session.method].ecpay.choosePayment === "Credit";
+  const card = isMethodHandle(session.method) && PAYMENT_METHODS[session.method].cardTrade;
   if (!card) return;
   const unionPay = new Set(session.attempts.filter((a) => a.unionPay).map((a) => a.merchantTradeNo));
   const paidAttempt = session.attempts.find((a) => a.status === "PAID");

@@ -2,6 +2,7 @@
 // pagination over the (shop, method, createdAt) index, so page 2,000 costs what page 1 costs.
 import { Prisma, type PrismaClient } from "@prisma/client";
 import { z } from "zod";
+import { clientIsPostgres } from "../lib/prisma-client.server";
 import type { MethodHandle } from "../payments/methods";
 import { PAYMENT_TYPE_PATTERN, usedPaymentType } from "./payment-types";
 import { isCalendarDate } from "./date-range";
@@ -99,17 +100,16 @@ const PARTIAL_QUERY = /^[A-Za-z0-9-]{3,}$/;
 
 /**
  * Case-insensitive "contains": SQLite's LIKE already ignores ASCII case (our ids are ASCII);
- * PostgreSQL's needs `mode: "insensitive"` (ILIKE), which only its generated client knows
- * (Prisma.QueryMode exists there alone), and the SQLite client refuses the argument.
+ * PostgreSQL's needs `mode: "insensitive"` (ILIKE), which the SQLite client refuses. One install
+ * serves both (lib/prisma-client.server.ts), so the client in hand says which database it talks to.
  */
-function containsInsensitive(q: string): Prisma.StringFilter {
-  const queryMode = (Prisma as unknown as { QueryMode?: { insensitive: string } }).QueryMode;
-  return (queryMode ? { contains: q, mode: queryMode.insensitive } : { contains: q }) as Prisma.StringFilter;
+function containsInsensitive(db: PrismaClient, q: string): Prisma.StringFilter {
+  return (clientIsPostgres(db) ? { contains: q, mode: "insensitive" } : { contains: q }) as Prisma.StringFilter;
 }
 
 /** Payments whose Payment ID, checkout id (in the cancel URL), MerchantTradeNo or TradeNo contain q. */
-function partialMatch(q: string): Prisma.PaymentSessionWhereInput {
-  const contains = containsInsensitive(q);
+function partialMatch(db: PrismaClient, q: string): Prisma.PaymentSessionWhereInput {
+  const contains = containsInsensitive(db, q);
   return {
     OR: [
       { id: contains },
@@ -145,7 +145,7 @@ async function searchWhere(
   const window: Prisma.PaymentSessionWhereInput = edge
     ? { createdAt: { gte: edge.createdAt }, NOT: { createdAt: edge.createdAt, id: { lt: edge.id } } }
     : {};
-  return { branches: [exact, { AND: [window, partialMatch(q)] }], searchedSince: edge ? edge.createdAt.toISOString() : null };
+  return { branches: [exact, { AND: [window, partialMatch(db, q)] }], searchedSince: edge ? edge.createdAt.toISOString() : null };
 }
 
 export interface TransactionRow {

@@ -29,3 +29,8 @@ export function prismaClientFor(url: string, adapter: DriverAdapter): PrismaClie
   const Client = isPostgresUrl(url) ? postgresPrismaClient() : PrismaClient;
   return new Client({ adapter });
 }
+
+/** Whether this client (or a transaction of it) talks to PostgreSQL: Prisma records the generated client's provider on it. */
+export function clientIsPostgres(db: object): boolean {
+  return (db as { _activeProvider?: string })._activeProvider === "postgresql";
+}

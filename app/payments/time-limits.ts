@@ -38,10 +38,13 @@ export function authorizationExpiresAt(paymentDate: string | null, now: Date): D
   return new Date(from.getTime() + AUTHORIZATION_WINDOW_DAYS * DAY_MS);
 }
 
-/** Whole days left to capture an authorization, counted from its authorizationExpiresAt (0 once past). */
+/** Days left to capture an authorization, counted to its authorizationExpiresAt: a started day counts (23 h left is 1), 0 once past. */
 export function captureDaysLeft(expiresAt: Date, now: Date): number {
-  return Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / DAY_MS));
+  return Math.max(0, Math.ceil((expiresAt.getTime() - now.getTime()) / DAY_MS));
 }
+
+/** The capture page lists authorizations this old, so the merchant captures them in time. */
+export const LIST_AUTHORIZATIONS_FROM_DAYS = 14;
 
 /** The reconciler flags an authorization AUTHORIZATION_EXPIRING this long before it expires. */
 export const AUTHORIZATION_EXPIRING_WITHIN_MS = 2 * DAY_MS;

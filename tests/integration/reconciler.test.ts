@@ -252,7 +252,8 @@ describe("card authorizations", () => {
     expect((await sessionOf("authOld19")).flag).toBe("AUTHORIZATION_EXPIRING,DUPLICATE_PAYMENT");
     expect((await sessionOf("authYoung10")).flag).toBeNull();
     const advice = await captureOverview(reconcilerDeps(), "credit", SHOP);
-    expect(advice.nearLimit).toContainEqual(expect.objectContaining({ id: "authOld19", daysLeft: 2 }));
+    // Counted to the expiry Shopify was told (20 days from payment): one day left, not ECPay's 21 − 19.
+    expect(advice.nearLimit).toContainEqual(expect.objectContaining({ id: "authOld19", daysLeft: 1 }));
 
     await stack.prisma.paymentSession.update({ where: { id: "authOld19" }, data: { status: "PAID" } });
     await reconcile();

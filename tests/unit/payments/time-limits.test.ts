@@ -21,10 +21,11 @@ describe("the time limits", () => {
     expect(expires.getTime()).toBe(paid + (ECPAY_CLOSE_LIMIT_DAYS - 1) * DAY_MS);
   });
 
-  it("count the days left to capture from the authorization's expiry, never below zero", () => {
+  it("count the days left to capture to the authorization's expiry, a started day as one, never below zero", () => {
     const expires = new Date("2026-12-14T01:30:00Z");
     expect(captureDaysLeft(expires, new Date("2026-11-24T01:30:00Z"))).toBe(20);
-    expect(captureDaysLeft(expires, new Date("2026-12-13T02:00:00Z"))).toBe(0);
+    expect(captureDaysLeft(expires, new Date("2026-12-13T02:00:00Z"))).toBe(1);
+    expect(captureDaysLeft(expires, new Date("2026-12-14T01:30:00Z"))).toBe(0);
     expect(captureDaysLeft(expires, new Date("2026-12-20T00:00:00Z"))).toBe(0);
   });
 
