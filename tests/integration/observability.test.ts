@@ -70,6 +70,9 @@ describe("structured logs", () => {
     const flow = await startAndHandOff("credit", { amount: 2380 });
     await stack.production.pay(flow.merchantTradeNo);
     await waitForMutation(flow.gid, "paymentSessionResolve");
+    // Shopify holds the resolve before our worker has written its line (after the delivery is
+    // recorded): the refund is sent once the line is there, so the order below is the real one.
+    await waitUntil(() => eventsAbout([flow.paymentId]).some((l) => l.event === "shopify.delivered"), { timeoutMs: 15_000 });
     const order = await waitUntil(() => stack.shopify.orderForPayment(flow.paymentId));
     const refund = await stack.shopify.refund(order.id, 300);
     expect(refund.ok).toBe(true);
