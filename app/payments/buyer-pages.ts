@@ -11,11 +11,13 @@ import { outsideUrlProblem } from "./outside-url";
 export { html, type SafeHtml } from "../ecpay/html";
 
 // Through the tag, with nothing interpolated: style text is not entity-decoded, so it must not be escaped.
+// On a phone each label sits above its value, so a virtual account is read (and typed) on one line.
 const STYLE = html`body{font-family:-apple-system,"PingFang TC","Noto Sans TC","Microsoft JhengHei",sans-serif;background:#f6f6f7;color:#202223;margin:0}
 main{max-width:480px;margin:48px auto;background:#fff;border-radius:12px;padding:28px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
 h1{font-size:20px;margin:0 0 16px}p{line-height:1.6}a.button,button{display:inline-block;background:#008060;color:#fff;border:0;border-radius:8px;padding:12px 18px;font-size:16px;text-decoration:none;cursor:pointer;margin:6px 6px 6px 0}
 a.secondary,button.secondary{background:#fff;color:#202223;border:1px solid #babfc3}[hidden]{display:none!important}dl{display:grid;grid-template-columns:auto 1fr;gap:8px 16px}dt{color:#6d7175}dd{margin:0;font-weight:600;font-size:18px;overflow-wrap:anywhere}
-#atm-account{-webkit-user-select:all;user-select:all;font-variant-numeric:tabular-nums;letter-spacing:.04em}dl.summary dd{font-size:16px}`;
+#atm-account{-webkit-user-select:all;user-select:all;font-variant-numeric:tabular-nums;letter-spacing:.04em;white-space:nowrap}dl.summary dd{font-size:16px}
+@media (max-width:520px){main{margin:12px;padding:20px}dl{grid-template-columns:1fr;gap:2px}dd{margin-bottom:10px}}`;
 
 // The copy button's behaviour, through the tag with nothing interpolated (script text is not
 // entity-decoded either). It only reveals buttons it can serve: without JavaScript none shows.
