@@ -4,7 +4,7 @@
 // of a partially captured and partially refunded payment, the "query ECPay now" banner, the rebind
 // confirmation naming the apps it changes, the buyer's ATM and waiting pages in both languages, and
 // screenshots of the main pages at a laptop's and a phone's width in both languages, each checked
-// for overflow. UPDATE_SCREENSHOTS=1 writes them to docs/screenshots/ (the README shows a few);
+// for overflow. UPDATE_README_SCREENSHOTS=1 writes them to docs/screenshots/ (the README shows a few);
 // otherwise to tests/artifacts/screenshots/ (git-ignored).
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -21,7 +21,7 @@ import { expectNoOverflow } from "../support/overflow";
 import { openHandOff, PRODUCTION_MERCHANT, SHOP, startPaymentStack, submitToEcpay, type PaymentStack } from "../support/payment-stack";
 import { waitUntil } from "../support/wait";
 
-const SHOTS = path.resolve(process.env.UPDATE_SCREENSHOTS === "1" ? "docs/screenshots" : "tests/artifacts/screenshots");
+const SHOTS = path.resolve(process.env.UPDATE_README_SCREENSHOTS === "1" ? "docs/screenshots" : "tests/artifacts/screenshots");
 const VIEWPORTS = [
   { width: 1280, height: 800 },
   { width: 390, height: 844 },
