@@ -8,7 +8,7 @@ import { enqueue, notifyOutbox } from "../outbox.server";
 import { chaosPoint } from "../../lib/chaos.server";
 import { logPaymentEvent } from "../../lib/log.server";
 import type { Deps } from "../ports";
-import { PAYMENT_METHODS, paysByUnionPay, type MethodHandle } from "../methods";
+import { PAYMENT_METHODS, type MethodHandle } from "../methods";
 import { refusal, type HttpRefusal } from "../../lib/refusal";
 import { isUniqueViolation } from "../unique-violation";
 import {
@@ -43,9 +43,9 @@ function unchargeable(method: MethodHandle, body: PaymentSessionRequest): Unchar
   if (!PAYMENT_METHODS[method].kinds.includes(body.kind)) {
     return { code: "PAYMENT_METHOD_UNSUPPORTED", message: bilingual("payment.reject.kind", { kind: body.kind }) };
   }
-  // ECPay's stage has no UnionPay (ecpay-aio: error 10200141): a test session could only end on
-  // ECPay's error page, so Shopify is told why at once.
-  if (body.test && paysByUnionPay(PAYMENT_METHODS[method])) {
+  // ECPay's stage does not offer the method (UnionPay, ecpay-aio: error 10200141): a test session
+  // could only end on ECPay's error page, so Shopify is told why at once.
+  if (body.test && PAYMENT_METHODS[method].stageTest === "unavailable") {
     return { code: "PAYMENT_METHOD_UNSUPPORTED", message: bilingual("payment.reject.stageUnsupported") };
   }
   return null;
