@@ -11,9 +11,9 @@ import { saveMethodSettings } from "~/admin/installation.server";
 import { requireAdmin } from "~/web/admin-context.server";
 import { parseSettingsForm, type SettingsField } from "~/admin/settings-form";
 import { CSRF_FIELD, useAdmin } from "~/admin/use-admin";
-import type { MessageKey } from "~/i18n";
 import { deps } from "~/deps.server";
-import { ATM_EXPIRE_DAY_CHOICES, getMethod, INSTALLMENT_PERIODS, parseMethodSettings, type MethodHandle } from "~/payments/methods";
+import { refundNote } from "~/admin/guidance";
+import { ATM_EXPIRE_DAY_CHOICES, DEFAULT_ITEM_NAME, getMethod, INSTALLMENT_PERIODS, parseMethodSettings, type MethodHandle } from "~/payments/methods";
 
 interface SettingsView {
   itemName: string;
@@ -31,7 +31,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const definition = getMethod(ctx.method);
   return {
     settings: toView(ctx.method, ctx.installation.settings),
-    refund: definition.refund,
+    refundNote: refundNote(definition),
+    pending: definition.pending,
     desktopOnly: definition.desktopOnly,
     restriction: definition.restriction,
     applePay: definition.icons.includes("apple_pay"),
@@ -47,13 +48,6 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   await saveMethodSettings(deps().db, ctx.method, ctx.shop, parsed.value);
   return { ok: true };
 }
-
-const REFUND_NOTES: Record<string, MessageKey> = {
-  partial: "admin.settings.refund.partial",
-  "full-only": "admin.settings.refund.fullOnly",
-  "contact-buyer": "admin.settings.refund.contactBuyer",
-  "opay-back-office": "admin.settings.refund.opay",
-};
 
 export default function SettingsPage() {
   const data = useLoaderData<typeof loader>();
@@ -123,7 +117,7 @@ export default function SettingsPage() {
                 <TextField
                   id="itemName"
                   label={t("admin.settings.itemName")}
-                  helpText={t("admin.settings.itemNameHelp")}
+                  helpText={t("admin.settings.itemNameHelp", { default: DEFAULT_ITEM_NAME })}
                   value={values.itemName}
                   onChange={(itemName) => change({ itemName })}
                   autoComplete="off"
@@ -180,9 +174,9 @@ export default function SettingsPage() {
               ) : null}
               {data.applePay ? <Text as="p">{t("admin.settings.applePay")}</Text> : null}
               <Text as="p" id="refund-note">
-                {t(REFUND_NOTES[data.refund] ?? "admin.settings.refund.partial")}
+                {t(data.refundNote)}
               </Text>
-              {method === "atm" ? <Text as="p">{t("admin.settings.atmPending")}</Text> : null}
+              {data.pending ? <Text as="p">{t("admin.settings.atmPending")}</Text> : null}
             </BlockStack>
           </Card>
         </Layout.AnnotatedSection>
