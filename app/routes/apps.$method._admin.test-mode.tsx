@@ -54,16 +54,19 @@ export default function TestModePage() {
               </Banner>
             ) : null}
             <SectionCard title={t("admin.testMode.howTitle")}>
-              <List type="number">
-                <List.Item>{t("admin.testMode.step1")}</List.Item>
-                <List.Item>{t("admin.testMode.step2")}</List.Item>
-                {guidance.pay ? (
+              {guidance.pay ? (
+                <List type="number">
+                  <List.Item>{t("admin.testMode.step1")}</List.Item>
+                  <List.Item>{t("admin.testMode.step2")}</List.Item>
                   <List.Item>
                     <span id="test-pay">{t(guidance.pay)}</span>
                   </List.Item>
-                ) : null}
-                <List.Item>{t("admin.testMode.step3")}</List.Item>
-              </List>
+                  <List.Item>{t("admin.testMode.step3")}</List.Item>
+                </List>
+              ) : (
+                // Nothing reaches ECPay's stage: only say to keep test mode off for this app.
+                <Text as="p">{t("admin.guide.test.keepOff")}</Text>
+              )}
               <InlineStack>
                 <Button url={data.settingsUrl} target="_blank" external>
                   {t("admin.setup.activate.action")}
@@ -156,39 +159,41 @@ export default function TestModePage() {
                 {t("admin.testMode.changeStage")}
               </Button>
             </SectionCard>
-            <SectionCard title={t("admin.testMode.backOfficeTitle")} gap="200">
-              {data.emulatorOrdersUrl ? (
-                <>
-                  <Text as="p" id="emulator-back-office">
-                    {t("admin.guide.test.emulatorBackOffice")}
+            {guidance.testable ? (
+              <SectionCard title={t("admin.testMode.backOfficeTitle")} gap="200">
+                {data.emulatorOrdersUrl ? (
+                  <>
+                    <Text as="p" id="emulator-back-office">
+                      {t("admin.guide.test.emulatorBackOffice")}
+                    </Text>
+                    <Link url={data.emulatorOrdersUrl} target="_blank">
+                      {data.emulatorOrdersUrl}
+                    </Link>
+                    <Text as="p">{t("admin.guide.test.realStageAccount", { url: STAGE_BACK_OFFICE.url })}</Text>
+                  </>
+                ) : (
+                  <>
+                    <Text as="p">{t("admin.testMode.backOfficeBody")}</Text>
+                    <Link url={STAGE_BACK_OFFICE.url} target="_blank">
+                      {STAGE_BACK_OFFICE.url}
+                    </Link>
+                  </>
+                )}
+                <InlineGrid columns={2} gap="100">
+                  <Text as="span" tone="subdued">
+                    {t("admin.testMode.stageAccount")}
                   </Text>
-                  <Link url={data.emulatorOrdersUrl} target="_blank">
-                    {data.emulatorOrdersUrl}
-                  </Link>
-                  <Text as="p">{t("admin.guide.test.realStageAccount", { url: STAGE_BACK_OFFICE.url })}</Text>
-                </>
-              ) : (
-                <>
-                  <Text as="p">{t("admin.testMode.backOfficeBody")}</Text>
-                  <Link url={STAGE_BACK_OFFICE.url} target="_blank">
-                    {STAGE_BACK_OFFICE.url}
-                  </Link>
-                </>
-              )}
-              <InlineGrid columns={2} gap="100">
-                <Text as="span" tone="subdued">
-                  {t("admin.testMode.stageAccount")}
+                  <Text as="span">{STAGE_BACK_OFFICE.username}</Text>
+                  <Text as="span" tone="subdued">
+                    {t("admin.testMode.stagePassword")}
+                  </Text>
+                  <Text as="span">{STAGE_BACK_OFFICE.password}</Text>
+                </InlineGrid>
+                <Text as="p" tone="subdued">
+                  {t("admin.testMode.backOfficeOwn")}
                 </Text>
-                <Text as="span">{STAGE_BACK_OFFICE.username}</Text>
-                <Text as="span" tone="subdued">
-                  {t("admin.testMode.stagePassword")}
-                </Text>
-                <Text as="span">{STAGE_BACK_OFFICE.password}</Text>
-              </InlineGrid>
-              <Text as="p" tone="subdued">
-                {t("admin.testMode.backOfficeOwn")}
-              </Text>
-            </SectionCard>
+              </SectionCard>
+            ) : null}
           </BlockStack>
         </Layout.Section>
       </Layout>

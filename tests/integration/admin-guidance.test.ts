@@ -51,6 +51,9 @@ describe("the UnionPay app's test mode", () => {
     expect(zh).not.toContain(TEST_CARD);
     expect(zh).not.toContain("id=\"test-card-number\"");
     expect(zh).not.toContain("綠界測試卡號");
+    expect(zh).toContain("請讓此付款方式的 Shopify「測試模式」保持關閉");
+    expect(zh).not.toContain("測試模式下的訂單會導到綠界測試環境");
+    expect(zh).not.toContain("shopify015sub");
     const en = await page("/apps/unionpay/test-mode", "unionpay", EN);
     expect(en).toContain("ECPay&#x27;s stage does not offer this method");
     expect(en).not.toContain(TEST_CARD);
