@@ -127,7 +127,7 @@ test("a merchant binds ECPay, is confirmed ready by Shopify, rebinds (through a 
     await expect(page.getByRole("heading", { name: "設定指南" })).toBeVisible();
     await expect(page.locator("#setup-progress")).toHaveText("已完成 0 / 5 個步驟");
     await expect(page.locator("#bound-merchant-id")).toContainText("尚未綁定");
-    await expect(page.getByRole("link", { name: /services\/payments_partners\/gateways\/test-api-key-credit\/settings/ })).toBeVisible();
+    await expect(page.getByRole("link", { name: "開啟 Shopify 付款設定" })).toHaveAttribute("href", `${shopify.origin}/admin/${SHOP}/settings`);
     await shot(page, "admin-01-home-fresh");
   });
 
