@@ -3,7 +3,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineGrid, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
-import { CardPadding, PaymentLink, SectionCard, StatusBadge, TableEmpty, TestBadge } from "~/admin/components";
+import { CardPadding, PaymentLink, SectionCard, SharedBindingNote, StatusBadge, TableEmpty, TestBadge } from "~/admin/components";
 import { requireAdmin } from "~/web/admin-context.server";
 import { testModeBinding } from "~/admin/installation.server";
 import { formatAmount, formatDateTime } from "~/admin/format";
@@ -38,6 +38,7 @@ export default function TestModePage() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
+            <SharedBindingNote />
             <SectionCard title={t("admin.testMode.howTitle")}>
               <List type="number">
                 <List.Item>{t("admin.testMode.step1")}</List.Item>
