@@ -279,6 +279,9 @@ export default function TransactionDetailPage() {
   };
   const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
   return (
+    // The title is the Payment ID, one long word: a phone breaks it rather than scrolling sideways.
+    <div className="payment-detail">
+      <style>{".payment-detail .Polaris-Header-Title { overflow-wrap: anywhere; }"}</style>
     <Page
       title={row.id}
       titleMetadata={
@@ -418,6 +421,7 @@ export default function TransactionDetailPage() {
         </Layout.Section>
       </Layout>
     </Page>
+    </div>
   );
 }
 

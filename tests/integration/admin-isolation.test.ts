@@ -3,6 +3,7 @@
 // own rows, and refuses bad input without saving anything.
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { listShopTransactions } from "~/admin/transactions.server";
 import type { MethodHandle } from "~/payments/methods";
 import { adminClient } from "../support/admin-session";
 import { startAppServer, type AppServer } from "../support/app-server";
@@ -242,13 +243,27 @@ describe("the shop-wide transactions list", () => {
     expect(credit).not.toContain('id="app-filter-webatm"');
   });
 
-  it("pages the shop-wide list by keyset across apps, each row once", async () => {
-    const seen: string[] = [];
-    let html = await (await get("/apps/credit/transactions?app=credit&app=atm&app=installments", "credit", SHOP_A)).text();
-    seen.push(...rowsOf(html));
-    expect(seen).toHaveLength(5);
-    // The search and the other filters combine with the app filter.
-    html = await (await get("/apps/credit/transactions?app=atm&q=atmpayment000000", "credit", SHOP_A)).text();
+  it("pages the list of two apps by keyset, every row once, forwards and backwards", async () => {
+    const expected = ["aPaymentTest000002", "aAtmPayment0000004", "aAtmPayment0000003", "aPayment0000000001", "aAtmPending00000005"];
+    const query = { apps: ["credit", "atm"] as MethodHandle[] };
+    let page = await listShopTransactions(prisma, SHOP_A, query, 2);
+    const forward = [...page.rows.map((r) => r.id)];
+    expect(page.count).toBe(5);
+    while (page.next) {
+      page = await listShopTransactions(prisma, SHOP_A, { ...query, after: page.next }, 2);
+      forward.push(...page.rows.map((r) => r.id));
+    }
+    expect(forward).toEqual(expected);
+    const backward = [...page.rows.map((r) => r.id)];
+    while (page.previous) {
+      page = await listShopTransactions(prisma, SHOP_A, { ...query, before: page.previous }, 2);
+      backward.unshift(...page.rows.map((r) => r.id));
+    }
+    expect(backward).toEqual(expected);
+  });
+
+  it("combines the app filter with the search", async () => {
+    let html = await (await get("/apps/credit/transactions?app=atm&q=atmpayment000000", "credit", SHOP_A)).text();
     expect(rowsOf(html)).toEqual(["atm:aAtmPayment0000004", "atm:aAtmPayment0000003"]);
     expect(countOf(html)).toBe("2");
     html = await (await get("/apps/credit/transactions?app=credit&q=aAtmPayment0000003", "credit", SHOP_A)).text();
