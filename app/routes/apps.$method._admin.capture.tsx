@@ -5,7 +5,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
-import { CardPadding, PaymentLink, SectionCard, TableEmpty } from "~/admin/components";
+import { CardPadding, PaymentLink, SectionCard, SharedBindingNote, TableEmpty } from "~/admin/components";
 import { markCaptureReviewed } from "~/admin/installation.server";
 import { requireAdmin } from "~/web/admin-context.server";
 import { formatDateTime } from "~/admin/format";
@@ -50,6 +50,7 @@ export default function CapturePage() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
+            <SharedBindingNote />
             {noCapture ? (
               <Banner tone="info" title={t("admin.capture.notApplicableTitle")}>
                 <BlockStack gap="100" id="capture-not-applicable">

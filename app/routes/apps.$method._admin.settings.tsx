@@ -7,6 +7,7 @@ import { SaveBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, ChoiceList, ContextualSaveBar, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useMemo, useState } from "react";
 import type { FieldErrors } from "~/admin/binding-form";
+import { SharedBindingNote } from "~/admin/components";
 import { saveMethodSettings } from "~/admin/installation.server";
 import { requireAdmin } from "~/web/admin-context.server";
 import { parseSettingsForm, type SettingsField } from "~/admin/settings-form";
@@ -108,6 +109,9 @@ export default function SettingsPage() {
         />
       ) : null}
       <Layout>
+        <Layout.Section>
+          <SharedBindingNote />
+        </Layout.Section>
         <Layout.AnnotatedSection title={t("admin.settings.checkoutTitle")} description={t("admin.settings.checkoutHelp")}>
           <Card>
             <BlockStack gap="400">

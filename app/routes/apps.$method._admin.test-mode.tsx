@@ -5,7 +5,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineGrid, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
-import { CardPadding, PaymentLink, SectionCard, StatusBadge, TableEmpty, TestBadge } from "~/admin/components";
+import { CardPadding, PaymentLink, SectionCard, SharedBindingNote, StatusBadge, TableEmpty, TestBadge } from "~/admin/components";
 import { requireAdmin } from "~/web/admin-context.server";
 import { testModeBinding } from "~/admin/installation.server";
 import { formatAmount, formatDateTime } from "~/admin/format";
@@ -46,6 +46,7 @@ export default function TestModePage() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
+            <SharedBindingNote />
             {guidance.unavailable ? (
               <Banner tone="warning" title={t("admin.guide.test.unavailableTitle")}>
                 <Text as="p" id="test-unavailable">

@@ -1,8 +1,9 @@
 // The merchant admin over real HTTP against the built server: one shop's admin can never read or
-// act on another shop's (or another app's) payments, exports only its own rows, and refuses bad
-// input without saving anything.
+// act on another shop's payments (its own apps' payments are one shop-wide list), exports only its
+// own rows, and refuses bad input without saving anything.
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { listShopTransactions } from "~/admin/transactions.server";
 import type { MethodHandle } from "~/payments/methods";
 import { adminClient } from "../support/admin-session";
 import { startAppServer, type AppServer } from "../support/app-server";
@@ -13,6 +14,8 @@ import { testAppEnv } from "../support/test-env";
 
 const SHOP_A = "admin-shop-a.myshopify.com";
 const SHOP_B = "admin-shop-b.myshopify.com";
+/** Installed, never paid: the list's "no payments yet". */
+const SHOP_C = "admin-shop-c.myshopify.com";
 const KEYS = ["--merchant-id", "3002607", "--hash-key", "pwFHCqoQZGmho4w6", "--hash-iv", "EkRm7iFT261dpevs"];
 
 let db: TestDatabase;
@@ -60,11 +63,37 @@ beforeAll(async () => {
   seed("atm", SHOP_A);
   seed("installments", SHOP_A);
   seed("credit", SHOP_B);
+  seed("webatm", SHOP_C);
   await payment(SHOP_A, "credit", "aPayment0000000001", { createdAt: new Date("2025-03-10T04:00:00Z"), paymentType: "Credit_CreditCard" });
   await payment(SHOP_A, "credit", "aPaymentTest000002", { test: true, createdAt: new Date("2025-03-11T04:00:00Z") });
   await payment(SHOP_A, "atm", "aAtmPayment0000003", { createdAt: new Date("2025-03-10T05:00:00Z"), paymentType: "ATM_TAISHIN" });
   await payment(SHOP_A, "atm", "aAtmPayment0000004", { createdAt: new Date("2025-03-10T05:30:00Z"), paymentType: "ATM_BOT" });
   await payment(SHOP_B, "credit", "bPayment0000000001", { createdAt: new Date("2025-03-10T06:00:00Z") });
+  // Waiting for the buyer's transfer to the account ECPay issued.
+  await prisma.paymentSession.create({
+    data: {
+      id: "aAtmPending00000005",
+      gid: "gid://shopify/PaymentSession/aAtmPending00000005",
+      method: "atm",
+      shop: SHOP_A,
+      group: "g-aAtmPending00000005",
+      amount: 1200,
+      amountRaw: "1200.00",
+      currency: "TWD",
+      kind: "SALE",
+      test: false,
+      status: "PENDING",
+      cancelUrl: `https://${SHOP_A}/checkouts/cn/tokPending/processing`,
+      proposedAt: new Date(),
+      createdAt: new Date("2025-03-09T05:00:00Z"),
+      attempts: {
+        create: { merchantTradeNo: "MaAtmPending0000005", merchantId: "3002607", stage: false, status: "ISSUED", amount: 1200, tradeNo: "2503091300001234", paymentType: "ATM_TAISHIN", bankCode: "812", vAccount: "9103522175887271", expireDate: "2025/03/12" },
+      },
+    },
+  });
+  await prisma.outboxMessage.create({
+    data: { id: "outbox-of-shop-a-atm", shop: SHOP_A, method: "atm", mutation: "paymentSessionResolve", subjectId: "aAtmPayment0000003", variables: "{}", status: "FAILED", nextAttemptAt: new Date("2030-01-01T00:00:00Z") },
+  });
   await prisma.outboxMessage.create({
     data: { id: "outbox-of-shop-b", shop: SHOP_B, method: "credit", mutation: "paymentSessionResolve", subjectId: "bPayment0000000001", variables: "{}", status: "FAILED", nextAttemptAt: new Date("2030-01-01T00:00:00Z") },
   });
@@ -92,16 +121,32 @@ describe("one shop's admin and another shop's payments", () => {
     expect(await response.text()).toContain("TbPayment0000000001");
   });
 
-  it("answers 404 for the shop's own payment seen from another of its apps", async () => {
-    expect((await get("/apps/atm/transactions/aPayment0000000001", "atm", SHOP_A)).status).toBe(404);
-    expect((await get("/apps/credit/transactions/aAtmPayment0000003", "credit", SHOP_A)).status).toBe(404);
+  it("opens the shop's own payment from another of its apps, saying which app took it", async () => {
+    const fromAtm = await get("/apps/atm/transactions/aPayment0000000001", "atm", SHOP_A);
+    expect(fromAtm.status).toBe(200);
+    const html = await fromAtm.text();
+    expect(html).toContain("TaPayment0000000001");
+    expect(html).toMatch(/id="other-app"[^>]*data-method="credit"/);
+    const fromCredit = await get("/apps/credit/transactions/aAtmPayment0000003", "credit", SHOP_A);
+    expect(fromCredit.status).toBe(200);
+    expect(await fromCredit.text()).toMatch(/id="detail-app" data-method="atm"/);
+    // Its own app's page has no such note.
+    expect(await (await get("/apps/credit/transactions/aPayment0000000001", "credit", SHOP_A)).text()).not.toContain('id="other-app"');
+  });
+
+  it("answers 404 for another shop's payment from every app of the shop, and acts on none of it", async () => {
+    for (const method of ["credit", "atm", "installments"]) {
+      const response = await get("/apps/" + method + "/transactions/bPayment0000000001", method, SHOP_A);
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toContain("TbPayment0000000001");
+      expect((await post("/apps/" + method + "/transactions/bPayment0000000001", method, SHOP_A, { intent: "query" })).status).toBe(404);
+    }
   });
 
   it("never lists or finds another shop's payment, whichever id is searched", async () => {
     const list = await (await get("/apps/credit/transactions", "credit", SHOP_A)).text();
     expect(list).toContain("aPayment0000000001");
     expect(list).not.toContain("bPayment0000000001");
-    expect(list).not.toContain("aAtmPayment0000003");
     for (const q of ["bPayment0000000001", "MbPayment0000000001", "TbPayment0000000001"]) {
       // The query itself is echoed in the search field: look for the row, not the string.
       const found = await (await get(`/apps/credit/transactions?q=${q}`, "credit", SHOP_A)).text();
@@ -146,6 +191,14 @@ describe("one shop's admin and another shop's payments", () => {
     expect(message.nextAttemptAt.toISOString()).toBe("2030-01-01T00:00:00.000Z");
   });
 
+  it("retries the Shopify delivery of another of the shop's apps as that app", async () => {
+    const response = await post("/apps/credit/transactions/aAtmPayment0000003", "credit", SHOP_A, { intent: "retry", messageId: "outbox-of-shop-a-atm" });
+    expect(response.status).toBe(200);
+    const message = await prisma.outboxMessage.findUniqueOrThrow({ where: { id: "outbox-of-shop-a-atm" } });
+    expect(message.status).toBe("PENDING");
+    expect(message.nextAttemptAt.getTime()).toBeLessThan(Date.parse("2030-01-01T00:00:00Z"));
+  });
+
   it("cannot reuse another shop's ECPay binding", async () => {
     const other = await prisma.ecpayBinding.findFirstOrThrow({ where: { shop: SHOP_B } });
     const before = await prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "atm", shop: SHOP_A } } });
@@ -153,6 +206,91 @@ describe("one shop's admin and another shop's payments", () => {
     const after = await prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "atm", shop: SHOP_A } } });
     expect(after.bindingId).toBe(before.bindingId);
     expect(after.bindingId).not.toBe(other.id);
+  });
+});
+
+describe("the shop-wide transactions list", () => {
+  /** The payment ids of the list's rows, in their order (data-testid="transaction-row"). */
+  const rowsOf = (html: string) => [...html.matchAll(/data-testid="transaction-row" data-payment-id="([^"]+)" data-method="([^"]+)"/g)].map((m) => `${m[2]}:${m[1]}`);
+  const countOf = (html: string) => /data-testid="result-count" data-count="([^"]+)"/.exec(html)?.[1];
+
+  it("lists every app's payments of the shop, newest first, with the app on each row, from any of its apps", async () => {
+    const expected = ["credit:aPaymentTest000002", "atm:aAtmPayment0000004", "atm:aAtmPayment0000003", "credit:aPayment0000000001", "atm:aAtmPending00000005"];
+    for (const method of ["credit", "atm", "installments"]) {
+      const html = await (await get(`/apps/${method}/transactions`, method, SHOP_A)).text();
+      expect(rowsOf(html)).toEqual(expected);
+      expect(countOf(html)).toBe("5");
+      expect(html).toContain("共 5 筆");
+      expect(html).not.toContain("bPayment0000000001");
+      // Each row links to the detail page under the app the merchant is in.
+      expect(html).toContain(`href="/apps/${method}/transactions/aAtmPayment0000003"`);
+    }
+  });
+
+  it("filters by one or more apps, with the count of what is left", async () => {
+    const atm = await (await get("/apps/credit/transactions?app=atm", "credit", SHOP_A)).text();
+    expect(rowsOf(atm)).toEqual(["atm:aAtmPayment0000004", "atm:aAtmPayment0000003", "atm:aAtmPending00000005"]);
+    expect(countOf(atm)).toBe("3");
+    const both = await (await get("/apps/credit/transactions?app=atm&app=credit&status=paid", "credit", SHOP_A)).text();
+    expect(rowsOf(both)).toEqual(["credit:aPaymentTest000002", "atm:aAtmPayment0000004", "atm:aAtmPayment0000003", "credit:aPayment0000000001"]);
+    expect(countOf(both)).toBe("4");
+    // Polaris' ChoiceList spelling, and an app that is not ours, which is dropped.
+    const credit = await (await get("/apps/atm/transactions?app[]=credit&app=paypal", "atm", SHOP_A)).text();
+    expect(rowsOf(credit)).toEqual(["credit:aPaymentTest000002", "credit:aPayment0000000001"]);
+    // The filter offers the shop's installed apps, and keeps what was ticked.
+    expect(credit).toMatch(/id="app-filter-credit"[^>]*value="credit"[^>]*checked=""|id="app-filter-credit"[^>]*checked=""[^>]*value="credit"/);
+    for (const app of ["credit", "atm", "installments"]) expect(credit).toContain(`id="app-filter-${app}"`);
+    expect(credit).not.toContain('id="app-filter-webatm"');
+  });
+
+  it("pages the list of two apps by keyset, every row once, forwards and backwards", async () => {
+    const expected = ["aPaymentTest000002", "aAtmPayment0000004", "aAtmPayment0000003", "aPayment0000000001", "aAtmPending00000005"];
+    const query = { apps: ["credit", "atm"] as MethodHandle[] };
+    let page = await listShopTransactions(prisma, SHOP_A, query, 2);
+    const forward = [...page.rows.map((r) => r.id)];
+    expect(page.count).toBe(5);
+    while (page.next) {
+      page = await listShopTransactions(prisma, SHOP_A, { ...query, after: page.next }, 2);
+      forward.push(...page.rows.map((r) => r.id));
+    }
+    expect(forward).toEqual(expected);
+    const backward = [...page.rows.map((r) => r.id)];
+    while (page.previous) {
+      page = await listShopTransactions(prisma, SHOP_A, { ...query, before: page.previous }, 2);
+      backward.unshift(...page.rows.map((r) => r.id));
+    }
+    expect(backward).toEqual(expected);
+  });
+
+  it("combines the app filter with the search", async () => {
+    let html = await (await get("/apps/credit/transactions?app=atm&q=atmpayment000000", "credit", SHOP_A)).text();
+    expect(rowsOf(html)).toEqual(["atm:aAtmPayment0000004", "atm:aAtmPayment0000003"]);
+    expect(countOf(html)).toBe("2");
+    html = await (await get("/apps/credit/transactions?app=credit&q=aAtmPayment0000003", "credit", SHOP_A)).text();
+    expect(rowsOf(html)).toEqual([]);
+    expect(html).toContain('data-empty="no-results"');
+  });
+
+  it("shows a pending ATM payment's virtual account and its deadline in Taiwan time", async () => {
+    const html = await (await get("/apps/credit/transactions?app=atm&status=pending", "credit", SHOP_A)).text();
+    expect(rowsOf(html)).toEqual(["atm:aAtmPending00000005"]);
+    expect(html).toMatch(/id="atm-aAtmPending00000005" data-testid="pending-atm" data-bank="812" data-account="9103522175887271"/);
+    expect(html).toContain("轉帳帳號 812-9103522175887271");
+    expect(html).toContain("繳費期限 2025/03/12 23:59:59");
+    const detail = await (await get("/apps/credit/transactions/aAtmPending00000005", "credit", SHOP_A)).text();
+    expect(detail).toContain("轉帳帳號 812-9103522175887271 · 繳費期限 2025/03/12 23:59:59");
+  });
+
+  it("says there are no payments yet, or none for these filters, in an empty state", async () => {
+    const none = await (await get("/apps/webatm/transactions", "webatm", SHOP_C)).text();
+    expect(none).toContain('data-empty="no-payments"');
+    expect(none).toContain("尚無交易");
+    expect(none).not.toContain('data-testid="result-count"');
+    const filtered = await (await get("/apps/webatm/transactions?status=paid", "webatm", SHOP_C)).text();
+    expect(filtered).toContain('data-empty="no-results"');
+    expect(filtered).toContain("沒有符合條件的交易");
+    // A shop with one app has nothing to choose between.
+    expect(none).not.toContain('id="app-filter"');
   });
 });
 
