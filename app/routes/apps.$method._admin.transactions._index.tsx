@@ -7,8 +7,11 @@ import { Form, useLoaderData, useNavigate, useNavigation } from "@remix-run/reac
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineGrid, InlineStack, Link, Page, Pagination, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { StatusBadge, TestBadge } from "~/admin/components";
+import { ExportCard } from "~/admin/export-card";
+import { shopMethods } from "~/admin/export.server";
+import { readExportForm } from "~/admin/export-form";
 import { requireAdmin } from "~/web/admin-context.server";
-import { checkDateRange, hasErrors, type DateRangeErrors } from "~/admin/date-range";
+import { checkDateRange, hasErrors } from "~/admin/date-range";
 import { formatAmount, formatCount, formatDateTime, moneyNote, taiwanDate } from "~/admin/format";
 import { paymentTypeLabel, paymentTypesFor } from "~/admin/payment-types";
 import { DISPLAY_STATUSES, STATUS_LABELS } from "~/admin/status";
@@ -24,22 +27,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const d = deps();
 
   const today = d.now();
-  let exportRange = { from: taiwanDate(new Date(today.getTime() - 30 * 24 * 3600_000)), to: taiwanDate(today) };
-  let exportErrors: DateRangeErrors = {};
-  if (search.get("intent") === "export") {
-    exportRange = { from: search.get("exportFrom")?.trim() ?? "", to: search.get("exportTo")?.trim() ?? "" };
-    exportErrors = checkDateRange(exportRange.from, exportRange.to, { required: true });
-    if (!hasErrors(exportErrors)) {
-      return redirect(`/apps/${ctx.method}/export?${new URLSearchParams(exportRange).toString()}`);
-    }
-  }
+  const installed = await shopMethods(d.db, ctx.shop);
+  const exportForm = readExportForm(search, `/apps/${ctx.method}`, installed, { from: taiwanDate(new Date(today.getTime() - 30 * 24 * 3600_000)), to: taiwanDate(today) });
+  if (exportForm.redirectTo) return redirect(exportForm.redirectTo);
 
   const query = parseTransactionQuery(search);
   const dates = { from: search.get("from")?.trim() ?? "", to: search.get("to")?.trim() ?? "" };
   const dateErrors = checkDateRange(dates.from, dates.to, { required: false });
   // A filter that cannot be applied lists nothing rather than everything.
   const page: TransactionPage = hasErrors(dateErrors) ? { rows: [], next: null, previous: null } : await listTransactions(d.db, ctx.shop, ctx.method, query);
-  return { page, query, dates, dateErrors, exportRange, exportErrors, paymentTypes: paymentTypesFor(getMethod(ctx.method)), searchWindow: SEARCH_WINDOW };
+  return { page, query, dates, dateErrors, exportForm, installed, paymentTypes: paymentTypesFor(getMethod(ctx.method)), searchWindow: SEARCH_WINDOW };
 }
 
 function queryString(query: TransactionQuery, cursor: { after?: string; before?: string }): string {
@@ -54,18 +51,16 @@ function queryString(query: TransactionQuery, cursor: { after?: string; before?:
 }
 
 export default function TransactionsPage() {
-  const { page, query, dates, dateErrors, exportRange, exportErrors, paymentTypes, searchWindow } = useLoaderData<typeof loader>();
+  const { page, query, dates, dateErrors, exportForm, installed, paymentTypes, searchWindow } = useLoaderData<typeof loader>();
   const { t, base, locale } = useAdmin();
   const navigate = useNavigate();
   const navigation = useNavigation();
   const current = { q: query.q ?? "", status: query.status ?? "", paymentType: query.paymentType ?? "", test: query.test ?? "", from: dates.from, to: dates.to };
   const [filters, setFilters] = useState(current);
-  const [range, setRange] = useState(exportRange);
   useEffect(
     () => setFilters({ q: current.q, status: current.status, paymentType: current.paymentType, test: current.test, from: current.from, to: current.to }),
     [current.q, current.status, current.paymentType, current.test, current.from, current.to],
   );
-  useEffect(() => setRange({ from: exportRange.from, to: exportRange.to }), [exportRange.from, exportRange.to]);
 
   const statusOptions = [{ label: t("admin.transactions.allStatuses"), value: "" }, ...DISPLAY_STATUSES.map((s) => ({ label: t(STATUS_LABELS[s]), value: s }))];
   const methodOptions = [
@@ -239,45 +234,7 @@ export default function TransactionsPage() {
             />
           </div>
         </Card>
-        <Card>
-          <Form method="get" action={`${base}/transactions`} reloadDocument id="export-form">
-            <input type="hidden" name="intent" value="export" />
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("admin.export.title")}
-              </Text>
-              <Text as="p" tone="subdued">
-                {t("admin.export.help")}
-              </Text>
-              {hasErrors(exportErrors) ? <Banner tone="critical" title={t("admin.export.error")} /> : null}
-              <InlineGrid columns={{ xs: 1, md: 3 }} gap="300">
-                <TextField
-                  label={t("admin.transactions.from")}
-                  type="date"
-                  name="exportFrom"
-                  id="export-from"
-                  value={range.from}
-                  onChange={(from) => setRange((r) => ({ ...r, from }))}
-                  autoComplete="off"
-                  error={exportErrors.from ? t(exportErrors.from) : undefined}
-                />
-                <TextField
-                  label={t("admin.transactions.to")}
-                  type="date"
-                  name="exportTo"
-                  id="export-to"
-                  value={range.to}
-                  onChange={(to) => setRange((r) => ({ ...r, to }))}
-                  autoComplete="off"
-                  error={exportErrors.to ? t(exportErrors.to) : undefined}
-                />
-              </InlineGrid>
-              <InlineStack align="end">
-                <Button submit>{t("admin.export.download")}</Button>
-              </InlineStack>
-            </BlockStack>
-          </Form>
-        </Card>
+        <ExportCard form={exportForm} installed={installed} />
       </BlockStack>
     </Page>
   );

@@ -10,7 +10,7 @@ import { Box, Button, ButtonGroup, Frame, InlineStack, Navigation, Text } from "
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisZhTw from "@shopify/polaris/locales/zh-TW.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import { adminLocale, loadInstallation } from "~/web/admin-context.server";
+import { loadInstallation, shopAdminLocale } from "~/web/admin-context.server";
 import { CSRF_FIELD, type AdminLayoutData } from "~/admin/use-admin";
 import { serverConfig } from "~/config.server";
 import { t, type Locale, type MessageKey } from "~/i18n";
@@ -20,13 +20,14 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { method, app, embedded, shop, adminSession } = await authenticateMerchant(request, params.method);
-  const installation = await loadInstallation(method, shop);
+  // The installation row is created on the first visit, by whichever of layout and page comes first.
+  const [, locale] = await Promise.all([loadInstallation(method, shop), shopAdminLocale(shop, request)]);
   const data: AdminLayoutData = {
     method,
     shop,
     apiKey: serverConfig().apps[method]?.apiKey ?? "",
     embedded,
-    locale: adminLocale(installation, request),
+    locale,
     csrfToken: adminSession?.csrfToken ?? "",
   };
   // Embedded, only the shop's admin may frame these pages (the library's Content-Security-Policy);

@@ -477,12 +477,12 @@ test("a test payment through Shopify and ECPay's stage, transactions with search
     }
   });
 
-  await test.step("switching to English is remembered for the installation", async () => {
+  await test.step("switching to English is remembered for the shop", async () => {
     await page.getByRole("button", { name: "English" }).click();
     await expect(page.getByRole("heading", { name: "Setup guide" })).toBeVisible();
     await page.goto(`${base}/transactions`);
     await expect(page.getByRole("heading", { name: "Transactions", exact: true })).toBeVisible();
-    expect((await db.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "credit", shop: SHOP } } })).locale).toBe("en");
+    expect((await db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).locale).toBe("en");
     await shot(page, "admin-14-transactions-en");
     await page.goto(`${base}/help`);
     await expectHelpContent(page, "en");
