@@ -275,6 +275,19 @@ describe("the CSV export", () => {
     expect(column(rows, "商店名稱")).toEqual([SHOP_B]);
   });
 
+  it("gives the same payment the same words and numbers on its page as in the file", async () => {
+    const html = await (await get("/apps/installments/transactions/aPartialCapRefund05", "installments", SHOP_A)).text();
+    // Captured since: the kind says how it is captured, never "only authorized".
+    expect(html).toContain("先授權後請款");
+    expect(html).not.toContain("僅授權");
+    for (const amount of ["NT$5,000", "NT$3,000", "NT$1,000", "NT$2,000"]) expect(html).toContain(amount);
+    expect(html).toContain("部分金額已退款");
+    // Shopify's raw amount ("5000.00 TWD") only behind the developer details, as sent.
+    const words = html.replace(/<details class="developer-details">[\s\S]*?<\/details>/g, "");
+    expect(html).toContain("5000.00 TWD");
+    expect(words).not.toMatch(/5000\.00 TWD|>5000</);
+  });
+
   it("uses Taiwan days for the range", async () => {
     // 2025-03-11 04:00Z is 12:00 on the 11th in Taiwan: outside a range ending on the 10th.
     const text = await (await get("/apps/credit/export?from=2025-03-10&to=2025-03-10", "credit", SHOP_A)).text();
