@@ -1,5 +1,6 @@
 // Operator command line: npm run ops -- <command> [options]. Exit codes: 0 ok, 1 failed, 2 bad arguments.
 import { parseArgs } from "node:util";
+import { err } from "neverthrow";
 import prisma, { isPostgres } from "../app/db.server";
 import { createSecretBox, EncryptionKeyError } from "../app/lib/secrets.server";
 import { defaultMigrationsDir, runDoctor } from "../app/ops/doctor.server";
@@ -132,9 +133,17 @@ async function main(argv: string[]) {
       const shop = ShopDomainSchema.safeParse(values.shop ?? "");
       if (!shop.success) fail(`--shop: must be a permanent shop domain like example.myshopify.com\n\n${USAGE}`, 2);
       if (values.locale !== undefined && values.locale !== "zh-TW" && values.locale !== "en") fail(`--locale: must be zh-TW or en\n\n${USAGE}`, 2);
+      // The store's name is asked of Shopify with the app's token; without the app's configuration
+      // the file still comes out, with the name last stored (or the domain).
       const { deps } = await import("../app/deps.server");
+      let exportDeps: Parameters<typeof prepareShopExport>[0];
+      try {
+        exportDeps = deps();
+      } catch {
+        exportDeps = { db: prisma, tokens: { offlineToken: async () => null }, shopAdmin: { shopName: async () => err("no app configuration") }, now: () => new Date() };
+      }
       const locale = values.locale ? resolveLocale(values.locale) : resolveLocale(await shopLocale(prisma, shop.data));
-      const prepared = await prepareShopExport(deps(), { shop: shop.data, locale, methods: values.method ?? [], from: values.from ?? "", to: values.to ?? "" });
+      const prepared = await prepareShopExport(exportDeps, { shop: shop.data, locale, methods: values.method ?? [], from: values.from ?? "", to: values.to ?? "" });
       if (prepared.isErr()) fail(`${prepared.error.map((line) => `--${line.replace("=", " ")}`).join("\n")}\n\n${USAGE}`, 2);
       for await (const chunk of exportCsvChunks(prisma, prepared.value.args)) {
         // Respect backpressure so a large range never piles up in memory.

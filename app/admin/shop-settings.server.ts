@@ -8,6 +8,8 @@ type Db = Pick<Deps["db"], "shopSettings">;
 
 /** A name Shopify could not give is asked for again after this long (the CSV falls back to the domain meanwhile). */
 export const SHOP_NAME_RETRY_MS = 3600_000;
+/** A known name is checked again after this long, so a store renamed in Shopify reads right in the next day's files. */
+export const SHOP_NAME_REFRESH_MS = 24 * 3600_000;
 
 /** The language the merchant chose for every admin of this shop, or null before they choose. */
 export async function shopLocale(db: Db, shop: string): Promise<string | null> {
@@ -21,14 +23,15 @@ export async function saveShopLocale(db: Db, shop: string, locale: Locale): Prom
 
 /**
  * The store's name from Shopify (Admin GraphQL `shop { name }`) with an app's offline token: the
- * stored one, else asked now and stored. null when Shopify cannot tell (the caller shows the
- * domain); a failed ask is not repeated within SHOP_NAME_RETRY_MS, so an export never waits twice.
+ * stored one while fresh, else asked now and stored. null when Shopify never told us (the caller
+ * shows the domain); a failed ask keeps the last name and is not repeated within
+ * SHOP_NAME_RETRY_MS, so an export never waits on Shopify twice in a row.
  */
 export async function storeName(deps: Pick<Deps, "db" | "tokens" | "shopAdmin" | "now">, shop: string, methods: readonly MethodHandle[]): Promise<string | null> {
   const stored = await deps.db.shopSettings.findUnique({ where: { shop }, select: { name: true, nameCheckedAt: true } });
-  if (stored?.name) return stored.name;
   const now = deps.now();
-  if (stored?.nameCheckedAt && now.getTime() - stored.nameCheckedAt.getTime() < SHOP_NAME_RETRY_MS) return null;
+  const age = stored?.nameCheckedAt ? now.getTime() - stored.nameCheckedAt.getTime() : Infinity;
+  if (age < (stored?.name ? SHOP_NAME_REFRESH_MS : SHOP_NAME_RETRY_MS)) return stored?.name ?? null;
   let name: string | null = null;
   // Any installed app's token reads the same shop; the first that answers is enough.
   for (const method of methods.length > 0 ? methods : METHOD_HANDLES) {
@@ -40,6 +43,7 @@ export async function storeName(deps: Pick<Deps, "db" | "tokens" | "shopAdmin" |
       break;
     }
   }
+  name ??= stored?.name ?? null;
   await deps.db.shopSettings.upsert({ where: { shop }, create: { shop, name, nameCheckedAt: now }, update: { name, nameCheckedAt: now } });
   return name;
 }
