@@ -28,7 +28,9 @@ import {
 import { useEffect, useState, type ReactNode } from "react";
 import { appLabel, StatusBadge, TestBadge, Truncated } from "~/admin/components";
 import { requireAdmin } from "~/web/admin-context.server";
-import { checkDateRange, hasErrors, type DateRangeErrors } from "~/admin/date-range";
+import { ExportCard } from "~/admin/export-card";
+import { readExportForm } from "~/admin/export-form";
+import { checkDateRange, hasErrors } from "~/admin/date-range";
 import { formatAmount, formatCount, formatDateTime, moneyNote, taiwanDate } from "~/admin/format";
 import { paymentTypeLabel, paymentTypesFor } from "~/admin/payment-types";
 import { DISPLAY_STATUSES, STATUS_LABELS } from "~/admin/status";
@@ -54,28 +56,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const d = deps();
 
   const today = d.now();
-  let exportRange = { from: taiwanDate(new Date(today.getTime() - 30 * 24 * 3600_000)), to: taiwanDate(today) };
-  let exportErrors: DateRangeErrors = {};
-  if (search.get("intent") === "export") {
-    exportRange = { from: search.get("exportFrom")?.trim() ?? "", to: search.get("exportTo")?.trim() ?? "" };
-    exportErrors = checkDateRange(exportRange.from, exportRange.to, { required: true });
-    if (!hasErrors(exportErrors)) {
-      return redirect(`/apps/${ctx.method}/export?${new URLSearchParams(exportRange).toString()}`);
-    }
-  }
+  const installed = await shopApps(d.db, ctx.shop);
+  const exportForm = readExportForm(search, `/apps/${ctx.method}`, installed, { from: taiwanDate(new Date(today.getTime() - 30 * 24 * 3600_000)), to: taiwanDate(today) });
+  if (exportForm.redirectTo) return redirect(exportForm.redirectTo);
 
   const query = parseTransactionQuery(search);
   const dates = { from: search.get("from")?.trim() ?? "", to: search.get("to")?.trim() ?? "" };
   const dateErrors = checkDateRange(dates.from, dates.to, { required: false });
   // A filter that cannot be applied lists nothing rather than everything.
-  const [page, apps] = await Promise.all([
-    hasErrors(dateErrors) ? Promise.resolve<TransactionPage>({ rows: [], next: null, previous: null, count: 0 }) : listShopTransactions(d.db, ctx.shop, query),
-    shopApps(d.db, ctx.shop),
-  ]);
+  const apps = installed;
+  const page: TransactionPage = hasErrors(dateErrors) ? { rows: [], next: null, previous: null, count: 0 } : await listShopTransactions(d.db, ctx.shop, query);
   // The PaymentTypes of the shop's apps, each once (the registry's order).
   const paymentTypes = [...new Set(apps.flatMap((m) => paymentTypesFor(getMethod(m))))];
   const filtered = Boolean(query.q || query.status || query.test || query.paymentType || dates.from || dates.to || query.apps?.length || query.after || query.before);
-  return { page, query, dates, dateErrors, exportRange, exportErrors, paymentTypes, apps, filtered, searchWindow: SEARCH_WINDOW, countLimit: COUNT_LIMIT };
+  return { page, query, dates, dateErrors, exportForm, paymentTypes, apps, filtered, searchWindow: SEARCH_WINDOW, countLimit: COUNT_LIMIT };
 }
 
 function queryString(query: TransactionQuery, cursor: { after?: string; before?: string }): string {
@@ -234,7 +228,7 @@ function CountText({ count, limit }: { count: number; limit: number }) {
 }
 
 export default function TransactionsPage() {
-  const { page, query, dates, dateErrors, exportRange, exportErrors, paymentTypes, apps, filtered, searchWindow, countLimit } = useLoaderData<typeof loader>();
+  const { page, query, dates, dateErrors, exportForm, paymentTypes, apps, filtered, searchWindow, countLimit } = useLoaderData<typeof loader>();
   const { t, base, locale } = useAdmin();
   const navigate = useNavigate();
   const navigation = useNavigation();
@@ -244,13 +238,11 @@ export default function TransactionsPage() {
   const chosenApps = (query.apps ?? []).join(",");
   const [filters, setFilters] = useState(current);
   const [appChoice, setAppChoice] = useState<string[]>(query.apps ?? []);
-  const [range, setRange] = useState(exportRange);
   useEffect(
     () => setFilters({ q: current.q, status: current.status, paymentType: current.paymentType, test: current.test, from: current.from, to: current.to }),
     [current.q, current.status, current.paymentType, current.test, current.from, current.to],
   );
   useEffect(() => setAppChoice(chosenApps ? chosenApps.split(",") : []), [chosenApps]);
-  useEffect(() => setRange({ from: exportRange.from, to: exportRange.to }), [exportRange.from, exportRange.to]);
 
   const statusOptions = [{ label: t("admin.transactions.allStatuses"), value: "" }, ...DISPLAY_STATUSES.map((s) => ({ label: t(STATUS_LABELS[s]), value: s }))];
   const methodOptions = [
@@ -437,45 +429,7 @@ export default function TransactionsPage() {
             />
           </div>
         </Card>
-        <Card>
-          <Form method="get" action={`${base}/transactions`} reloadDocument id="export-form">
-            <input type="hidden" name="intent" value="export" />
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("admin.export.title")}
-              </Text>
-              <Text as="p" tone="subdued">
-                {t("admin.export.help")}
-              </Text>
-              {hasErrors(exportErrors) ? <Banner tone="critical" title={t("admin.export.error")} /> : null}
-              <InlineGrid columns={{ xs: 1, md: 3 }} gap="300">
-                <TextField
-                  label={t("admin.transactions.from")}
-                  type="date"
-                  name="exportFrom"
-                  id="export-from"
-                  value={range.from}
-                  onChange={(from) => setRange((r) => ({ ...r, from }))}
-                  autoComplete="off"
-                  error={exportErrors.from ? t(exportErrors.from) : undefined}
-                />
-                <TextField
-                  label={t("admin.transactions.to")}
-                  type="date"
-                  name="exportTo"
-                  id="export-to"
-                  value={range.to}
-                  onChange={(to) => setRange((r) => ({ ...r, to }))}
-                  autoComplete="off"
-                  error={exportErrors.to ? t(exportErrors.to) : undefined}
-                />
-              </InlineGrid>
-              <InlineStack align="end">
-                <Button submit>{t("admin.export.download")}</Button>
-              </InlineStack>
-            </BlockStack>
-          </Form>
-        </Card>
+        <ExportCard form={exportForm} installed={apps} />
       </BlockStack>
     </Page>
   );

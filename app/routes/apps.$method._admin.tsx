@@ -12,7 +12,7 @@ import { Box, Button, ButtonGroup, Frame, InlineStack, Navigation, Text, TopBar 
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisZhTw from "@shopify/polaris/locales/zh-TW.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import { adminLocale, loadInstallation } from "~/web/admin-context.server";
+import { loadInstallation, shopAdminLocale } from "~/web/admin-context.server";
 import { CSRF_FIELD, type AdminLayoutData } from "~/admin/use-admin";
 import { unbindImpact } from "~/admin/bind.server";
 import { appLabel } from "~/admin/components";
@@ -26,16 +26,16 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { method, app, embedded, shop, adminSession } = await authenticateMerchant(request, params.method);
-  const installation = await loadInstallation(method, shop);
   const d = deps();
+  // The installation row is created on the first visit, by whichever of layout and page comes first.
   // The bind page's own answer (unbindImpact: the other installed apps on this binding), so every page says the same.
-  const [account, sharing] = await Promise.all([boundAccount(d.db, method, shop), unbindImpact(d, method, shop)]);
+  const [, locale, account, sharing] = await Promise.all([loadInstallation(method, shop), shopAdminLocale(shop, request), boundAccount(d.db, method, shop), unbindImpact(d, method, shop)]);
   const data: AdminLayoutData = {
     method,
     shop,
     apiKey: serverConfig().apps[method]?.apiKey ?? "",
     embedded,
-    locale: adminLocale(installation, request),
+    locale,
     csrfToken: adminSession?.csrfToken ?? "",
     binding: account ? { merchantId: account.merchantId, sharedWith: sharing.flatMap((impact) => impact.apps) } : null,
   };

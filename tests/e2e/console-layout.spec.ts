@@ -83,7 +83,7 @@ for (const size of SIZES) {
       const console = watchConsole(page);
       await page.setViewportSize({ width: size.width, height: size.height });
       await context.addCookies((await adminSessionCookies(db, "credit", SHOP)).map((c) => ({ ...c, domain: new URL(stack.server.origin).hostname })));
-      await db.shopInstallation.update({ where: { method_shop: { method: "credit", shop: SHOP } }, data: { locale } });
+      await db.shopSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, locale }, update: { locale } });
       const base = `${stack.server.origin}/apps/credit`;
 
       await page.goto(`${base}/transactions`);
@@ -126,7 +126,7 @@ for (const size of SIZES) {
 test("on a phone the menu button opens the navigation, and every page is reached from it", async ({ page, context }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await context.addCookies((await adminSessionCookies(db, "credit", SHOP)).map((c) => ({ ...c, domain: new URL(stack.server.origin).hostname })));
-  await db.shopInstallation.update({ where: { method_shop: { method: "credit", shop: SHOP } }, data: { locale: "zh-TW" } });
+  await db.shopSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, locale: "zh-TW" }, update: { locale: "zh-TW" } });
   const base = `${stack.server.origin}/apps/credit`;
   await page.goto(base);
   const nav = page.locator(".Polaris-Navigation");

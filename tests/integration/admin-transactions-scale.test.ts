@@ -218,7 +218,7 @@ describe("keyset pagination", () => {
       let rows = 0;
       let chunks = 0;
       const ids = new Set<string>();
-      for await (const chunk of exportCsvChunks(prisma, { shop: BIG, method: "credit", from, to }, 1_000)) {
+      for await (const chunk of exportCsvChunks(prisma, { shop: BIG, methods: ["credit"], from, to }, 1_000)) {
         chunks += 1;
         for (const line of chunk.split("\r\n").slice(0, -1)) {
           rows += 1;
