@@ -91,6 +91,11 @@ const EMPTY_IMAGE =
     '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="120" viewBox="0 0 160 120"><rect x="40" y="14" width="80" height="96" rx="8" fill="#f1f1f1" stroke="#8a8a8a" stroke-width="3"/><path d="M56 40h48M56 58h48M56 76h30" stroke="#8a8a8a" stroke-width="5" stroke-linecap="round"/></svg>',
   );
 
+/** IndexTable keeps every cell on one line; these cells wrap within a width instead. */
+function Wrap({ maxWidth, align, children }: { maxWidth: string; align?: "end"; children: ReactNode }) {
+  return <div style={{ whiteSpace: "normal", maxWidth, marginInlineStart: align === "end" ? "auto" : undefined, overflowWrap: "anywhere" }}>{children}</div>;
+}
+
 /** A row's long ids under its Payment ID, each cut to the column (whole in the title and the detail). */
 function RowIds({ row, t }: { row: TransactionRow; t: Translate }) {
   const ids: Array<[string, string]> = [
@@ -144,6 +149,7 @@ function PaymentCell({ row, url, t }: { row: TransactionRow; url: string; t: Tra
 function AmountCell({ row, t }: { row: TransactionRow; t: Translate }) {
   const note = moneyNote(row.money, t, row.currency);
   return (
+    <Wrap maxWidth="18ch" align="end">
     <BlockStack gap="050" inlineAlign="end">
       <Text as="span" alignment="end" numeric id={`amount-${row.id}`}>
         {formatAmount(row.amount, row.amountRaw, row.currency)}
@@ -154,6 +160,7 @@ function AmountCell({ row, t }: { row: TransactionRow; t: Translate }) {
         </Text>
       ) : null}
     </BlockStack>
+    </Wrap>
   );
 }
 
@@ -161,6 +168,7 @@ function AmountCell({ row, t }: { row: TransactionRow; t: Translate }) {
 function PaymentTypeCell({ row, t, locale }: { row: TransactionRow; t: Translate; locale: Locale }) {
   const account = row.pendingAccount;
   return (
+    <Wrap maxWidth="20ch">
     <BlockStack gap="050">
       {row.paymentType ? (
         <>
@@ -186,6 +194,7 @@ function PaymentTypeCell({ row, t, locale }: { row: TransactionRow; t: Translate
         </div>
       ) : null}
     </BlockStack>
+    </Wrap>
   );
 }
 
@@ -199,7 +208,7 @@ function StatusCell({ row }: { row: TransactionRow }) {
 
 function AppCell({ method, locale }: { method: MethodHandle; locale: Locale }) {
   return (
-    <span data-testid="app-cell" data-method={method} style={{ display: "inline-block", maxWidth: "12ch" }}>
+    <span data-testid="app-cell" data-method={method} style={{ display: "inline-block", maxWidth: "12ch", whiteSpace: "normal" }}>
       <Text as="span">{appLabel(method, locale)}</Text>
     </span>
   );

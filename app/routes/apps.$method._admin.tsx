@@ -135,7 +135,7 @@ export default function AdminLayout() {
               onNavigationToggle={toggleNav}
               contextControl={
                 <Box paddingInline="400" paddingBlock="300">
-                  <Text as="span" fontWeight="semibold" truncate>
+                  <Text as="span" fontWeight="semibold" tone="text-inverse" truncate>
                     {`${t(data.locale, "admin.console.brand")} · ${appLabel(data.method, data.locale)}`}
                   </Text>
                 </Box>
