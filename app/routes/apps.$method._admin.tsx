@@ -19,6 +19,7 @@ import { appLabel } from "~/admin/components";
 import { boundAccount } from "~/admin/installation.server";
 import { deps } from "~/deps.server";
 import { serverConfig } from "~/config.server";
+import { getMethod } from "~/payments/methods";
 import { t, type Locale, type MessageKey } from "~/i18n";
 import { authenticateMerchant } from "~/shopify/admin-auth.server";
 
@@ -46,11 +47,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json(data, { headers });
 }
 
-const NAV: Array<{ path: string; label: MessageKey }> = [
+const NAV: Array<{ path: string; label: MessageKey; capture?: true }> = [
   { path: "", label: "admin.nav.home" },
   { path: "/bind", label: "admin.nav.bind" },
   { path: "/test-mode", label: "admin.nav.testMode" },
-  { path: "/capture", label: "admin.nav.capture" },
+  // Only methods with an authorization have a capture setting (the page still explains it to the others).
+  { path: "/capture", label: "admin.nav.capture", capture: true },
   { path: "/settings", label: "admin.nav.settings" },
   { path: "/transactions", label: "admin.nav.transactions" },
   { path: "/help", label: "admin.nav.help" },
@@ -102,7 +104,8 @@ export default function AdminLayout() {
   useEffect(() => setMobileNav(false), [location.pathname]);
   const base = `/apps/${data.method}`;
   const path = location.pathname.replace(/\/$/, "");
-  const items = NAV.map((item) => {
+  const captures = getMethod(data.method).supportsAuthorization;
+  const items = NAV.filter((item) => captures || !item.capture).map((item) => {
     const url = `${base}${item.path}`;
     return { url, label: t(data.locale, item.label), selected: item.path === "" ? path === base : path.startsWith(url) };
   });

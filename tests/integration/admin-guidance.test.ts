@@ -96,6 +96,9 @@ describe("the ATM app's guidance", () => {
     const home = await page("/apps/atm", "atm");
     expect(Object.keys(stepsOf(home))).toEqual(["bind", "confirm", "activate", "test"]);
     expect(home).not.toContain("確認請款方式");
+    // Nor a capture page in its navigation; a card app keeps it.
+    expect(home).not.toContain('href="/apps/atm/capture"');
+    expect(await page("/apps/credit", "credit")).toContain('href="/apps/credit/capture"');
     expect(home).not.toContain("綠界測試卡號");
     expect(home).toContain("不使用測試卡號");
     expect(await page("/apps/atm", "atm", EN)).not.toContain("ECPay&#x27;s test card");
