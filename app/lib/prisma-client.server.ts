@@ -80,6 +80,8 @@ export function prismaClientFor(url: string, adapter: DriverAdapter): PrismaClie
   return client;
 }
 
+/** Whatever a data function may be handed: a Prisma client, a Prisma interactive transaction, or a Kysely (transaction). */
+export type SqlTarget = PrismaLike | Sql;
 type PrismaLike = PrismaClient | Prisma.TransactionClient;
 
 /**

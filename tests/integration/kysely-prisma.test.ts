@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { inTransaction, sqlOf, type Sql } from "~/lib/prisma-client.server";
 import { newId } from "~/lib/sql-schema";
+import { readTrade } from "~/payments/trade-read.server";
 import { isUniqueViolation } from "~/payments/unique-violation";
 import { cloneDatabase, isPostgresRun, type TestDatabase } from "../support/database";
 import { preparedPrismaFor } from "../support/db-client";
@@ -188,5 +189,33 @@ describe("other column types", () => {
   it.runIf(isPostgresRun)("parses PostgreSQL json as Prisma does (the schema keeps JSON in text columns)", async () => {
     const { rows } = await sql<{ j: unknown }>`SELECT '{"a":[1,null]}'::jsonb AS j`.execute(sqlOf(prisma));
     expect(rows[0]).toEqual({ j: { a: [1, null] } });
+  });
+});
+
+describe("one trade in one statement (app/payments/trade-read.server.ts)", () => {
+  it("joins attempt, session and the binding of the attempt's MerchantID, each as Prisma returns it", async () => {
+    const id = newId();
+    await prisma.paymentSession.create({ data: session(id) });
+    const shop = "kysely.myshopify.com";
+    const merchantId = `M${id.slice(-6)}`;
+    const binding = await prisma.ecpayBinding.create({
+      data: { shop, merchantId, hashKeyEnc: "k", hashIvEnc: "v", stageMerchantId: `S${id.slice(-6)}`, stageHashKeyEnc: "sk", stageHashIvEnc: "sv", verifiedAt: AT },
+    });
+    await prisma.ecpayBinding.create({ data: { shop: "other.myshopify.com", merchantId, hashKeyEnc: "x", hashIvEnc: "y" } });
+    const production = `P${id.slice(-10)}`;
+    const stage = `T${id.slice(-10)}`;
+    await prisma.paymentAttempt.create({ data: { merchantTradeNo: production, paymentSessionId: id, merchantId, stage: false, amount: 1200, installmentStages: 3 } });
+    await prisma.paymentAttempt.create({ data: { merchantTradeNo: stage, paymentSessionId: id, merchantId: binding.stageMerchantId!, stage: true, amount: 1200 } });
+
+    const expected = async (merchantTradeNo: string) => {
+      const { paymentSession, ...attempt } = await prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo }, include: { paymentSession: true } });
+      return { attempt, session: paymentSession, binding };
+    };
+    expect(await readTrade(prisma, production, { binding: true })).toEqual(await expected(production));
+    expect(await readTrade(prisma, stage, { binding: true })).toEqual(await expected(stage));
+    expect(await readTrade(prisma, stage)).toEqual({ ...(await expected(stage)), binding: null });
+    const inside = await prisma.$transaction((tx) => readTrade(tx, production, { binding: true }));
+    expect(inside).toEqual(await expected(production));
+    expect(await readTrade(prisma, "NO-SUCH-TRADE", { binding: true })).toBeNull();
   });
 });
