@@ -9,6 +9,7 @@ import { metrics } from "./lib/metrics.server";
 import { secretBox } from "./lib/secrets.server";
 import type { Deps } from "./payments/ports";
 import { libraryAccessTokens } from "./shopify/access-token.server";
+import { createAdminApiClient } from "./shopify/admin-api-client";
 import { PaymentsAppsClient } from "./shopify/payments-apps-client";
 
 export type { Deps } from "./payments/ports";
@@ -48,6 +49,7 @@ export function deps(): Deps {
       timeoutMs: config.tuning.shopifyApiTimeoutMs,
     }),
     tokens: libraryAccessTokens,
+    shopAdmin: createAdminApiClient({ apiVersion: PINNED_API_VERSION, originOverride: config.paymentsApiOrigin, timeoutMs: config.tuning.shopifyApiTimeoutMs }),
     config,
     now: () => new Date(),
   };

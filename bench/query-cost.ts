@@ -1,9 +1,12 @@
 // The framework's floor under the benchmark: what one query costs through the Prisma client this
 // project uses (engineType "client": the query compiler runs as WebAssembly in the server process)
-// next to the same query as raw SQL through Prisma and through the database driver alone.
+// next to the same query as raw SQL through Prisma, through the database driver alone, and built
+// by Kysely and run on Prisma's own driver adapter (the hot paths' data layer, README "Data layer").
 // Every `npm run bench` measures it first, on its own database, into the result's `queryCost`.
 import { randomBytes } from "node:crypto";
 import type { PrismaClient } from "@prisma/client";
+import { sqlOf } from "../app/lib/prisma-client.server";
+import { newId } from "../app/lib/sql-schema";
 
 export interface QueryCost {
   name: string;
@@ -44,5 +47,16 @@ export async function measureQueryCost(prisma: PrismaClient, driver: QueryCostDr
       prisma.$queryRaw`SELECT * FROM "ShopInstallation" WHERE "method" = ${"credit"} AND "shop" = ${shop}`,
     ),
     await measure("driver alone, the same SELECT", iterations, () => driver.select(shop)),
+    // Listed after the driver so older results line up with the report's first three columns.
+    await measure("Kysely on Prisma's adapter, the same SELECT", iterations, () =>
+      sqlOf(prisma).selectFrom("ShopInstallation").selectAll().where("method", "=", "credit").where("shop", "=", shop).executeTakeFirst(),
+    ),
+    await measure("Kysely on Prisma's adapter, the same create", iterations, (i) => {
+      const now = new Date();
+      return sqlOf(prisma)
+        .insertInto("ShopInstallation")
+        .values({ id: newId(now), method: "atm", shop: `k${i}-${randomBytes(6).toString("hex")}.${shop}`, installedAt: now, updatedAt: now })
+        .execute();
+    }),
   ];
 }

@@ -231,7 +231,7 @@ export function markdownTable(results: BenchResult[]): string {
     row("session p50 / p99 at 200 req/s", "p99 < 50 ms", (r) => `${r.fixedRate.session.latencyMs.p50} / ${r.fixedRate.session.latencyMs.p99} ms ${mark(r, 2)}`),
     row("notification p50 / p99 at 200 req/s", "p99 < 50 ms", (r) => `${r.fixedRate.notification.latencyMs.p50} / ${r.fixedRate.notification.latencyMs.p99} ms ${mark(r, 3)}`),
     row("outbox: 10,000 resolves into the Shopify simulator", "< 30 s", (r) => `${r.outbox.seconds} s (${r.outbox.perSecond}/s) ${mark(r, 4)}`),
-    row("one indexed SELECT, CPU: Prisma model query / Prisma raw / driver", "", (r) =>
+    row("one indexed SELECT, CPU: Prisma model query / Prisma raw / driver / Kysely on Prisma's adapter", "", (r) =>
       r.queryCost ? r.queryCost.filter((c) => !/create/.test(c.name)).map((c) => `${c.cpuMs} ms`).join(" / ") : "not measured",
     ),
     row("peak RSS of the server process", "< 200 MB", (r) => `${r.rss.peakMb} MB ${mark(r, 5)}`),

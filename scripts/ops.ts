@@ -1,9 +1,13 @@
 // Operator command line: npm run ops -- <command> [options]. Exit codes: 0 ok, 1 failed, 2 bad arguments.
 import { parseArgs } from "node:util";
+import { err } from "neverthrow";
 import prisma, { isPostgres } from "../app/db.server";
 import { createSecretBox, EncryptionKeyError } from "../app/lib/secrets.server";
 import { defaultMigrationsDir, runDoctor } from "../app/ops/doctor.server";
-import { exportArgs, exportCsvChunks } from "../app/admin/export.server";
+import { exportCsvChunks, prepareShopExport } from "../app/admin/export.server";
+import { shopLocale } from "../app/admin/shop-settings.server";
+import { resolveLocale } from "../app/i18n";
+import { ShopDomainSchema } from "../app/payments/ids";
 import { seedShop, seedShopArgs } from "../app/ops/seed-shop.server";
 
 const USAGE = `Usage: npm run ops -- <command> [options]
@@ -18,8 +22,11 @@ Commands:
   reconcile --once
       One reconciliation pass: query ECPay for attempts without a notification, expire overdue ATM
       accounts, deliver due Shopify mutations; prints what it settled.
-  export --shop <domain> --method <m> --from <yyyy-mm-dd> --to <yyyy-mm-dd> [--locale zh-TW|en]
-      Reconciliation CSV (ECPay "Shopify專用" columns, UTF-8 with BOM) of a Taiwan-time date range to stdout.
+  export --shop <domain> --from <yyyy-mm-dd> --to <yyyy-mm-dd> [--method <m>]... [--locale zh-TW|en]
+      The shop's reconciliation CSV (ECPay "Shopify專用" columns plus authorized, captured, refunded
+      and net; UTF-8 with BOM) of a Taiwan-time date range to stdout: every app the shop installed,
+      or the --method ones; headers in the shop's admin language unless --locale says otherwise.
+      The same file as the admin's download.
   rotate-keys
       Re-seal every stored secret (ECPay keys, Shopify tokens) with ENCRYPTION_KEY; the old key must
       be in ENCRYPTION_KEY_PREVIOUS. Drop the old key once this reports no failures.`;
@@ -110,21 +117,35 @@ async function main(argv: string[]) {
       return;
     }
     case "export": {
-      let values: Record<string, string | undefined>;
+      let values: { shop?: string; from?: string; to?: string; locale?: string; method?: string[] };
       try {
         ({ values } = parseArgs({
           args: rest,
           strict: true,
-          options: Object.fromEntries(["shop", "method", "from", "to", "locale"].map((name) => [name, { type: "string" as const }])),
-        }) as { values: Record<string, string | undefined> });
+          options: {
+            ...Object.fromEntries(["shop", "from", "to", "locale"].map((name) => [name, { type: "string" as const }])),
+            method: { type: "string" as const, multiple: true },
+          },
+        }) as { values: typeof values });
       } catch (error) {
         fail(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`, 2);
       }
-      const parsed = exportArgs.safeParse(values);
-      if (!parsed.success) {
-        fail(`${parsed.error.issues.map((i) => `--${String(i.path[0] ?? "")}: ${i.message}`).join("\n")}\n\n${USAGE}`, 2);
+      const shop = ShopDomainSchema.safeParse(values.shop ?? "");
+      if (!shop.success) fail(`--shop: must be a permanent shop domain like example.myshopify.com\n\n${USAGE}`, 2);
+      if (values.locale !== undefined && values.locale !== "zh-TW" && values.locale !== "en") fail(`--locale: must be zh-TW or en\n\n${USAGE}`, 2);
+      // The store's name is asked of Shopify with the app's token; without the app's configuration
+      // the file still comes out, with the name last stored (or the domain).
+      const { deps } = await import("../app/deps.server");
+      let exportDeps: Parameters<typeof prepareShopExport>[0];
+      try {
+        exportDeps = deps();
+      } catch {
+        exportDeps = { db: prisma, tokens: { offlineToken: async () => null }, shopAdmin: { shopName: async () => err("no app configuration") }, now: () => new Date() };
       }
-      for await (const chunk of exportCsvChunks(prisma, parsed.data)) {
+      const locale = values.locale ? resolveLocale(values.locale) : resolveLocale(await shopLocale(prisma, shop.data));
+      const prepared = await prepareShopExport(exportDeps, { shop: shop.data, locale, methods: values.method ?? [], from: values.from ?? "", to: values.to ?? "" });
+      if (prepared.isErr()) fail(`${prepared.error.map((line) => `--${line.replace("=", " ")}`).join("\n")}\n\n${USAGE}`, 2);
+      for await (const chunk of exportCsvChunks(prisma, prepared.value.args)) {
         // Respect backpressure so a large range never piles up in memory.
         if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once("drain", resolve));
       }

@@ -335,7 +335,8 @@ async function main(): Promise<void> {
   const shop = shopify.addShop(
     SANDBOX_SHOP,
     Object.fromEntries(METHOD_HANDLES.map((m) => [m, sandboxAccessToken(m)])),
-    saved ? undefined : { captureMode: "automatic", test: true },
+    // The name Shopify's Admin API answers for the store (the CSV's 商店名稱).
+    saved ? undefined : { captureMode: "automatic", test: true, name: "綠界沙盒商店 ECPay Sandbox Store" },
   );
   if (!saved) {
     // What Shopify knows of each app's paymentsAppConfigure, as the database recorded it (the seed

@@ -2,6 +2,8 @@
 import { Form } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, Link, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
+import type { Locale } from "../i18n";
+import { getMethod, type MethodHandle } from "../payments/methods";
 import type { ConfigureState } from "./configure.server";
 import { STATUS_LABELS, STATUS_TONES, type DisplayStatus } from "./status";
 import { CsrfField, useAdmin } from "./use-admin";
@@ -117,5 +119,42 @@ export function TableEmpty({ text }: { text: string }) {
         {text}
       </Text>
     </CardPadding>
+  );
+}
+
+/** An app's name without the "綠界科技 - " / "ECPay - " every registry name starts with. */
+export function appLabel(method: MethodHandle, locale: Locale): string {
+  return getMethod(method).serviceName[locale].replace(/^(綠界科技|ECPay)\s*-\s*/, "");
+}
+
+/**
+ * A long id on one line, cut with an ellipsis where the column ends; the whole value is in the
+ * title (hover) and on the detail page.
+ */
+export function Truncated({ text, maxWidth = "14ch", id }: { text: string; maxWidth?: string; id?: string }) {
+  return (
+    <span id={id} title={text} style={{ display: "inline-block", maxWidth, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", verticalAlign: "bottom" }}>
+      {text}
+    </span>
+  );
+}
+
+/**
+ * Which ECPay account this app uses and which of the shop's other apps share it, for the per-app
+ * pages (bind, test mode, capture, settings): the layout reads it with the bind page's
+ * unbindImpact, so both say the same.
+ */
+export function SharedBindingNote() {
+  const { t, locale, binding } = useAdmin();
+  if (!binding) return null;
+  const apps = binding.sharedWith.map((name) => name[locale]).join(locale === "en" ? ", " : "、");
+  // One string, so the page reads (and a test finds) the sentence whole.
+  const text = `${t("admin.console.usesAccount", { merchantId: binding.merchantId })} ${apps ? `${t("admin.bind.sharedWith")} ${apps}` : t("admin.console.ownBinding")}`;
+  return (
+    <div id="binding-shared-with" data-testid="binding-shared-with" data-apps={binding.sharedWith.length}>
+      <Text as="p" tone="subdued">
+        {text}
+      </Text>
+    </div>
   );
 }

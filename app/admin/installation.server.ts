@@ -1,7 +1,6 @@
 // The merchant's per-app choices and what the admin pages read of their installation: the routes
 // call these and never the database (DESIGN §4: routes → use cases).
 import type { PrismaClient } from "@prisma/client";
-import type { Locale } from "../i18n";
 import type { Deps } from "../payments/ports";
 import type { MethodHandle } from "../payments/methods";
 
@@ -12,11 +11,6 @@ const installationOf = (method: MethodHandle, shop: string) => ({ method_shop: {
 /** The capture page's "I have reviewed this" (manual §3-2), stamped now. */
 export async function markCaptureReviewed(deps: Pick<Deps, "db" | "now">, method: MethodHandle, shop: string): Promise<void> {
   await deps.db.shopInstallation.update({ where: installationOf(method, shop), data: { captureReviewedAt: deps.now() } });
-}
-
-/** The admin's language, stored per installation so the choice sticks across devices. */
-export async function saveAdminLocale(db: Db, method: MethodHandle, shop: string, locale: Locale): Promise<void> {
-  await db.shopInstallation.update({ where: installationOf(method, shop), data: { locale } });
 }
 
 /** The method settings, already validated by parseSettingsForm: stored whole. */

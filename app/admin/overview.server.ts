@@ -1,6 +1,7 @@
 // The home page's setup guide and the capture page's advice, read from our own records.
+import type { PaymentStatus } from "@prisma/client";
 import type { Deps } from "../payments/ports";
-import { getMethod, type MethodHandle } from "../payments/methods";
+import { getMethod, type MethodHandle, type PaymentMethodDefinition } from "../payments/methods";
 import { authorizationExpiresAt, captureDaysLeft } from "../payments/time-limits";
 import { WARN_FROM_DAYS } from "./capture-rules";
 import { formatAmount } from "./format";
@@ -12,6 +13,17 @@ export type OverviewDeps = Pick<Deps, "db" | "now">;
 export const SETUP_STEPS = ["bind", "confirm", "activate", "test", "capture"] as const;
 export type SetupStep = (typeof SETUP_STEPS)[number];
 
+/**
+ * The steps that apply to a method: no test step where ECPay's stage does not offer it (UnionPay),
+ * no capture step where nothing is ever only authorized (UnionPay, ATM, WebATM, TWQR, WeChat Pay).
+ */
+export function setupSteps(def: PaymentMethodDefinition): SetupStep[] {
+  return SETUP_STEPS.filter((step) => (step === "test" ? def.stageTest !== "unavailable" : step === "capture" ? def.supportsAuthorization : true));
+}
+
+/** A test payment counts once ECPay approved it: whatever happened to it afterwards. */
+const APPROVED: PaymentStatus[] = ["AUTHORIZED", "PAID", "VOIDED", "PARTIALLY_REFUNDED", "REFUNDED"];
+
 export interface SetupGuide {
   steps: Array<{ key: SetupStep; done: boolean }>;
   merchantId: string | null;
@@ -20,31 +32,24 @@ export interface SetupGuide {
   ready: boolean;
 }
 
-/** Shopify's payments settings page for this app (manual §2-1 step 4, §3-3). */
-export function paymentsSettingsUrl(shop: string, apiKey: string): string {
-  return `https://${shop}/services/payments_partners/gateways/${encodeURIComponent(apiKey)}/settings`;
-}
-
 export async function setupGuide(deps: OverviewDeps, method: MethodHandle, shop: string): Promise<SetupGuide> {
   const [installation, configure, anySession, testSession] = await Promise.all([
     deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } }, include: { binding: { select: { merchantId: true } } } }),
     configureState(deps, method, shop),
     deps.db.paymentSession.findFirst({ where: { shop, method }, select: { id: true } }),
-    deps.db.paymentSession.findFirst({ where: { shop, method, test: true }, select: { id: true } }),
+    deps.db.paymentSession.findFirst({ where: { shop, method, test: true, status: { in: APPROVED } }, select: { id: true } }),
   ]);
   const merchantId = installation?.binding?.merchantId ?? null;
   const ready = Boolean(merchantId) && configure.ready && configure.handle === merchantId && !configure.pending;
-  // Methods without authorization are always captured at checkout: nothing to check.
-  const captureDone = !getMethod(method).supportsAuthorization || Boolean(installation?.captureReviewedAt);
   const done: Record<SetupStep, boolean> = {
     bind: Boolean(merchantId),
     confirm: ready,
     // Shopify only sends payment sessions to an activated payment method.
     activate: Boolean(anySession),
     test: Boolean(testSession),
-    capture: captureDone,
+    capture: Boolean(installation?.captureReviewedAt),
   };
-  return { steps: SETUP_STEPS.map((key) => ({ key, done: done[key] })), merchantId, configure, ready };
+  return { steps: setupSteps(getMethod(method)).map((key) => ({ key, done: done[key] })), merchantId, configure, ready };
 }
 
 const DAY_MS = 24 * 3600_000;

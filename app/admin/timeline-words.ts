@@ -1,7 +1,7 @@
 // Each timeline event in the merchant's words (issue 16): what happened, with the admin's money
 // format, ECPay's PaymentType in words and Shopify's status words; codes stay in the developer details.
 import type { Locale, MessageKey } from "../i18n";
-import { formatDateTime, formatMoney } from "./format";
+import { formatAmount, formatDateTime, formatMoney } from "./format";
 import { paymentTypeLabel } from "./payment-types";
 import type { BadgeTone } from "./status";
 import type { CardThen, TimelineEvent } from "./timeline";
@@ -44,9 +44,9 @@ function inSentence(label: string, locale: Locale): string {
   return locale === "en" && /^[A-Z][a-z]+ [a-z]/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label;
 }
 
+/** The list's and detail's money format (formatAmount); an operation without an amount (a void) has none. */
 function amountText(amount: number | null, raw: string | null, currency = "TWD"): string {
-  if (amount !== null) return formatMoney(amount, currency);
-  return raw ? `${raw} ${currency}` : "";
+  return amount === null && !raw ? "" : formatAmount(amount, raw ?? "", currency);
 }
 
 export function describeEvent(event: TimelineEvent, t: Translate, locale: Locale): EventWords {

@@ -1,9 +1,12 @@
-// The transactions index and detail (manual §6, §7). Always scoped by shop AND method; keyset
-// pagination over the (shop, method, createdAt) index, so page 2,000 costs what page 1 costs.
+// The transactions index and detail (manual §6, §7). Always scoped by shop; shop-wide across the
+// shop's apps (the method is a column and a filter), or one app's. Keyset pagination over the
+// (shop, createdAt, id) index, or (shop, method, createdAt) per chosen app, so page 2,000 costs
+// what page 1 costs.
 import { Prisma, type PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import { clientIsPostgres } from "../lib/prisma-client.server";
-import type { MethodHandle } from "../payments/methods";
+import { METHOD_HANDLES, type MethodHandle } from "../payments/methods";
+import { atmDeadline } from "../payments/settlement.server";
 import { PAYMENT_TYPE_PATTERN, usedPaymentType } from "./payment-types";
 import { isCalendarDate } from "./date-range";
 import { checkoutReference, DISPLAY_STATUSES, displayStatus, paymentMoney, STATUS_FILTER, type DisplayStatus, type PaymentMoney } from "./status";
@@ -22,6 +25,8 @@ export const transactionQuerySchema = z.object({
   to: dateOnly.optional().catch(undefined),
   after: z.string().max(200).optional().catch(undefined),
   before: z.string().max(200).optional().catch(undefined),
+  /** Only these apps' payments (our methods); none chosen: every app of the shop. */
+  apps: z.array(z.enum(METHOD_HANDLES)).optional().catch(undefined),
 });
 
 export type TransactionQuery = z.output<typeof transactionQuerySchema>;
@@ -31,7 +36,11 @@ export type TransactionQuery = z.output<typeof transactionQuerySchema>;
  * reports bad dates on their fields (checkDateRange) and lists nothing until they are fixed.
  */
 export function parseTransactionQuery(params: URLSearchParams): TransactionQuery {
-  const raw = Object.fromEntries([...params.entries()].filter(([, value]) => value !== ""));
+  const raw: Record<string, unknown> = Object.fromEntries([...params.entries()].filter(([key, value]) => value !== "" && key !== "app" && key !== "app[]"));
+  // Repeated (?app=credit&app=atm; Polaris' ChoiceList names its checkboxes app[]); unknown ones dropped.
+  const apps = new Set([...params.getAll("app"), ...params.getAll("app[]")]);
+  const chosen = METHOD_HANDLES.filter((m) => apps.has(m));
+  if (chosen.length) raw.apps = chosen;
   return transactionQuerySchema.parse(raw);
 }
 
@@ -68,7 +77,7 @@ export function taiwanDayEnd(date: string): Date {
  * (or its gid), MerchantTradeNo (we issue it in upper case, so a lower-case paste still finds it)
  * and ECPay's TradeNo (digits).
  */
-async function sessionIdsFor(db: PrismaClient, shop: string, method: MethodHandle, q: string): Promise<string[]> {
+async function sessionIdsFor(db: PrismaClient, shop: string, q: string): Promise<string[]> {
   const id = q.replace(/^gid:\/\/shopify\/PaymentSession\//i, "");
   const tradeNos = [...new Set([q, q.toUpperCase()])];
   const [byTradeNo, byMerchantTradeNo] = await Promise.all([
@@ -76,8 +85,8 @@ async function sessionIdsFor(db: PrismaClient, shop: string, method: MethodHandl
     db.paymentAttempt.findMany({ where: { merchantTradeNo: { in: tradeNos } }, select: { paymentSessionId: true } }),
   ]);
   const ids = new Set<string>([id, ...byTradeNo.map((a) => a.paymentSessionId), ...byMerchantTradeNo.map((a) => a.paymentSessionId)]);
-  // The shop and method filter is applied again by the caller: ids alone never grant access.
-  const owned = await db.paymentSession.findMany({ where: { id: { in: [...ids] }, shop, method }, select: { id: true } });
+  // The shop (and app) filter is applied again by the caller: ids alone never grant access.
+  const owned = await db.paymentSession.findMany({ where: { id: { in: [...ids] }, shop }, select: { id: true } });
   return owned.map((s) => s.id);
 }
 
@@ -86,7 +95,7 @@ async function sessionIdsFor(db: PrismaClient, shop: string, method: MethodHandl
  * partial search reads. A substring of an id cannot be looked up in a B-tree index on SQLite or
  * PostgreSQL (a trigram index is PostgreSQL-only, and a table of every id's substrings would
  * weigh more than the payments), so partial matches are looked for among at most this many rows,
- * walked on the (shop, method, createdAt) index: the cost is the same at 100k rows as at 10k. A
+ * walked on the (shop, createdAt, id) index (or (shop, method, createdAt) for one app): the cost is the same at 100k rows as at 10k. A
  * whole id still finds a payment of any age (sessionIdsFor), and choosing dates moves the window.
  */
 export const SEARCH_WINDOW = 10_000;
@@ -129,11 +138,10 @@ function partialMatch(db: PrismaClient, q: string): Prisma.PaymentSessionWhereIn
 async function searchWhere(
   db: PrismaClient,
   shop: string,
-  method: MethodHandle,
   q: string,
   filters: Prisma.PaymentSessionWhereInput,
 ): Promise<{ branches: Prisma.PaymentSessionWhereInput[]; searchedSince: string | null }> {
-  const exact: Prisma.PaymentSessionWhereInput = { id: { in: await sessionIdsFor(db, shop, method, q) } };
+  const exact: Prisma.PaymentSessionWhereInput = { id: { in: await sessionIdsFor(db, shop, q) } };
   if (!PARTIAL_QUERY.test(q)) return { branches: [exact], searchedSince: null };
   const edge = await db.paymentSession.findFirst({
     where: filters,
@@ -148,8 +156,20 @@ async function searchWhere(
   return { branches: [exact, { AND: [window, partialMatch(db, q)] }], searchedSince: edge ? edge.createdAt.toISOString() : null };
 }
 
+/** The virtual account of a pending ATM payment: what the buyer was told to transfer to, and by when. */
+export interface PendingAccount {
+  bankCode: string;
+  vAccount: string;
+  /** ECPay's ExpireDate as sent (yyyy/MM/dd, Taiwan). */
+  expireDate: string | null;
+  /** The end of that day in Taiwan, as an instant (settlement's atmDeadline). */
+  deadline: string | null;
+}
+
 export interface TransactionRow {
   id: string;
+  /** The app (our payment method) the payment was made in. */
+  method: MethodHandle;
   checkoutRef: string | null;
   merchantTradeNos: string[];
   tradeNo: string | null;
@@ -166,6 +186,8 @@ export interface TransactionRow {
   simulatePaid: boolean;
   flag: string | null;
   createdAt: string;
+  /** Set while the payment waits for the buyer's transfer to an issued ATM account. */
+  pendingAccount: PendingAccount | null;
 }
 
 export interface TransactionPage {
@@ -174,10 +196,16 @@ export interface TransactionPage {
   previous: string | null;
   /** A partial search read only the payments created since this instant (SEARCH_WINDOW). */
   searchedSince?: string | null;
+  /** How many payments pass the filters, counted up to COUNT_LIMIT + 1 (then shown as "10,000+"). */
+  count?: number;
 }
+
+/** Counting stops here: the count is for reading ("10,000+"), not worth a walk over 100k rows. */
+export const COUNT_LIMIT = 10_000;
 
 const rowSelect = {
   id: true,
+  method: true,
   cancelUrl: true,
   amount: true,
   amountRaw: true,
@@ -190,17 +218,37 @@ const rowSelect = {
   flag: true,
   createdAt: true,
   attempts: {
-    select: { merchantTradeNo: true, tradeNo: true, paymentType: true, status: true, simulatePaid: true, chargeFee: true, createdAt: true },
+    select: {
+      merchantTradeNo: true,
+      tradeNo: true,
+      paymentType: true,
+      status: true,
+      simulatePaid: true,
+      chargeFee: true,
+      bankCode: true,
+      vAccount: true,
+      expireDate: true,
+      createdAt: true,
+    },
     orderBy: { createdAt: "asc" },
   },
 } satisfies Prisma.PaymentSessionSelect;
 
 type RowSource = Prisma.PaymentSessionGetPayload<{ select: typeof rowSelect }>;
 
+function pendingAccountOf(session: RowSource): PendingAccount | null {
+  if (session.status !== "PENDING") return null;
+  const issued = [...session.attempts].reverse().find((a) => a.status === "ISSUED" && a.bankCode && a.vAccount);
+  if (!issued?.bankCode || !issued.vAccount) return null;
+  const deadline = issued.expireDate ? atmDeadline(issued.expireDate) : null;
+  return { bankCode: issued.bankCode, vAccount: issued.vAccount, expireDate: issued.expireDate, deadline: deadline?.toISOString() ?? null };
+}
+
 export function toRow(session: RowSource): TransactionRow {
   const paid = session.attempts.find((a) => a.status === "PAID") ?? [...session.attempts].reverse().find((a) => a.tradeNo);
   return {
     id: session.id,
+    method: session.method,
     checkoutRef: checkoutReference(session.cancelUrl),
     merchantTradeNos: session.attempts.map((a) => a.merchantTradeNo),
     tradeNo: paid?.tradeNo ?? null,
@@ -215,14 +263,16 @@ export function toRow(session: RowSource): TransactionRow {
     simulatePaid: session.attempts.some((a) => a.simulatePaid),
     flag: session.flag,
     createdAt: session.createdAt.toISOString(),
+    pendingAccount: pendingAccountOf(session),
   };
 }
 
 /** The columns a filter compares with each other (PrismaClient.paymentSession.fields). */
 type SessionFields = PrismaClient["paymentSession"]["fields"];
 
-export function filterWhere(shop: string, method: MethodHandle, query: TransactionQuery, fields: SessionFields): Prisma.PaymentSessionWhereInput {
-  const where: Prisma.PaymentSessionWhereInput = { shop, method };
+export function filterWhere(shop: string, query: TransactionQuery, fields: SessionFields): Prisma.PaymentSessionWhereInput {
+  const where: Prisma.PaymentSessionWhereInput = { shop };
+  if (query.apps?.length) where.method = query.apps.length === 1 ? query.apps[0] : { in: query.apps };
   const attempts: Prisma.PaymentSessionWhereInput[] = [];
   if (query.status) {
     where.status = { in: [...STATUS_FILTER[query.status]] };
@@ -245,34 +295,57 @@ export function filterWhere(shop: string, method: MethodHandle, query: Transacti
   return where;
 }
 
-/** One page, newest first. `after` continues to older rows, `before` goes back to newer ones. */
-export async function listTransactions(
-  db: PrismaClient,
-  shop: string,
-  method: MethodHandle,
-  query: TransactionQuery,
-  pageSize = PAGE_SIZE,
-): Promise<TransactionPage> {
-  const where = filterWhere(shop, method, query, db.paymentSession.fields);
+/**
+ * The conditions one query each walks on an index, newest first: the shop's payments on
+ * (shop, createdAt, id); with apps chosen, one branch per app on (shop, method, createdAt), as
+ * "method IN (…)" ordered by date would read every row of those apps and sort them. A search
+ * brings its own branches (searchWhere), each already within the chosen apps.
+ */
+function appBranches(query: TransactionQuery): Prisma.PaymentSessionWhereInput[] | null {
+  if (!query.apps || query.apps.length < 2) return null;
+  return query.apps.map((method) => ({ method }));
+}
+
+/** How many payments pass the filters, up to COUNT_LIMIT + 1; branches are disjoint or their ids are merged. */
+async function boundedCount(db: PrismaClient, where: Prisma.PaymentSessionWhereInput, branches: Prisma.PaymentSessionWhereInput[] | null, disjoint: boolean): Promise<number> {
+  const take = COUNT_LIMIT + 1;
+  if (!branches) return db.paymentSession.count({ where, take });
+  if (disjoint) {
+    const counts = await Promise.all(branches.map((branch) => db.paymentSession.count({ where: { AND: [where, branch] }, take })));
+    return Math.min(take, counts.reduce((sum, n) => sum + n, 0));
+  }
+  const ids = await Promise.all(branches.map((branch) => db.paymentSession.findMany({ where: { AND: [where, branch] }, select: { id: true }, take })));
+  return Math.min(take, new Set(ids.flat().map((row) => row.id)).size);
+}
+
+/**
+ * One page of the shop's payments, newest first, across its apps or the chosen ones
+ * (query.apps). `after` continues to older rows, `before` goes back to newer ones.
+ */
+export async function listShopTransactions(db: PrismaClient, shop: string, query: TransactionQuery, pageSize = PAGE_SIZE): Promise<TransactionPage> {
+  const where = filterWhere(shop, query, db.paymentSession.fields);
   const and: Prisma.PaymentSessionWhereInput[] = [where];
-  const search = query.q ? await searchWhere(db, shop, method, query.q, where) : null;
+  const search = query.q ? await searchWhere(db, shop, query.q, where) : null;
+  const branches = search?.branches ?? appBranches(query);
 
   const after = decodeCursor(query.after);
   const before = after ? null : decodeCursor(query.before);
   // "createdAt <= c AND NOT (createdAt = c AND id >= id_c)": a range the index can seek to.
-  if (after) and.push({ createdAt: { lte: after.createdAt }, NOT: { createdAt: after.createdAt, id: { gte: after.id } } });
-  if (before) and.push({ createdAt: { gte: before.createdAt }, NOT: { createdAt: before.createdAt, id: { lte: before.id } } });
+  const cursor: Prisma.PaymentSessionWhereInput[] = [];
+  if (after) cursor.push({ createdAt: { lte: after.createdAt }, NOT: { createdAt: after.createdAt, id: { gte: after.id } } });
+  if (before) cursor.push({ createdAt: { gte: before.createdAt }, NOT: { createdAt: before.createdAt, id: { lte: before.id } } });
+  and.push(...cursor);
 
   const direction = before ? "asc" : "desc";
   const orderBy = [{ createdAt: direction }, { id: direction }] satisfies Prisma.PaymentSessionOrderByWithRelationInput[];
   let ids: string[] | null = null;
-  if (search) {
+  if (branches) {
     // Each branch is paged alike; the first pageSize + 1 of their union are among the first
     // pageSize + 1 of each, and the database orders those few (its collation decides ties).
-    const branches = await Promise.all(
-      search.branches.map((branch) => db.paymentSession.findMany({ where: { AND: [...and, branch] }, orderBy, take: pageSize + 1, select: { id: true } })),
+    const found = await Promise.all(
+      branches.map((branch) => db.paymentSession.findMany({ where: { AND: [...and, branch] }, orderBy, take: pageSize + 1, select: { id: true } })),
     );
-    ids = [...new Set(branches.flat().map((row) => row.id))];
+    ids = [...new Set(found.flat().map((row) => row.id))];
   }
   const found = await db.paymentSession.findMany({
     where: ids ? { id: { in: ids }, AND: and } : { AND: and },
@@ -281,6 +354,8 @@ export async function listTransactions(
     select: rowSelect,
   });
   const more = found.length > pageSize;
+  // A first page that is not full holds every match (no branch was cut either): nothing to count.
+  const count = !after && !before && !more ? found.length : await boundedCount(db, where, branches ?? null, !search);
   const page = found.slice(0, pageSize);
   if (before) page.reverse();
   const rows = page.map(toRow);
@@ -293,7 +368,20 @@ export async function listTransactions(
     next: hasOlder && last ? encodeCursor(last) : null,
     previous: hasNewer && first ? encodeCursor(first) : null,
     searchedSince: search?.searchedSince ?? null,
+    count,
   };
+}
+
+/** One app's payments (its test-mode page, the chaos checks): the shop-wide list narrowed to it. */
+export async function listTransactions(db: PrismaClient, shop: string, method: MethodHandle, query: TransactionQuery, pageSize = PAGE_SIZE): Promise<TransactionPage> {
+  return listShopTransactions(db, shop, { ...query, apps: [method] }, pageSize);
+}
+
+/** The apps of this shop (ShopInstallation rows, installed or not: their payments stay), in the registry's order. */
+export async function shopApps(db: Pick<PrismaClient, "shopInstallation">, shop: string): Promise<MethodHandle[]> {
+  const rows = await db.shopInstallation.findMany({ where: { shop }, select: { method: true } });
+  const methods = new Set<string>(rows.map((row) => row.method));
+  return METHOD_HANDLES.filter((m) => methods.has(m));
 }
 
 // ---------------------------------------------------------------- detail
@@ -336,19 +424,24 @@ async function messagePage(db: PrismaClient, method: MethodHandle, tradeNos: str
   };
 }
 
-export async function transactionDetail(
-  db: PrismaClient,
-  shop: string,
-  method: MethodHandle,
-  paymentId: string,
-  messages: MessageCursor = {},
-  messagePageSize = MESSAGE_PAGE_SIZE,
-) {
+/**
+ * The app a payment of this shop was made in, or null when the shop has no such payment: any of
+ * the shop's apps opens it (the shop-wide list links to it), and acts on it as its own app.
+ */
+export async function paymentMethodOf(db: PrismaClient, shop: string, paymentId: string): Promise<MethodHandle | null> {
+  const session = await db.paymentSession.findFirst({ where: { id: paymentId, shop }, select: { method: true } });
+  return session?.method ?? null;
+}
+
+/** One payment of the shop, in whichever of its apps it was made; another shop's is null. */
+export async function transactionDetail(db: PrismaClient, shop: string, paymentId: string, messages: MessageCursor = {}, messagePageSize = MESSAGE_PAGE_SIZE) {
   const session = await db.paymentSession.findFirst({
-    where: { id: paymentId, shop, method },
+    where: { id: paymentId, shop },
     include: { attempts: { orderBy: { createdAt: "asc" } }, operations: { orderBy: { createdAt: "asc" } } },
   });
   if (!session) return null;
+  // The payment's own app: its ECPay messages and Shopify calls are filed under it.
+  const method = session.method;
   const tradeNos = session.attempts.map((a) => a.merchantTradeNo);
   const subjects = [session.id, ...session.operations.map((o) => o.id)];
   const [page, outbox] = await Promise.all([

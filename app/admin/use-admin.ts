@@ -17,6 +17,8 @@ export interface AdminLayoutData {
   locale: Locale;
   /** The sign-in's CSRF token; "" when embedded (the App Bridge bearer token plays that part). */
   csrfToken: string;
+  /** This app's ECPay account and the shop's other apps on it (the per-app pages say so); null when unbound. */
+  binding?: { merchantId: string; sharedWith: Array<{ "zh-TW": string; en: string }> } | null;
 }
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;

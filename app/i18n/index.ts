@@ -2,6 +2,8 @@
 // Each area keeps its messages in app/i18n/messages/<area>.ts with both languages side by side;
 // the compiler checks that every key exists in both.
 import { adminMessages } from "./messages/admin";
+import { adminConsoleMessages } from "./messages/admin-console";
+import { adminExportMessages } from "./messages/admin-export";
 import { adminHelpMessages } from "./messages/admin-help";
 import { adminTimelineMessages } from "./messages/admin-timeline";
 import { adminTransactionMessages } from "./messages/admin-transactions";
@@ -11,8 +13,8 @@ import { paymentMessages } from "./messages/payments";
 
 export type Locale = "zh-TW" | "en";
 
-const zhTW = { ...commonMessages["zh-TW"], ...paymentMessages["zh-TW"], ...adminMessages["zh-TW"], ...adminTransactionMessages["zh-TW"], ...adminHelpMessages["zh-TW"], ...adminTimelineMessages["zh-TW"], ...operationMessages["zh-TW"] };
-const en = { ...commonMessages.en, ...paymentMessages.en, ...adminMessages.en, ...adminTransactionMessages.en, ...adminHelpMessages.en, ...adminTimelineMessages.en, ...operationMessages.en };
+const zhTW = { ...commonMessages["zh-TW"], ...paymentMessages["zh-TW"], ...adminMessages["zh-TW"], ...adminTransactionMessages["zh-TW"], ...adminHelpMessages["zh-TW"], ...adminTimelineMessages["zh-TW"], ...adminConsoleMessages["zh-TW"], ...operationMessages["zh-TW"], ...adminExportMessages["zh-TW"] };
+const en = { ...commonMessages.en, ...paymentMessages.en, ...adminMessages.en, ...adminTransactionMessages.en, ...adminHelpMessages.en, ...adminTimelineMessages.en, ...adminConsoleMessages.en, ...operationMessages.en, ...adminExportMessages.en };
 
 export type MessageKey = keyof typeof zhTW & keyof typeof en;
 

@@ -29,11 +29,19 @@ function countCalls<T extends object>(target: T, counts: ReadonlySet<PropertyKey
 }
 
 const STATEMENTS = new Set<PropertyKey>(["queryRaw", "executeRaw", "executeScript"]);
-const TRANSACTION_STATEMENTS = new Set<PropertyKey>(["queryRaw", "executeRaw", "commit", "rollback"]);
+// commit()/rollback() send COMMIT/ROLLBACK only where the adapter ends the transaction itself
+// (options.usePhantomQuery: libsql). pg's release the connection after the COMMIT Prisma (or our
+// Kysely driver) sent through executeRaw, already counted: counting them too made PostgreSQL's
+// notification one statement more than SQLite's.
+const PHANTOM_TRANSACTION_STATEMENTS = new Set<PropertyKey>(["queryRaw", "executeRaw", "commit", "rollback"]);
+const TRANSACTION_STATEMENTS = new Set<PropertyKey>(["queryRaw", "executeRaw"]);
 
 /** Prisma's adapter factory, with every statement its connections send counted against the current request. */
 export function countingStatements<F extends { connect(): Promise<object> }>(factory: F): F {
-  const transaction = (tx: unknown) => countCalls(tx as object, TRANSACTION_STATEMENTS);
+  const transaction = (tx: unknown) => {
+    const phantom = (tx as { options?: { usePhantomQuery?: boolean } }).options?.usePhantomQuery !== false;
+    return countCalls(tx as object, phantom ? PHANTOM_TRANSACTION_STATEMENTS : TRANSACTION_STATEMENTS);
+  };
   const adapter = (connection: unknown) =>
     countCalls(connection as object, new Set([...STATEMENTS, "startTransaction"]), { startTransaction: transaction });
   return countCalls(factory, new Set(), { connect: adapter });

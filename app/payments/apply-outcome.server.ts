@@ -9,6 +9,8 @@ import type { EcpayOutcome, EcpayOutcomeKind } from "../ecpay/outcomes";
 import { customFieldToPaymentId } from "./custom-field";
 import type { Deps } from "./ports";
 import { countMessage, recordMessage, type NotificationEntry } from "./notification-log.server";
+import { inTransaction } from "../lib/prisma-client.server";
+import { readTrade } from "./trade-read.server";
 import { addFlag, retryOnSettlementConflict, settleAtmIssued, settleFailed, settlePaid, type SettleOutcome } from "./settlement.server";
 
 /** How the message reached us; the notification log's channel. */
@@ -60,9 +62,15 @@ export async function applyEcpayOutcome(
     session: Pick<PaymentSession, "id" | "method">;
     outcome: EcpayOutcome;
     message: OutcomeMessage;
+    /**
+     * The attempt and session as just read (a notification's check): the first try settles from
+     * them without reading again, since every write is conditional on what was read; a retry reads.
+     */
+    current?: { attempt: PaymentAttempt; session: PaymentSession };
   },
 ): Promise<AppliedOutcome> {
   const { attempt, session, outcome, message } = input;
+  let current = input.current;
   const entry = (label: string): NotificationEntry => ({
     channel: message.channel,
     method: session.method,
@@ -88,10 +96,12 @@ export async function applyEcpayOutcome(
 
   // A settlement that loses a race to another (a resend, the reconciler) is decided again.
   const settled = await retryOnSettlementConflict(() =>
-    deps.db.$transaction(async (tx): Promise<SettleOutcome> => {
-      // Re-read inside the transaction: a concurrent message may have settled it already.
-      const fresh = await tx.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: attempt.merchantTradeNo } });
-      const freshSession = await tx.paymentSession.findUniqueOrThrow({ where: { id: session.id } });
+    inTransaction(deps.db, async (tx): Promise<SettleOutcome> => {
+      // Otherwise read inside the transaction: a concurrent message may have settled it already.
+      const rows = current ?? (await readTrade(tx, attempt.merchantTradeNo));
+      current = undefined;
+      if (!rows) throw new Error(`attempt ${attempt.merchantTradeNo} disappeared`);
+      const { attempt: fresh, session: freshSession } = rows;
       let result: SettleOutcome;
       switch (outcome.kind) {
         case "paid":

@@ -103,11 +103,16 @@ export async function credentialsForAttempt(
   attempt: { merchantId: string; stage: boolean },
   shop: string,
 ): Promise<EcpayCredentials | null> {
+  if (attempt.stage && attempt.merchantId === PUBLIC_STAGE_MERCHANT.merchantId) return attemptCredentials(box, attempt, null);
+  const binding = await db.ecpayBinding.findFirst({ where: attempt.stage ? { shop, stageMerchantId: attempt.merchantId } : { shop, merchantId: attempt.merchantId } });
+  return attemptCredentials(box, attempt, binding);
+}
+
+/** The same from the binding already read for the attempt (trade-read.server.ts joins it). */
+export function attemptCredentials(box: SecretBox, attempt: { merchantId: string; stage: boolean }, binding: EcpayBinding | null): EcpayCredentials | null {
   if (attempt.stage) {
     if (attempt.merchantId === PUBLIC_STAGE_MERCHANT.merchantId) return { ...PUBLIC_STAGE_MERCHANT, environment: "stage" };
-    const binding = await db.ecpayBinding.findFirst({ where: { shop, stageMerchantId: attempt.merchantId } });
     return binding ? stageCredentials(box, binding) : null;
   }
-  const binding = await db.ecpayBinding.findFirst({ where: { shop, merchantId: attempt.merchantId } });
   return binding ? productionCredentials(box, binding) : null;
 }

@@ -32,6 +32,18 @@ export type ShopifyPaymentKind = "sale" | "authorization";
 export type RefundRule = "partial" | "full-only" | "contact-buyer" | "opay-back-office";
 
 /**
+ * How a test-mode payment gets paid on ECPay's stage (ecpay-aio §5, stage limitations; manual §3-3):
+ * - test-card: on ECPay's card page with the stage test card (the only card stage approves)
+ * - simulated-payment: stage moves no money for this method: the stage back office's 模擬付款
+ *   (一般訂單查詢 > 全方位金流訂單) marks the order paid and notifies with SimulatePaid=1
+ * - unavailable: stage does not offer the method at all (UnionPay: 10200141, service not enabled)
+ */
+export type StageTest = "test-card" | "simulated-payment" | "unavailable";
+
+/** What ECPay's payment page shows as the item name when ItemName is left to us: the merchant set none. */
+export const DEFAULT_ITEM_NAME = "網路商品一批";
+
+/**
  * AioCheckOut's UnionPay parameter (ecpay-aio §2.3): "0" lets the buyer choose UnionPay (ECPay's
  * default when it is not sent), "1" is UnionPay only, "2" hides it. UnionPay closes at
  * authorization and has no installments or redemption, so every card app but the UnionPay one
@@ -107,6 +119,8 @@ export interface PaymentMethodDefinition {
    */
   pending: boolean;
   refund: RefundRule;
+  /** How a test-mode payment of this method is paid on ECPay's stage. */
+  stageTest: StageTest;
   /** Capture (DoAction C) and void (DoAction N) exist only where authorization does. */
   supportsAuthorization: boolean;
   /** ECPay does not POST OrderResultURL for these (ecpay-aio §2.1): ClientBackURL brings the buyer back. */
@@ -132,6 +146,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     kinds: ["sale", "authorization"],
     pending: false,
     refund: "partial",
+    stageTest: "test-card",
     supportsAuthorization: true,
     orderResultUrlSupported: true,
     desktopOnly: false,
@@ -149,6 +164,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     kinds: ["sale", "authorization"],
     pending: false,
     refund: "full-only",
+    stageTest: "test-card",
     supportsAuthorization: true,
     orderResultUrlSupported: true,
     desktopOnly: false,
@@ -166,6 +182,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     kinds: ["sale", "authorization"],
     pending: false,
     refund: "full-only",
+    stageTest: "test-card",
     supportsAuthorization: true,
     orderResultUrlSupported: true,
     desktopOnly: false,
@@ -184,6 +201,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     kinds: ["sale"],
     pending: false,
     refund: "partial",
+    stageTest: "unavailable",
     supportsAuthorization: false,
     orderResultUrlSupported: false,
     desktopOnly: false,
@@ -201,6 +219,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     kinds: ["sale"],
     pending: true,
     refund: "contact-buyer",
+    stageTest: "simulated-payment",
     supportsAuthorization: false,
     orderResultUrlSupported: false,
     desktopOnly: false,
@@ -218,6 +237,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     kinds: ["sale"],
     pending: false,
     refund: "contact-buyer",
+    stageTest: "simulated-payment",
     supportsAuthorization: false,
     orderResultUrlSupported: true,
     desktopOnly: true,
@@ -235,6 +255,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     kinds: ["sale"],
     pending: false,
     refund: "opay-back-office",
+    stageTest: "simulated-payment",
     supportsAuthorization: false,
     orderResultUrlSupported: true,
     desktopOnly: false,
@@ -255,6 +276,7 @@ export const PAYMENT_METHODS: Record<MethodHandle, PaymentMethodDefinition> = {
     kinds: ["sale"],
     pending: false,
     refund: "opay-back-office",
+    stageTest: "simulated-payment",
     supportsAuthorization: false,
     orderResultUrlSupported: true,
     desktopOnly: false,

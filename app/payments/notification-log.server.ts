@@ -4,10 +4,9 @@
 // stranger grow the database without bound. Counted messages share one row per (channel,
 // outcome, trade) holding how many came, when the last did and the sha256 of its body.
 import { createHash } from "node:crypto";
-import type { PrismaClient } from "@prisma/client";
-import type { Tx } from "../db.server";
+import { sqlOf, type SqlTarget } from "../lib/prisma-client.server";
+import { newId } from "../lib/sql-schema";
 import type { MethodHandle } from "./methods";
-import { isUniqueViolation } from "./unique-violation";
 
 export interface NotificationEntry {
   channel: string;
@@ -21,29 +20,31 @@ export interface NotificationEntry {
 export const fingerprintOf = (rawBody: string) => createHash("sha256").update(rawBody, "utf8").digest("hex");
 
 /** Stores a message that changed state, whole. */
-export async function recordMessage(db: Tx | PrismaClient, entry: NotificationEntry): Promise<void> {
-  await db.ecpayNotification.create({ data: { ...entry, fingerprint: fingerprintOf(entry.rawBody) } });
+export async function recordMessage(db: SqlTarget, entry: NotificationEntry): Promise<void> {
+  const now = new Date();
+  await sqlOf(db)
+    .insertInto("EcpayNotification")
+    .values({ id: newId(now), ...entry, fingerprint: fingerprintOf(entry.rawBody), receivedAt: now, counterKey: null, lastReceivedAt: null })
+    .execute();
 }
 
 /**
- * Counts a message that changed nothing. Not inside a settlement transaction: a unique-key race
- * between two instances is settled by updating the row the other one created.
+ * Counts a message that changed nothing: one INSERT … ON CONFLICT ("counterKey") DO UPDATE, so
+ * two instances counting the same key at once both count. Not inside a settlement transaction.
  */
-export async function countMessage(db: PrismaClient, entry: NotificationEntry, now: Date): Promise<void> {
+export async function countMessage(db: SqlTarget, entry: NotificationEntry, now: Date): Promise<void> {
   const counterKey = `${entry.channel}:${entry.outcome}:${entry.merchantTradeNo}`;
   const fingerprint = fingerprintOf(entry.rawBody);
-  const bump = () =>
-    db.ecpayNotification.updateMany({
-      where: { counterKey },
-      data: { count: { increment: 1 }, lastReceivedAt: now, fingerprint, signatureValid: entry.signatureValid },
-    });
-  if ((await bump()).count > 0) return;
-  try {
-    await db.ecpayNotification.create({
-      data: { ...entry, rawBody: "", counterKey, fingerprint, count: 1, receivedAt: now, lastReceivedAt: now },
-    });
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    await bump();
-  }
+  await sqlOf(db)
+    .insertInto("EcpayNotification")
+    .values({ id: newId(now), ...entry, rawBody: "", counterKey, fingerprint, count: 1, receivedAt: now, lastReceivedAt: now })
+    .onConflict((conflict) =>
+      conflict.column("counterKey").doUpdateSet((eb) => ({
+        count: eb("EcpayNotification.count", "+", 1),
+        lastReceivedAt: now,
+        fingerprint,
+        signatureValid: entry.signatureValid,
+      })),
+    )
+    .execute();
 }

@@ -2,7 +2,8 @@
 // mutation is a row enqueued in the same transaction as the state change it reports. Delivery is
 // app/jobs/outbox.server.ts, which only this module's events connect to the domain.
 import { EventEmitter } from "node:events";
-import type { Tx } from "../db.server";
+import { sqlOf, type SqlTarget } from "../lib/prisma-client.server";
+import { newId } from "../lib/sql-schema";
 import type { MethodHandle } from "./methods";
 import type { PaymentsMutationName, PaymentsMutationVariables } from "../shopify/payments-apps-api";
 
@@ -18,23 +19,32 @@ export interface OutboxInput<N extends PaymentsMutationName> {
 
 const wake = new EventEmitter();
 
-/** Queue a mutation inside the caller's transaction. A second enqueue of the same mutation for the same subject is a no-op. */
-export async function enqueue<N extends PaymentsMutationName>(tx: Tx, input: OutboxInput<N>): Promise<void> {
-  const existing = await tx.outboxMessage.findUnique({
-    where: { mutation_subjectId: { mutation: input.mutation, subjectId: input.subjectId } },
-    select: { id: true },
-  });
-  if (existing) return;
-  await tx.outboxMessage.create({
-    data: {
+/**
+ * Queue a mutation inside the caller's transaction (a Kysely one, or a Prisma interactive one). A
+ * second enqueue of the same mutation for the same subject is a no-op: one INSERT … ON CONFLICT
+ * DO NOTHING on the (mutation, subjectId) unique key, on both databases.
+ */
+export async function enqueue<N extends PaymentsMutationName>(tx: SqlTarget, input: OutboxInput<N>): Promise<void> {
+  const now = new Date();
+  await sqlOf(tx)
+    .insertInto("OutboxMessage")
+    .values({
+      id: newId(now),
       shop: input.shop,
       method: input.method,
       mutation: input.mutation,
       subjectId: input.subjectId,
       variables: JSON.stringify(input.variables),
-      nextAttemptAt: input.notBefore ?? new Date(),
-    },
-  });
+      nextAttemptAt: input.notBefore ?? now,
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: null,
+      response: null,
+      deliveredAt: null,
+      createdAt: now,
+    })
+    .onConflict((conflict) => conflict.columns(["mutation", "subjectId"]).doNothing())
+    .execute();
 }
 
 /** Tell the in-process worker there is something to deliver (after the transaction committed). */

@@ -5,6 +5,7 @@ import type { ServerConfig } from "../config.server";
 import type { IEcpayGateway } from "../ecpay/types";
 import type { SecretBox } from "../lib/secrets.server";
 import type { IAccessTokens } from "../shopify/access-token.server";
+import type { IShopAdminApi } from "../shopify/admin-api-client";
 import type { IPaymentsAppsApi } from "../shopify/payments-apps-api";
 
 export interface Deps {
@@ -13,6 +14,8 @@ export interface Deps {
   ecpay: IEcpayGateway;
   shopify: IPaymentsAppsApi;
   tokens: IAccessTokens;
+  /** Shopify's Admin GraphQL, for the store's name (the CSV's 商店名稱). */
+  shopAdmin: IShopAdminApi;
   config: ServerConfig;
   now(): Date;
 }

@@ -1,10 +1,14 @@
 // What an ECPay outcome does to our records, in the caller's transaction. applyEcpayOutcome
 // (apply-outcome.server.ts) calls these for every message (notification, reconciler, buyer's
 // waiting page, merchant's query), so a payment is settled the same way whichever message reports
-// it first; the others become harmless duplicates.
-import type { PaymentAttempt, PaymentSession, Prisma } from "@prisma/client";
-import type { Tx } from "../db.server";
+// it first; the others become harmless duplicates. Each is a few Kysely statements (README "Data
+// layer") in the transaction it is handed, a Kysely one or a Prisma interactive one (sqlOf).
+import type { PaymentAttempt, PaymentSession } from "@prisma/client";
+import type { Updateable } from "kysely";
 import type { PaidFacts as EcpayPaidFacts } from "../ecpay/outcomes";
+import { sqlOf, type Sql, type SqlTarget } from "../lib/prisma-client.server";
+import type { Database } from "../lib/sql-schema";
+import { isUniqueViolation } from "./unique-violation";
 import { bilingual } from "../i18n";
 import { enqueue } from "./outbox.server";
 import { PAYMENT_METHODS, isMethodHandle, paysByUnionPay } from "./methods";
@@ -51,37 +55,87 @@ export async function retryOnSettlementConflict<T>(transaction: () => Promise<T>
 }
 
 /** UPDATE … WHERE status = <the status we read>: the guard that makes concurrent settlements exclusive. */
-async function transitionAttempt(tx: Tx, attempt: PaymentAttempt, data: Prisma.PaymentAttemptUpdateManyMutationInput) {
-  const { count } = await tx.paymentAttempt.updateMany({ where: { merchantTradeNo: attempt.merchantTradeNo, status: attempt.status }, data });
-  if (count !== 1) throw new SettlementConflict(`attempt ${attempt.merchantTradeNo} (expected ${attempt.status})`);
+async function transitionAttempt(sql: Sql, attempt: PaymentAttempt, data: Updateable<Database["PaymentAttempt"]>) {
+  const { numUpdatedRows } = await sql
+    .updateTable("PaymentAttempt")
+    .set({ ...data, updatedAt: new Date() })
+    .where("merchantTradeNo", "=", attempt.merchantTradeNo)
+    .where("status", "=", attempt.status)
+    .executeTakeFirst();
+  if (numUpdatedRows !== 1n) throw new SettlementConflict(`attempt ${attempt.merchantTradeNo} (expected ${attempt.status})`);
 }
 
-async function transitionSession(tx: Tx, session: PaymentSession, data: Prisma.PaymentSessionUpdateManyMutationInput) {
-  const { count } = await tx.paymentSession.updateMany({ where: { id: session.id, status: session.status }, data });
-  if (count !== 1) throw new SettlementConflict(`payment ${session.id} (expected ${session.status})`);
+/**
+ * The session's conditional UPDATE (on the status read, and on the flags read when it sets them).
+ * With `claimGroup` the same statement claims the checkout group ("<shop> <group>", unique) unless
+ * another session already holds it: then nothing is written and "group-held" says so (two tabs
+ * paid: Shopify must be resolved only once per group). A claim racing another one not yet
+ * committed meets the unique index instead; that is a conflict too, and the retry then sees the
+ * holder.
+ */
+async function transitionSession(
+  sql: Sql,
+  session: PaymentSession,
+  data: Updateable<Database["PaymentSession"]>,
+  options: { claimGroup?: boolean } = {},
+): Promise<"done" | "group-held"> {
+  const key = options.claimGroup && !session.settledGroup ? groupKey(session) : null;
+  let update = sql
+    .updateTable("PaymentSession")
+    .set({ ...data, ...(key && { settledGroup: key }), updatedAt: new Date() })
+    .where("id", "=", session.id)
+    .where("status", "=", session.status);
+  if ("flag" in data) update = update.where("flag", session.flag === null ? "is" : "=", session.flag);
+  if (key) {
+    update = update.where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom("PaymentSession as holder").select("holder.id").where("holder.settledGroup", "=", key).where("holder.id", "<>", session.id))),
+    );
+  }
+  let updated: bigint;
+  try {
+    updated = (await update.executeTakeFirst()).numUpdatedRows;
+  } catch (error) {
+    if (key && isUniqueViolation(error)) throw new SettlementConflict(`checkout group of payment ${session.id}`);
+    throw error;
+  }
+  if (updated === 1n) return "done";
+  if (key) {
+    // Rare: tell "another session holds the group" from "this row changed".
+    const holder = await sql.selectFrom("PaymentSession").select("id").where("settledGroup", "=", key).executeTakeFirst();
+    if (holder && holder.id !== session.id) return "group-held";
+  }
+  throw new SettlementConflict(`payment ${session.id} (expected ${session.status})`);
 }
 
 /**
  * Adds a flag outside a settlement (a refused message about a known trade, a mismatching query
  * answer), keeping the flags already there; a concurrent flag write makes it read and try again.
  */
-export async function addFlag(db: Pick<Tx, "paymentSession">, sessionId: string, value: string): Promise<void> {
+export async function addFlag(db: SqlTarget, sessionId: string, value: string): Promise<void> {
+  const sql = sqlOf(db);
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    const row = await db.paymentSession.findUnique({ where: { id: sessionId }, select: { flag: true } });
+    const row = await sql.selectFrom("PaymentSession").select("flag").where("id", "=", sessionId).executeTakeFirst();
     if (!row) return;
-    const { count } = await db.paymentSession.updateMany({ where: { id: sessionId, flag: row.flag }, data: { flag: withFlag(row.flag, value) } });
-    if (count === 1) return;
+    const { numUpdatedRows } = await sql
+      .updateTable("PaymentSession")
+      .set({ flag: withFlag(row.flag, value), updatedAt: new Date() })
+      .where("id", "=", sessionId)
+      .where("flag", row.flag === null ? "is" : "=", row.flag)
+      .executeTakeFirst();
+    if (numUpdatedRows === 1n) return;
   }
   throw new SettlementConflict(`flags of payment ${sessionId}`);
 }
 
 /** Adds a flag to the set the session already carries (settlement-rules.ts), never replacing one. */
-async function flag(tx: Tx, session: PaymentSession, value: string) {
-  const { count } = await tx.paymentSession.updateMany({
-    where: { id: session.id, flag: session.flag },
-    data: { flag: withFlag(session.flag, value) },
-  });
-  if (count !== 1) throw new SettlementConflict(`flags of payment ${session.id}`);
+async function flag(sql: Sql, session: PaymentSession, value: string) {
+  const { numUpdatedRows } = await sql
+    .updateTable("PaymentSession")
+    .set({ flag: withFlag(session.flag, value), updatedAt: new Date() })
+    .where("id", "=", session.id)
+    .where("flag", session.flag === null ? "is" : "=", session.flag)
+    .executeTakeFirst();
+  if (numUpdatedRows !== 1n) throw new SettlementConflict(`flags of payment ${session.id}`);
 }
 
 /**
@@ -97,26 +151,12 @@ function cardStateAfterPayment(session: PaymentSession): { unionPay: boolean; ca
   return { unionPay: false, cardState: "AUTHORIZED", closePending: session.kind === "SALE" };
 }
 
-/**
- * Claim the checkout group for this session. Returns false when another session of the same
- * checkout already holds it (two tabs paid): Shopify must be resolved only once per group.
- */
-async function claimGroup(tx: Tx, session: PaymentSession): Promise<boolean> {
-  if (session.settledGroup) return true;
-  const key = groupKey(session);
-  const holder = await tx.paymentSession.findUnique({ where: { settledGroup: key }, select: { id: true } });
-  if (holder && holder.id !== session.id) return false;
-  // The unique index settles a race the read above cannot see: the loser's transaction fails and
-  // the message is retried, which then takes the duplicate path.
-  await tx.paymentSession.update({ where: { id: session.id }, data: { settledGroup: key } });
-  return true;
-}
-
 export async function settlePaid(
-  tx: Tx,
+  db: SqlTarget,
   input: { attempt: PaymentAttempt; session: PaymentSession; facts: PaidFacts; now: Date },
 ): Promise<SettleOutcome> {
   const { attempt, session, facts, now } = input;
+  const tx = sqlOf(db);
   if (attempt.status === "PAID") return "DUPLICATE";
   if (facts.simulatePaid && !attempt.stage) {
     // 模擬付款 moves no money: never fulfil a live order on it.
@@ -146,17 +186,18 @@ export async function settlePaid(
     await flag(tx, session, session.status === "REJECTED" ? "LATE_PAYMENT" : "DUPLICATE_PAYMENT");
     return session.status === "REJECTED" ? "LATE_PAYMENT" : "DUPLICATE_PAYMENT";
   }
-  if (!(await claimGroup(tx, session))) {
+  const authorizationExpiresAt = session.kind === "AUTHORIZATION" ? authorizationExpiry(facts.paymentDate, now) : null;
+  const claimed = await transitionSession(
+    tx,
+    session,
+    { status: target, capturedAmount: target === "PAID" ? facts.tradeAmt : 0, authorizationExpiresAt },
+    { claimGroup: true },
+  );
+  if (claimed === "group-held") {
     const merchantMessage = bilingual("payment.reject.duplicate", { merchantTradeNo: attempt.merchantTradeNo });
     await rejectSession(tx, session, merchantMessage, "DUPLICATE_PAYMENT");
     return "DUPLICATE_PAYMENT";
   }
-  const authorizationExpiresAt = session.kind === "AUTHORIZATION" ? authorizationExpiry(facts.paymentDate, now) : null;
-  await transitionSession(tx, session, {
-    status: target,
-    capturedAmount: target === "PAID" ? facts.tradeAmt : 0,
-    authorizationExpiresAt,
-  });
   await enqueue(tx, {
     shop: session.shop,
     method: session.method,
@@ -178,7 +219,7 @@ export function atmDeadline(expireDate: string): Date | null {
 }
 
 export async function settleAtmIssued(
-  tx: Tx,
+  db: SqlTarget,
   input: {
     attempt: PaymentAttempt;
     session: PaymentSession;
@@ -189,6 +230,7 @@ export async function settleAtmIssued(
   },
 ): Promise<SettleOutcome> {
   const { attempt, session } = input;
+  const tx = sqlOf(db);
   if (attempt.status !== "CREATED") return "DUPLICATE";
   const deadline = atmDeadline(input.expireDate);
   await transitionAttempt(tx, attempt, {
@@ -199,8 +241,8 @@ export async function settleAtmIssued(
     expireDate: input.expireDate,
   });
   const target = nextStatus(session.status, { type: "atm-issued" });
-  if (!target || !deadline || !(await claimGroup(tx, session))) return "DUPLICATE";
-  await transitionSession(tx, session, { status: target, pendingExpiresAt: deadline });
+  if (!target || !deadline) return "DUPLICATE";
+  if ((await transitionSession(tx, session, { status: target, pendingExpiresAt: deadline }, { claimGroup: true })) === "group-held") return "DUPLICATE";
   await enqueue(tx, {
     shop: session.shop,
     method: session.method,
@@ -212,9 +254,9 @@ export async function settleAtmIssued(
 }
 
 /** ECPay reported a failure, or that the buyer never completed the payment: the buyer may retry with a new attempt. */
-export async function settleFailed(tx: Tx, attempt: PaymentAttempt, ecpayCode: string, ecpayMessage: string): Promise<SettleOutcome> {
+export async function settleFailed(db: SqlTarget, attempt: PaymentAttempt, ecpayCode: string, ecpayMessage: string): Promise<SettleOutcome> {
   if (attempt.status !== "CREATED") return "DUPLICATE";
-  await transitionAttempt(tx, attempt, { status: "FAILED", rtnCode: ecpayCode, rtnMsg: ecpayMessage });
+  await transitionAttempt(sqlOf(db), attempt, { status: "FAILED", rtnCode: ecpayCode, rtnMsg: ecpayMessage });
   return "FAILED_RECORDED";
 }
 
@@ -224,7 +266,8 @@ export async function settleFailed(tx: Tx, attempt: PaymentAttempt, ecpayCode: s
  * can never both commit: the loser gets a SettlementConflict and is decided again (a payment then
  * becomes LATE_PAYMENT, an expiry of a paid session nothing).
  */
-export async function expireAtm(tx: Tx, session: PaymentSession, attempt: PaymentAttempt | null): Promise<boolean> {
+export async function expireAtm(db: SqlTarget, session: PaymentSession, attempt: PaymentAttempt | null): Promise<boolean> {
+  const tx = sqlOf(db);
   const target = nextStatus(session.status, { type: "rejected" });
   if (!target) return false;
   // The attempt first, as settlePaid does: one lock order, no deadlock between the two.
@@ -234,7 +277,7 @@ export async function expireAtm(tx: Tx, session: PaymentSession, attempt: Paymen
 }
 
 /** Mark the session rejected and queue the paymentSessionReject that tells Shopify. */
-async function rejectSession(tx: Tx, session: PaymentSession, merchantMessage: string, flagValue?: string) {
+async function rejectSession(tx: Sql, session: PaymentSession, merchantMessage: string, flagValue?: string) {
   await transitionSession(tx, session, {
     status: "REJECTED",
     rejectCode: "PROCESSING_ERROR",

@@ -1,11 +1,12 @@
 // Home: the setup guide (bind → confirm → activate → test → capture) and the app's ready state.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { reusableBindings } from "~/admin/bind.server";
 import { ConfigureBanner, ReadyBadge } from "~/admin/components";
 import { requireAdmin } from "~/web/admin-context.server";
-import { paymentsSettingsUrl, setupGuide, type SetupStep } from "~/admin/overview.server";
+import { setupTestBody, shopifyAdminLinks } from "~/admin/guidance";
+import { setupGuide, type SetupStep } from "~/admin/overview.server";
 import { useAdmin } from "~/admin/use-admin";
 import { serverConfig } from "~/config.server";
 import type { MessageKey } from "~/i18n";
@@ -22,21 +23,23 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     reusable,
     serviceName: definition.serviceName,
     restriction: definition.restriction,
-    settingsUrl: paymentsSettingsUrl(ctx.shop, serverConfig().apps[ctx.method]?.apiKey ?? ""),
+    settingsUrl: shopifyAdminLinks(serverConfig(), ctx.shop, serverConfig().apps[ctx.method]?.apiKey ?? "").paymentSettings,
+    testBody: setupTestBody(definition),
   };
 }
 
-const STEP_TEXT: Record<SetupStep, { title: MessageKey; body: MessageKey }> = {
+const STEP_TEXT: Record<SetupStep, { title: MessageKey; body: MessageKey | null }> = {
   bind: { title: "admin.setup.bind.title", body: "admin.setup.bind.body" },
   confirm: { title: "admin.setup.confirm.title", body: "admin.setup.confirm.body" },
   activate: { title: "admin.setup.activate.title", body: "admin.setup.activate.body" },
-  test: { title: "admin.setup.test.title", body: "admin.setup.test.body" },
+  // The method's own way to pay a test payment (the loader's testBody).
+  test: { title: "admin.setup.test.title", body: null },
   capture: { title: "admin.setup.capture.title", body: "admin.setup.capture.body" },
 };
 
 export default function AdminHome() {
   const data = useLoaderData<typeof loader>();
-  const { t, base, locale, method } = useAdmin();
+  const { t, base, locale } = useAdmin();
   const { guide } = data;
   const doneCount = guide.steps.filter((s) => s.done).length;
 
@@ -140,13 +143,11 @@ export default function AdminHome() {
                             {step.done ? ` · ${t("admin.setup.done")}` : ""}
                           </Text>
                           <Text as="p" tone="subdued">
-                            {t(STEP_TEXT[step.key].body, { merchantId: guide.merchantId ?? "—" })}
+                            {t(STEP_TEXT[step.key].body ?? data.testBody, { merchantId: guide.merchantId ?? "—" })}
                           </Text>
-                          {step.key === "activate" ? (
-                            <Text as="p" tone="subdued" breakWord>
-                              <Link url={data.settingsUrl} target="_blank">
-                                {data.settingsUrl}
-                              </Link>
+                          {step.key === "test" ? (
+                            <Text as="p" tone="subdued">
+                              {t("admin.guide.setup.testPaidOnly")}
                             </Text>
                           ) : null}
                         </BlockStack>
@@ -158,7 +159,7 @@ export default function AdminHome() {
               </BlockStack>
             </Card>
             <Text as="p" tone="subdued">
-              {t("admin.home.methodHandle", { method })}
+              {t("admin.guide.home.method", { name: data.serviceName[locale] })}
             </Text>
           </BlockStack>
         </Layout.Section>

@@ -20,7 +20,7 @@ import {
   type BindingImpact,
 } from "~/admin/bind.server";
 import { parseBindingForm, type BindingField, type FieldErrors } from "~/admin/binding-form";
-import { ConfigureBanner, ReadyBadge } from "~/admin/components";
+import { ConfigureBanner, ReadyBadge, SharedBindingNote } from "~/admin/components";
 import { requireAdmin } from "~/web/admin-context.server";
 import { configureState, retryConfigure } from "~/admin/configure.server";
 import { boundAccount } from "~/admin/installation.server";
@@ -447,11 +447,7 @@ export default function BindPage() {
                     </Text>
                     <Text as="span">{formatDateTime(data.binding.verifiedAt)}</Text>
                   </InlineGrid>
-                  {data.sharing.length > 0 ? (
-                    <Text as="p" id="binding-shared-with">
-                      {`${t("admin.bind.sharedWith")} ${data.sharing.flatMap((impact) => impact.apps.map((app) => app[locale])).join(locale === "en" ? ", " : "、")}`}
-                    </Text>
-                  ) : null}
+                  <SharedBindingNote />
                   <InlineStack gap="200">
                     <Button onClick={() => setRebinding(true)} disabled={showForm}>
                       {t("admin.bind.rebind")}

@@ -6,6 +6,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, InlineGrid, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { SectionCard, StatusBadge } from "~/admin/components";
+import { operationsHelp, refundNote } from "~/admin/guidance";
 import { requireAdmin } from "~/web/admin-context.server";
 import { DISPLAY_STATUSES, type DisplayStatus } from "~/admin/status";
 import { useAdmin } from "~/admin/use-admin";
@@ -33,7 +34,7 @@ const METHOD_NOTES: Record<MethodHandle, MessageKey> = {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
   const definition = getMethod(ctx.method);
-  return { refund: definition.refund, installLink: definition.manualInstallLink };
+  return { operations: operationsHelp(definition), refundNote: refundNote(definition), installLink: definition.manualInstallLink };
 }
 
 const STATUS_HELP: Record<DisplayStatus, MessageKey> = {
@@ -88,9 +89,9 @@ export default function HelpPage() {
             </SectionCard>
             <SectionCard title={t("admin.help.operationsTitle")}>
               <List>
-                <List.Item>{t("admin.help.capture")}</List.Item>
-                <List.Item>{t("admin.help.refund")}</List.Item>
-                <List.Item>{t("admin.help.cancel")}</List.Item>
+                {data.operations.map((key) => (
+                  <List.Item key={key}>{t(key)}</List.Item>
+                ))}
                 <List.Item>{t("admin.help.abandoned")}</List.Item>
                 <List.Item>{t("admin.help.reconcile")}</List.Item>
               </List>
@@ -100,15 +101,8 @@ export default function HelpPage() {
                 </Text>
                 <Text as="p">{t("admin.help.cancelPending")}</Text>
               </BlockStack>
-              <Text as="p" fontWeight="semibold">
-                {t(
-                  ({
-                    partial: "admin.settings.refund.partial",
-                    "full-only": "admin.settings.refund.fullOnly",
-                    "contact-buyer": "admin.settings.refund.contactBuyer",
-                    "opay-back-office": "admin.settings.refund.opay",
-                  } as const)[data.refund],
-                )}
+              <Text as="p" fontWeight="semibold" id="help-refund-rule">
+                {t(data.refundNote)}
               </Text>
             </SectionCard>
             <SectionCard title={t("admin.help.feesTitle")} id="help-fees">

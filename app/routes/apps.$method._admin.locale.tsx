@@ -1,7 +1,8 @@
-// The language switch: stored per installation, so the merchant's choice sticks across devices.
+// The language switch: stored per shop, so the choice sticks across devices and every one of the
+// shop's app admins speaks it.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { saveAdminLocale } from "~/admin/installation.server";
+import { saveShopLocale } from "~/admin/shop-settings.server";
 import { requireAdmin } from "~/web/admin-context.server";
 import { deps } from "~/deps.server";
 
@@ -11,7 +12,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const ctx = await requireAdmin(request, params.method);
   const parsed = localeForm.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return Response.json({ ok: false }, { status: 400 });
-  await saveAdminLocale(deps().db, ctx.method, ctx.shop, parsed.data.locale);
+  await saveShopLocale(deps().db, ctx.shop, parsed.data.locale);
   return Response.json({ ok: true, locale: parsed.data.locale });
 }
 

@@ -7,13 +7,14 @@ import { SaveBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, ChoiceList, ContextualSaveBar, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useMemo, useState } from "react";
 import type { FieldErrors } from "~/admin/binding-form";
+import { SharedBindingNote } from "~/admin/components";
 import { saveMethodSettings } from "~/admin/installation.server";
 import { requireAdmin } from "~/web/admin-context.server";
 import { parseSettingsForm, type SettingsField } from "~/admin/settings-form";
 import { CSRF_FIELD, useAdmin } from "~/admin/use-admin";
-import type { MessageKey } from "~/i18n";
 import { deps } from "~/deps.server";
-import { ATM_EXPIRE_DAY_CHOICES, getMethod, INSTALLMENT_PERIODS, parseMethodSettings, type MethodHandle } from "~/payments/methods";
+import { refundNote } from "~/admin/guidance";
+import { ATM_EXPIRE_DAY_CHOICES, DEFAULT_ITEM_NAME, getMethod, INSTALLMENT_PERIODS, parseMethodSettings, type MethodHandle } from "~/payments/methods";
 
 interface SettingsView {
   itemName: string;
@@ -31,7 +32,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const definition = getMethod(ctx.method);
   return {
     settings: toView(ctx.method, ctx.installation.settings),
-    refund: definition.refund,
+    refundNote: refundNote(definition),
+    pending: definition.pending,
     desktopOnly: definition.desktopOnly,
     restriction: definition.restriction,
     applePay: definition.icons.includes("apple_pay"),
@@ -47,13 +49,6 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   await saveMethodSettings(deps().db, ctx.method, ctx.shop, parsed.value);
   return { ok: true };
 }
-
-const REFUND_NOTES: Record<string, MessageKey> = {
-  partial: "admin.settings.refund.partial",
-  "full-only": "admin.settings.refund.fullOnly",
-  "contact-buyer": "admin.settings.refund.contactBuyer",
-  "opay-back-office": "admin.settings.refund.opay",
-};
 
 export default function SettingsPage() {
   const data = useLoaderData<typeof loader>();
@@ -114,6 +109,9 @@ export default function SettingsPage() {
         />
       ) : null}
       <Layout>
+        <Layout.Section>
+          <SharedBindingNote />
+        </Layout.Section>
         <Layout.AnnotatedSection title={t("admin.settings.checkoutTitle")} description={t("admin.settings.checkoutHelp")}>
           <Card>
             <BlockStack gap="400">
@@ -123,7 +121,7 @@ export default function SettingsPage() {
                 <TextField
                   id="itemName"
                   label={t("admin.settings.itemName")}
-                  helpText={t("admin.settings.itemNameHelp")}
+                  helpText={t("admin.settings.itemNameHelp", { default: DEFAULT_ITEM_NAME })}
                   value={values.itemName}
                   onChange={(itemName) => change({ itemName })}
                   autoComplete="off"
@@ -180,9 +178,9 @@ export default function SettingsPage() {
               ) : null}
               {data.applePay ? <Text as="p">{t("admin.settings.applePay")}</Text> : null}
               <Text as="p" id="refund-note">
-                {t(REFUND_NOTES[data.refund] ?? "admin.settings.refund.partial")}
+                {t(data.refundNote)}
               </Text>
-              {method === "atm" ? <Text as="p">{t("admin.settings.atmPending")}</Text> : null}
+              {data.pending ? <Text as="p">{t("admin.settings.atmPending")}</Text> : null}
             </BlockStack>
           </Card>
         </Layout.AnnotatedSection>

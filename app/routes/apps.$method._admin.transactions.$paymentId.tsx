@@ -1,19 +1,21 @@
 // One payment: its ids, state and the full timeline (session, ECPay attempts, notifications with
 // signature result, Shopify mutations with each attempt's answer, refunds/captures/voids), with
-// "query ECPay now" and "retry delivery to Shopify".
+// "query ECPay now" and "retry delivery to Shopify". Any of the shop's apps opens any of the shop's
+// payments (the shop-wide list links here), and acts on it as the app that took it; another shop's
+// payment is a 404.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, isRouteErrorResponse, useActionData, useLoaderData, useLocation, useNavigation, useRouteError } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import { z } from "zod";
 import { ownsPayment, queryEcpayNow, retryShopifyDelivery, type QueryAnswer, type QueryEffect, type QueryErrorReason, type QueryVerdict } from "~/admin/actions.server";
-import { Pre, Row, SectionCard, StatusBadge, TestBadge } from "~/admin/components";
+import { appLabel, Pre, Row, SectionCard, StatusBadge, TestBadge } from "~/admin/components";
 import { requireAdmin } from "~/web/admin-context.server";
 import { feeText, formatAmount, formatDateTime, formatMoney } from "~/admin/format";
 import { paymentTypeLabel } from "~/admin/payment-types";
 import { buildTimeline, type TimelineEvent } from "~/admin/timeline";
 import { cardWords, describeEvent } from "~/admin/timeline-words";
-import { toRow, transactionDetail } from "~/admin/transactions.server";
+import { paymentMethodOf, toRow, transactionDetail } from "~/admin/transactions.server";
 import { CsrfField, useAdmin, type Translate } from "~/admin/use-admin";
 import type { MessageKey } from "~/i18n";
 import { deps } from "~/deps.server";
@@ -25,8 +27,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const paymentId = z.string().min(1).max(200).safeParse(params.paymentId);
   const search = new URL(request.url).searchParams;
   const messages = { after: search.get("messagesAfter") ?? undefined, before: search.get("messagesBefore") ?? undefined };
-  const detail = paymentId.success ? await transactionDetail(deps().db, ctx.shop, ctx.method, paymentId.data, messages) : null;
-  // Another shop's (or another app's) payment is indistinguishable from one that does not exist.
+  const detail = paymentId.success ? await transactionDetail(deps().db, ctx.shop, paymentId.data, messages) : null;
+  // Another shop's payment is indistinguishable from one that does not exist.
   if (!detail) throw new Response("Not found", { status: 404 });
   const { session } = detail;
   return {
@@ -90,11 +92,13 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   const ctx = await requireAdmin(request, params.method);
   const paymentId = PaymentIdSchema.safeParse(params.paymentId);
   const d = deps();
-  if (!paymentId.success || !(await ownsPayment(d, ctx.shop, ctx.method, paymentId.data))) throw new Response("Not found", { status: 404 });
+  // The payment's own app: its binding queries ECPay, its Shopify access token retries.
+  const method = paymentId.success ? await paymentMethodOf(d.db, ctx.shop, paymentId.data) : null;
+  if (!paymentId.success || !method || !(await ownsPayment(d, ctx.shop, method, paymentId.data))) throw new Response("Not found", { status: 404 });
   const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return { tone: "critical", message: "admin.form.invalidRequest" };
   if (parsed.data.intent === "query") {
-    const answer = await queryEcpayNow(d, ctx.shop, ctx.method, paymentId.data, parsed.data.merchantTradeNo);
+    const answer = await queryEcpayNow(d, ctx.shop, method, paymentId.data, parsed.data.merchantTradeNo);
     if (answer.isOk()) return queryBanner(answer.value);
     const failure = answer.error;
     if (failure.kind === "not-found") return { tone: "critical", message: "admin.detail.queryNoAttempt" };
@@ -102,7 +106,7 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
     if (failure.kind === "paused") return { tone: "warning", message: "admin.detail.queryPaused", vars: { until: formatDateTime(failure.until.toISOString()) } };
     return queryErrorBanner(failure.reason, failure.detail);
   }
-  const retried = await retryShopifyDelivery(d, ctx.shop, ctx.method, paymentId.data, parsed.data.messageId);
+  const retried = await retryShopifyDelivery(d, ctx.shop, method, paymentId.data, parsed.data.messageId);
   if (retried.isOk()) return { tone: "success", message: "admin.detail.retried" };
   const reasons: Record<typeof retried.error, MessageKey> = {
     "not-found": "admin.form.invalidRequest",
@@ -261,9 +265,10 @@ export default function TransactionDetailPage() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const { t, base, locale } = useAdmin();
+  const { t, base, locale, method } = useAdmin();
   const location = useLocation();
   const { row } = data;
+  const otherApp = row.method !== method;
   /** The same page with another page of ECPay messages (the other query parameters kept). */
   const pageUrl = (key: "messagesAfter" | "messagesBefore", cursor: string) => {
     const params = new URLSearchParams(location.search);
@@ -274,6 +279,9 @@ export default function TransactionDetailPage() {
   };
   const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
   return (
+    // The title is the Payment ID, one long word: a phone breaks it rather than scrolling sideways.
+    <div className="payment-detail">
+      <style>{".payment-detail .Polaris-Header-Title { overflow-wrap: anywhere; }"}</style>
     <Page
       title={row.id}
       titleMetadata={
@@ -304,8 +312,20 @@ export default function TransactionDetailPage() {
                 ))}
               </Banner>
             ) : null}
+            {otherApp ? (
+              <div id="other-app" data-testid="detail-other-app" data-method={row.method}>
+                <Banner tone="info">
+                  <Text as="p">{t("admin.console.otherApp", { app: appLabel(row.method, locale) })}</Text>
+                </Banner>
+              </div>
+            ) : null}
             <SectionCard title={t("admin.detail.idsTitle")}>
               <InlineGrid columns={["oneThird", "twoThirds"]} gap="200">
+                <Row label={t("admin.console.app")}>
+                  <span id="detail-app" data-method={row.method}>
+                    {appLabel(row.method, locale)}
+                  </span>
+                </Row>
                 <Row label="Shopify Payment ID">{row.id}</Row>
                 <Row label="GID">{data.gid}</Row>
                 <Row label={t("admin.transactions.checkout")}>{row.checkoutRef ?? "—"}</Row>
@@ -331,6 +351,13 @@ export default function TransactionDetailPage() {
                   </Row>
                 ) : null}
                 {data.authorizationExpiresAt ? <Row label={t("admin.detail.authorizationExpires")}>{formatDateTime(data.authorizationExpiresAt)}</Row> : null}
+                {row.pendingAccount ? (
+                  <Row label={t("admin.console.virtualAccount")}>
+                    <span id="detail-atm-account">
+                      {`${t("admin.console.atmAccount", { bank: row.pendingAccount.bankCode, account: row.pendingAccount.vAccount })} · ${t("admin.console.atmDeadline", { deadline: row.pendingAccount.deadline ? formatDateTime(row.pendingAccount.deadline) : (row.pendingAccount.expireDate ?? "—") })}`}
+                    </span>
+                  </Row>
+                ) : null}
                 {data.pendingExpiresAt ? <Row label={t("admin.detail.pendingExpires")}>{formatDateTime(data.pendingExpiresAt)}</Row> : null}
                 {data.rejectCode ? <Row label={t("admin.detail.rejectCode")}>{data.rejectCode}</Row> : null}
                 {data.merchantMessage ? <Row label={t("admin.detail.merchantMessage")}>{data.merchantMessage}</Row> : null}
@@ -394,6 +421,7 @@ export default function TransactionDetailPage() {
         </Layout.Section>
       </Layout>
     </Page>
+    </div>
   );
 }
 

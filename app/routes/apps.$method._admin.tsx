@@ -1,18 +1,25 @@
 // Layout of each app's merchant admin: authenticates the merchant for this method's app and wraps
 // the pages in Polaris (and App Bridge when the app runs embedded: SHOPIFY_<M>_EMBEDDED), with the
-// app's navigation and the language switch.
+// app's navigation (a top bar with a menu toggle on a phone when not embedded) and the language
+// switch. Also says which ECPay account the app uses and which other apps share it.
 import { json, type HeadersFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, Outlet, useFetcher, useLoaderData, useLocation, useRouteError } from "@remix-run/react";
+import { useCallback, useEffect, useState } from "react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
-import { Box, Button, ButtonGroup, Frame, InlineStack, Navigation, Text } from "@shopify/polaris";
+import { Box, Button, ButtonGroup, Frame, InlineStack, Navigation, Text, TopBar } from "@shopify/polaris";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisZhTw from "@shopify/polaris/locales/zh-TW.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import { adminLocale, loadInstallation } from "~/web/admin-context.server";
+import { loadInstallation, shopAdminLocale } from "~/web/admin-context.server";
 import { CSRF_FIELD, type AdminLayoutData } from "~/admin/use-admin";
+import { unbindImpact } from "~/admin/bind.server";
+import { appLabel } from "~/admin/components";
+import { boundAccount } from "~/admin/installation.server";
+import { deps } from "~/deps.server";
 import { serverConfig } from "~/config.server";
+import { getMethod } from "~/payments/methods";
 import { t, type Locale, type MessageKey } from "~/i18n";
 import { authenticateMerchant } from "~/shopify/admin-auth.server";
 
@@ -20,14 +27,18 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { method, app, embedded, shop, adminSession } = await authenticateMerchant(request, params.method);
-  const installation = await loadInstallation(method, shop);
+  const d = deps();
+  // The installation row is created on the first visit, by whichever of layout and page comes first.
+  // The bind page's own answer (unbindImpact: the other installed apps on this binding), so every page says the same.
+  const [, locale, account, sharing] = await Promise.all([loadInstallation(method, shop), shopAdminLocale(shop, request), boundAccount(d.db, method, shop), unbindImpact(d, method, shop)]);
   const data: AdminLayoutData = {
     method,
     shop,
     apiKey: serverConfig().apps[method]?.apiKey ?? "",
     embedded,
-    locale: adminLocale(installation, request),
+    locale,
     csrfToken: adminSession?.csrfToken ?? "",
+    binding: account ? { merchantId: account.merchantId, sharedWith: sharing.flatMap((impact) => impact.apps) } : null,
   };
   // Embedded, only the shop's admin may frame these pages (the library's Content-Security-Policy);
   // non-embedded, server.ts forbids framing on every response under /apps/<m>.
@@ -36,11 +47,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json(data, { headers });
 }
 
-const NAV: Array<{ path: string; label: MessageKey }> = [
+const NAV: Array<{ path: string; label: MessageKey; capture?: true }> = [
   { path: "", label: "admin.nav.home" },
   { path: "/bind", label: "admin.nav.bind" },
   { path: "/test-mode", label: "admin.nav.testMode" },
-  { path: "/capture", label: "admin.nav.capture" },
+  // Only methods with an authorization have a capture setting (the page still explains it to the others).
+  { path: "/capture", label: "admin.nav.capture", capture: true },
   { path: "/settings", label: "admin.nav.settings" },
   { path: "/transactions", label: "admin.nav.transactions" },
   { path: "/help", label: "admin.nav.help" },
@@ -85,9 +97,15 @@ function SignOut({ base, locale, csrfToken }: { base: string; locale: Locale; cs
 export default function AdminLayout() {
   const data = useLoaderData<typeof loader>();
   const location = useLocation();
+  // A phone has no room for the sidebar: the top bar's menu button opens it, and a choice closes it.
+  const [mobileNav, setMobileNav] = useState(false);
+  const toggleNav = useCallback(() => setMobileNav((open) => !open), []);
+  const closeNav = useCallback(() => setMobileNav(false), []);
+  useEffect(() => setMobileNav(false), [location.pathname]);
   const base = `/apps/${data.method}`;
   const path = location.pathname.replace(/\/$/, "");
-  const items = NAV.map((item) => {
+  const captures = getMethod(data.method).supportsAuthorization;
+  const items = NAV.filter((item) => captures || !item.capture).map((item) => {
     const url = `${base}${item.path}`;
     return { url, label: t(data.locale, item.label), selected: item.path === "" ? path === base : path.startsWith(url) };
   });
@@ -114,11 +132,26 @@ export default function AdminLayout() {
         </Frame>
       ) : (
         <Frame
+          topBar={
+            <TopBar
+              showNavigationToggle
+              onNavigationToggle={toggleNav}
+              contextControl={
+                <Box paddingInline="400" paddingBlock="300">
+                  <Text as="span" fontWeight="semibold" tone="text-inverse" truncate>
+                    {`${t(data.locale, "admin.console.brand")} · ${appLabel(data.method, data.locale)}`}
+                  </Text>
+                </Box>
+              }
+            />
+          }
           navigation={
-            <Navigation location={location.pathname}>
-              <Navigation.Section items={items} />
+            <Navigation location={location.pathname} onDismiss={closeNav}>
+              <Navigation.Section items={items.map((item) => ({ ...item, onClick: closeNav }))} />
             </Navigation>
           }
+          showMobileNavigation={mobileNav}
+          onNavigationDismiss={closeNav}
         >
           {content}
         </Frame>

@@ -3,6 +3,7 @@
 import type { ShopInstallation } from "@prisma/client";
 import { resolveLocale, type Locale } from "../i18n";
 import { deps } from "../deps.server";
+import { shopLocale } from "../admin/shop-settings.server";
 import { createShopDomain, type ShopDomain } from "../payments/ids";
 import type { MethodHandle } from "../payments/methods";
 import { authenticateMerchant } from "../shopify/admin-auth.server";
@@ -32,11 +33,19 @@ export function defaultAdminLocale(tag: string | null | undefined): Locale {
   return first === "zh" || first.startsWith("zh-") ? "zh-TW" : "en";
 }
 
-/** The merchant's language: what they chose in the admin, else Shopify's `locale` param, else the browser's. */
-export function adminLocale(installation: Pick<ShopInstallation, "locale"> | null, request: Request): Locale {
-  if (installation?.locale) return resolveLocale(installation.locale);
+/**
+ * The merchant's language: what they chose in any of the shop's app admins (one setting per shop),
+ * else Shopify's `locale` param, else the browser's.
+ */
+export function adminLocale(chosen: string | null | undefined, request: Request): Locale {
+  if (chosen) return resolveLocale(chosen);
   const url = new URL(request.url);
   return defaultAdminLocale(url.searchParams.get("locale") ?? request.headers.get("accept-language"));
+}
+
+/** The admin's language for this shop (the layout's, which loads beside the page's requireAdmin). */
+export async function shopAdminLocale(shop: string, request: Request): Promise<Locale> {
+  return adminLocale(await shopLocale(deps().db, shop), request);
 }
 
 /** The installation row for this shop and app; created on first visit (OAuth does not write it). */
@@ -56,7 +65,7 @@ export async function requireAdmin(request: Request, methodParam: string | undef
   const authenticated = await authenticateMerchant(request, methodParam);
   const { method, embedded, adminSession } = authenticated;
   const shop = createShopDomain(authenticated.shop);
-  const installation = await loadInstallation(method, shop);
+  const [installation, chosen] = await Promise.all([loadInstallation(method, shop), shopLocale(deps().db, shop)]);
   const recentSignIn = embedded || signedInRecently(adminSession, new Date());
-  return { method, shop, installation, locale: adminLocale(installation, request), recentSignIn };
+  return { method, shop, installation, locale: adminLocale(chosen, request), recentSignIn };
 }

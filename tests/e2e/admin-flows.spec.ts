@@ -127,7 +127,7 @@ test("a merchant binds ECPay, is confirmed ready by Shopify, rebinds (through a 
     await expect(page.getByRole("heading", { name: "設定指南" })).toBeVisible();
     await expect(page.locator("#setup-progress")).toHaveText("已完成 0 / 5 個步驟");
     await expect(page.locator("#bound-merchant-id")).toContainText("尚未綁定");
-    await expect(page.getByRole("link", { name: /services\/payments_partners\/gateways\/test-api-key-credit\/settings/ })).toBeVisible();
+    await expect(page.getByRole("link", { name: "開啟 Shopify 付款設定" })).toHaveAttribute("href", `${shopify.origin}/admin/${SHOP}/settings`);
     await shot(page, "admin-01-home-fresh");
   });
 
@@ -328,7 +328,8 @@ test("a test payment through Shopify and ECPay's stage, transactions with search
     await expect(page.getByRole("link", { name: LIVE.id })).toBeVisible();
     await expect(page.getByRole("link", { name: TEST.id })).toBeVisible();
     await expect(page.getByText("rOtherShopPayment0001")).toHaveCount(0);
-    await expect(page.getByText("rOtherAppPayment00001")).toHaveCount(0);
+    // The shop's payments in its other apps are listed too (issue 16: one shop-wide list), with their app.
+    await expect(page.locator('[data-testid="transaction-row"][data-payment-id="rOtherAppPayment00001"]')).toHaveAttribute("data-method", "atm");
     const testRow = page.getByRole("row").filter({ hasText: TEST.id });
     await expect(testRow.getByText("測試", { exact: true })).toBeVisible();
     await expect(testRow).toContainText(TEST.mtn);
@@ -438,20 +439,25 @@ test("a test payment through Shopify and ECPay's stage, transactions with search
     expect(downloaded).toBe(false);
   });
 
-  await test.step("the CSV export has a BOM, ECPay's Shopify columns and this shop's rows", async () => {
+  await test.step("the CSV export is the shop's one file: a BOM, ECPay's Shopify columns and the money, this shop's rows, the store's name", async () => {
     await page.goto(`${base}/transactions`);
+    // Every app the shop installed is ticked to begin with.
+    await expect(page.locator("#export-method-credit")).toBeChecked();
+    await expect(page.locator("#export-method-installments")).toBeChecked();
     const download = page.waitForEvent("download");
     await page.getByRole("button", { name: "下載 CSV" }).click();
     const file = await (await download).path();
     const bytes = readFileSync(file);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString("utf8").slice(1).trim().split("\r\n");
-    expect(lines[0]).toBe("商店代號,商店名稱,綠界訂單編號,廠商訂單編號,PaymentID,付款方式,交易金額,手續費,訂單成立時間,付款時間,交易狀態,測試,授權金額,請款金額,退款金額,淨額");
+    expect(lines[0]).toBe("商店代號,商店名稱,綠界訂單編號,廠商訂單編號,PaymentID,收款應用程式,付款方式,交易金額,手續費,訂單成立時間,付款時間,交易狀態,測試,授權金額,請款金額,退款金額,淨額");
     expect(lines).toHaveLength(3);
-    expect(lines).toContain(`${MERCHANT_B.merchantId},${SHOP},${LIVE.tradeNo},${LIVE.mtn},${LIVE.id},信用卡,1280,35,${lines.find((l) => l.includes(LIVE.id))!.split(",")[8]},2025/01/01 12:01:00,已付款,N,1280,1280,0,1280`);
+    // The store's name as Shopify's Admin API gives it (the simulator's default for this shop).
+    const store = "Simulated store admin-flows";
+    expect(lines).toContain(`${MERCHANT_B.merchantId},${store},${LIVE.tradeNo},${LIVE.mtn},${LIVE.id},綠界科技 - 信用卡一次付清,信用卡,1280,35,${lines.find((l) => l.includes(LIVE.id))!.split(",")[9]},2025/01/01 12:01:00,已付款,否,1280,1280,0,1280`);
     const testLine = lines.find((l) => l.includes(TEST.id))!.split(",");
-    expect(testLine.slice(0, 7)).toEqual(["3002607", SHOP, TEST.tradeNo, TEST.mtn, TEST.id, "信用卡", "50"]);
-    expect(testLine.slice(10, 12)).toEqual(["已付款", "Y"]);
+    expect(testLine.slice(0, 8)).toEqual(["3002607", store, TEST.tradeNo, TEST.mtn, TEST.id, "綠界科技 - 信用卡一次付清", "信用卡", "50"]);
+    expect(testLine.slice(11, 13)).toEqual(["已付款", "是"]);
     expect(bytes.toString("utf8")).not.toContain("rOtherShopPayment0001");
   });
 
@@ -477,12 +483,12 @@ test("a test payment through Shopify and ECPay's stage, transactions with search
     }
   });
 
-  await test.step("switching to English is remembered for the installation", async () => {
+  await test.step("switching to English is remembered for the shop", async () => {
     await page.getByRole("button", { name: "English" }).click();
     await expect(page.getByRole("heading", { name: "Setup guide" })).toBeVisible();
     await page.goto(`${base}/transactions`);
     await expect(page.getByRole("heading", { name: "Transactions", exact: true })).toBeVisible();
-    expect((await db.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "credit", shop: SHOP } } })).locale).toBe("en");
+    expect((await db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).locale).toBe("en");
     await shot(page, "admin-14-transactions-en");
     await page.goto(`${base}/help`);
     await expectHelpContent(page, "en");

@@ -248,7 +248,7 @@ describe("capture advice", () => {
 
 describe("the admin's language", () => {
   it("follows the merchant's browser until they choose: Chinese for zh, English otherwise", async () => {
-    await stack.prisma.shopInstallation.update({ where: { method_shop: { method: "webatm", shop: SHOP } }, data: { locale: null } });
+    await stack.prisma.shopSettings.deleteMany({ where: { shop: SHOP } });
     const home = (acceptLanguage?: string) => admin.get("/apps/webatm", "webatm", SHOP, acceptLanguage ? { "accept-language": acceptLanguage } : {}).then(text);
     expect(await home("zh-TW,zh;q=0.9,en;q=0.8")).toContain("設定指南");
     expect(await home("en-US,en;q=0.9")).toContain("Setup guide");
@@ -259,5 +259,16 @@ describe("the admin's language", () => {
     // The merchant's choice wins over both.
     expect((await admin.post("/apps/webatm/locale", "webatm", SHOP, { locale: "en" })).status).toBe(200);
     expect(await home("zh-TW")).toContain("Setup guide");
+  });
+
+  it("is one setting for the shop: switching in one app's admin switches every app's admin", async () => {
+    await stack.prisma.shopSettings.deleteMany({ where: { shop: SHOP } });
+    const home = (method: "webatm" | "credit" | "atm") => admin.get(`/apps/${method}`, method, SHOP, { "accept-language": "zh-TW" }).then(text);
+    for (const method of ["webatm", "credit", "atm"] as const) expect(await home(method)).toContain("設定指南");
+    expect((await admin.post("/apps/atm/locale", "atm", SHOP, { locale: "en" })).status).toBe(200);
+    for (const method of ["webatm", "credit", "atm"] as const) expect(await home(method), method).toContain("Setup guide");
+    expect((await admin.post("/apps/credit/locale", "credit", SHOP, { locale: "zh-TW" })).status).toBe(200);
+    for (const method of ["webatm", "credit", "atm"] as const) expect(await home(method), method).toContain("設定指南");
+    expect(await stack.prisma.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ locale: "zh-TW" });
   });
 });

@@ -2,7 +2,7 @@
 // every row is seen exactly once in both directions, and filters and search stay on the indexes.
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { listTransactions, type TransactionQuery } from "~/admin/transactions.server";
+import { COUNT_LIMIT, listShopTransactions, listTransactions, type TransactionQuery } from "~/admin/transactions.server";
 import { exportCsvChunks } from "~/admin/export.server";
 import { cloneDatabase, isPostgresRun, type TestDatabase } from "../support/database";
 import { prismaFor } from "../support/db-client";
@@ -189,12 +189,36 @@ describe("keyset pagination", () => {
     for (const run of [common, rare, single, none]) expect(run.ms).toBeLessThan(1_000);
   });
 
+  it("lists the shop across its apps and counts up to 10,000+ as fast as a page", async () => {
+    const oldest = session(BIG, 40, T0 + Math.floor(40 / 3) * 1000);
+    const cursor = Buffer.from(`${oldest.createdAt.toISOString()}|${oldest.id}`).toString("base64url");
+    const runs = [
+      // Every app of the shop, on (shop, createdAt, id); two apps, one branch each on (shop, method, createdAt).
+      await timed(() => listShopTransactions(prisma, BIG, {})),
+      await timed(() => listShopTransactions(prisma, BIG, { after: cursor })),
+      await timed(() => listShopTransactions(prisma, BIG, { apps: ["credit", "atm"] })),
+      await timed(() => listShopTransactions(prisma, BIG, { apps: ["credit", "atm"], after: cursor })),
+      await timed(() => listShopTransactions(prisma, BIG, { apps: ["credit", "atm"], status: "failed", test: "test" })),
+    ];
+    expect(runs[0]!.value.rows[0]!.id).toBe(`big${String(ROWS - 1).padStart(8, "0")}`);
+    expect(runs[2]!.value.rows.map((r) => r.id)).toEqual(runs[0]!.value.rows.map((r) => r.id));
+    expect(runs[1]!.value.rows).toHaveLength(40);
+    expect(runs[3]!.value.rows.map((r) => r.id)).toEqual(runs[1]!.value.rows.map((r) => r.id));
+    // Past the limit the count stops: the page says "10,000+".
+    for (const run of [runs[0]!, runs[2]!]) expect(run.value.count).toBe(COUNT_LIMIT + 1);
+    // 1 in 70 rows is a failed test payment: 1,429 of them, counted exactly.
+    expect(runs[4]!.value.count).toBe(1_429);
+    expect((await listShopTransactions(prisma, SMALL, {})).count).toBe(230);
+    console.info(`shop-wide list: ${runs.map((r) => r.ms.toFixed(0)).join(", ")} ms`);
+    for (const run of runs) expect(run.ms).toBeLessThan(1_000);
+  });
+
   it("exports all 100k rows of a day page by page, and none of the day before", async () => {
     const count = async (from: string, to: string) => {
       let rows = 0;
       let chunks = 0;
       const ids = new Set<string>();
-      for await (const chunk of exportCsvChunks(prisma, { shop: BIG, method: "credit", from, to }, 1_000)) {
+      for await (const chunk of exportCsvChunks(prisma, { shop: BIG, methods: ["credit"], from, to }, 1_000)) {
         chunks += 1;
         for (const line of chunk.split("\r\n").slice(0, -1)) {
           rows += 1;

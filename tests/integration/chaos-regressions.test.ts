@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { loadServerConfig } from "~/config.server";
 import type { DoActionInput, EcpayCredentials, IEcpayGateway } from "~/ecpay/types";
 import type { IAccessTokens } from "~/shopify/access-token.server";
+import type { IShopAdminApi } from "~/shopify/admin-api-client";
 import type { IPaymentsAppsApi } from "~/shopify/payments-apps-api";
 import { createPgPool } from "~/lib/pg-pool.server";
 import { createSecretBox } from "~/lib/secrets.server";
@@ -176,6 +177,7 @@ describe("a refund ECPay carried out but the server could not record", () => {
         ecpay: gateway,
         shopify: { mutate: vi.fn() } satisfies IPaymentsAppsApi,
         tokens: { offlineToken: vi.fn() } satisfies IAccessTokens,
+        shopAdmin: { shopName: vi.fn() } satisfies IShopAdminApi,
         config: loadServerConfig(testAppEnv()),
         now: () => new Date(clock),
       } satisfies Deps;

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "v
 import { taiwanDate } from "~/admin/format";
 import { SHOPIFY_STATUS_WORDS } from "~/admin/status";
 import { PINNED_API_VERSION } from "~/config.server";
-import { bilingual, resolveLocale, t, type MessageKey } from "~/i18n";
+import { bilingual } from "~/i18n";
 import { createSecretBox } from "~/lib/secrets.server";
 import { seedShop } from "~/ops/seed-shop.server";
 import { METHOD_HANDLES, type MethodHandle } from "~/payments/methods";
@@ -352,7 +352,6 @@ function doActions(merchantTradeNo: string): Array<[string, number]> {
 }
 
 const card = (merchantTradeNo: string) => ecpay.order(merchantTradeNo, { merchantId: MERCHANT.merchantId })?.card;
-const zh = (key: MessageKey, vars?: Record<string, string | number>) => t(resolveLocale("zh-TW"), key, vars);
 
 async function closeSale(paid: Paid) {
   const attempt = await settle(async () => {
@@ -401,7 +400,7 @@ describe("capture and void of card authorizations", () => {
 
   it("refuses to capture or void a UnionPay trade taken through the credit app: ECPay captured it at authorization", async () => {
     const paid = await pay("credit", { kind: "authorization", amount: 900, unionPayTrade: true });
-    const message = { code: "PROCESSING_ERROR", merchantMessage: zh("operation.unionPayClosed") };
+    const message = { code: "PROCESSING_ERROR", merchantMessage: bilingual("operation.unionPayClosed") };
     const capture = await shopify.capture(paid.orderId);
     const captured = await finalMutation(capture.session.gid);
     expect(captured.mutations).toEqual(["captureSessionReject"]);
@@ -475,7 +474,7 @@ describe("capture and void of card authorizations", () => {
     expect(call.mutations).toEqual(["captureSessionReject"]);
     expect(call.variables).toEqual({
       id: capture.session.gid,
-      reason: { code: "PROCESSING_ERROR", merchantMessage: zh("capture.fullOnly", { authorized: 1200 }) },
+      reason: { code: "PROCESSING_ERROR", merchantMessage: bilingual("capture.fullOnly", { authorized: "NT$1,200" }) },
     });
     expect(doActions(paid.merchantTradeNo)).toEqual([]);
     expect(card(paid.merchantTradeNo)?.status).toBe("已授權");
@@ -535,7 +534,7 @@ describe("refunds of card sales", () => {
     const partial = await shopify.refund(paid.orderId, 200);
     const rejected = await finalMutation(partial.session.gid);
     expect(rejected.mutations).toEqual(["refundSessionReject"]);
-    expect(rejected.variables).toEqual({ id: partial.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: zh("refund.fullOnly") } });
+    expect(rejected.variables).toEqual({ id: partial.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: bilingual("refund.fullOnly") } });
     expect(shopify.financialSession(partial.session.id)?.reject?.merchantMessage).toContain("全額");
 
     const full = await shopify.refund(paid.orderId);
@@ -577,7 +576,7 @@ describe("methods ECPay cannot refund online", () => {
     expect(refund.ok).toBe(true);
     const call = await finalMutation(refund.session.gid);
     expect(call.mutations).toEqual(["refundSessionReject"]);
-    expect(call.variables).toEqual({ id: refund.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: zh(key) } });
+    expect(call.variables).toEqual({ id: refund.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: bilingual(key) } });
     expect(doActions(paid.merchantTradeNo)).toEqual([]);
     expect(shopify.order(paid.orderId)?.financialStatus).toBe("paid");
     expect((await prisma.paymentSession.findUniqueOrThrow({ where: { id: paid.paymentId } })).refundedAmount).toBe(0);
@@ -677,7 +676,7 @@ describe("the session endpoints", () => {
     expect(response.status).toBe(201);
     await settle(async () => (await prisma.operationSession.findUniqueOrThrow({ where: { id: body.id } })).status === "FAILED");
     const op = await prisma.operationSession.findUniqueOrThrow({ where: { id: body.id } });
-    expect(op).toMatchObject({ amount: null, amountRaw: "99.50", rejectCode: "PROCESSING_ERROR", merchantMessage: zh("operation.amountNotWhole", { amount: "99.50" }) });
+    expect(op).toMatchObject({ amount: null, amountRaw: "99.50", rejectCode: "PROCESSING_ERROR", merchantMessage: bilingual("operation.amountNotWhole", { amount: "99.50" }) });
     const queued = await prisma.outboxMessage.findUniqueOrThrow({ where: { mutation_subjectId: { mutation: "refundSessionReject", subjectId: body.id } } });
     expect(JSON.parse(queued.variables)).toEqual({ id: body.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: op.merchantMessage } });
   });
@@ -688,7 +687,7 @@ describe("the session endpoints", () => {
     const response = await post("/payments/unionpay/capture", { ...refundBody(paid.paymentId, id), gid: `gid://shopify/CaptureSession/${id}` });
     expect(response.status).toBe(201);
     await settle(async () => (await prisma.operationSession.findUniqueOrThrow({ where: { id } })).status === "FAILED");
-    expect((await prisma.operationSession.findUniqueOrThrow({ where: { id } })).merchantMessage).toBe(zh("capture.notSupported"));
+    expect((await prisma.operationSession.findUniqueOrThrow({ where: { id } })).merchantMessage).toBe(bilingual("capture.notSupported"));
   });
 
   it("refuses unknown shops, other shops' payments, other methods' payments and malformed requests with a reason", async () => {
@@ -772,7 +771,7 @@ describe("when ECPay is down or an answer is lost", () => {
 
     const call = await finalMutation(refund.session.gid);
     expect(call.mutations).toEqual(["refundSessionReject"]);
-    expect(call.variables).toEqual({ id: refund.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: zh("operation.unknownOutcome") } });
+    expect(call.variables).toEqual({ id: refund.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: bilingual("operation.unknownOutcome") } });
     await quiet();
     expect(doActions(paid.merchantTradeNo)).toEqual([["C", 760], ["R", 260]]);
     expect(card(paid.merchantTradeNo)).toMatchObject({ status: "要關帳", closedAmount: 500 });
@@ -789,7 +788,7 @@ describe("when ECPay is down or an answer is lost", () => {
 
     const call = await finalMutation(refund.session.gid);
     expect(call.mutations).toEqual(["refundSessionReject"]);
-    expect(call.variables).toMatchObject({ reason: { merchantMessage: zh("operation.unknownOutcome") } });
+    expect(call.variables).toMatchObject({ reason: { merchantMessage: bilingual("operation.unknownOutcome") } });
     await quiet();
     expect(doActions(paid.merchantTradeNo)).toEqual([["C", 820]]);
     expect(card(paid.merchantTradeNo)?.refundedAmount).toBe(0);
@@ -839,7 +838,7 @@ describe("when ECPay is down or an answer is lost", () => {
 
     const call = await finalMutation(refund.session.gid);
     expect(call.mutations).toEqual(["refundSessionReject"]);
-    expect(call.variables).toEqual({ id: refund.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: zh("operation.unknownOutcome") } });
+    expect(call.variables).toEqual({ id: refund.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: bilingual("operation.unknownOutcome") } });
     await quiet();
     expect(doActions(paid.merchantTradeNo)).toEqual([["C", 800], ["R", 300]]);
     expect(card(paid.merchantTradeNo)?.refundedAmount).toBe(300);

@@ -139,7 +139,8 @@ describe("ops bad arguments", () => {
     ["seed-shop with a stray argument", ["seed-shop", "stray", "--method", "atm"], /Unexpected argument 'stray'/],
     ["seed-shop without its required options", ["seed-shop"], /--method: .*\n(.*\n)*--shop: /],
     ["export with an unknown option", ["export", "--bogus"], /Unknown option '--bogus'/],
-    ["export with a bad date", ["export", "--shop", "a.myshopify.com", "--method", "credit", "--from", "2026-13-01", "--to", "2026-01-02"], /--from: /],
+    ["export with a bad date", ["export", "--shop", "a.myshopify.com", "--method", "credit", "--from", "2026-13-01", "--to", "2026-01-02"], /--from 2026-13-01: /],
+    ["export with a method the shop never installed", ["export", "--shop", "a.myshopify.com", "--method", "paypal", "--from", "2026-01-01", "--to", "2026-01-02"], /--method paypal: /],
   ];
 
   for (const [what, args, message] of cases) {

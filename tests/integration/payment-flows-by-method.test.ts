@@ -230,7 +230,7 @@ describe.each(METHOD_HANDLES)("a %s sale", (method) => {
       const refund = await stack.shopify.refund(paid.orderId);
       expect(refund.ok).toBe(true);
       const call = await waitForMutation(refund.session.gid, "refundSessionReject");
-      expect(call.variables).toEqual({ id: refund.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: zh(refusal) } });
+      expect(call.variables).toEqual({ id: refund.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: bilingual(refusal) } });
       expect(await session(paid.paymentId)).toMatchObject({ status: "PAID", refundedAmount: 0 });
       expect(stack.shopify.order(paid.orderId)?.financialStatus).toBe("paid");
     });
@@ -239,7 +239,7 @@ describe.each(METHOD_HANDLES)("a %s sale", (method) => {
       const paid = await paidLive(method);
       const partial = await stack.shopify.refund(paid.orderId, 200);
       const rejected = await waitForMutation(partial.session.gid, "refundSessionReject");
-      expect(rejected.variables).toEqual({ id: partial.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: zh("refund.fullOnly") } });
+      expect(rejected.variables).toEqual({ id: partial.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: bilingual("refund.fullOnly") } });
       expect(stillCharged(card(paid.merchantTradeNo)!)).toBe(AMOUNT);
 
       const full = await stack.shopify.refund(paid.orderId);
@@ -276,7 +276,7 @@ describe("a credit-app sale the buyer paid in installments (自費分期)", () =
 
     const partial = await stack.shopify.refund(orderId, 200);
     const rejected = await waitForMutation(partial.session.gid, "refundSessionReject");
-    expect(rejected.variables).toEqual({ id: partial.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: zh("refund.fullOnly") } });
+    expect(rejected.variables).toEqual({ id: partial.session.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: bilingual("refund.fullOnly") } });
     expect(card(flow.merchantTradeNo)).toMatchObject({ installments: 6, refundedAmount: 0, closedAmount: AMOUNT });
     expect(card(flow.merchantTradeNo)?.closeData.map((record) => record.status)).toEqual(["要關帳"]);
   });

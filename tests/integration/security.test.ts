@@ -463,8 +463,8 @@ describe("the merchant admin", () => {
     expect(JSON.parse((await stack.prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "credit", shop: SHOP } } })).settings).itemName).toBe("Changed by someone else");
     const locale = await admin.post("/apps/credit/locale", "credit", SHOP, { locale: "en" }, { origin: null, headers: { "sec-fetch-site": "same-origin" } });
     expect(locale.status).toBeLessThan(400);
-    expect((await stack.prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "credit", shop: SHOP } } })).locale).toBe("en");
-    await stack.prisma.shopInstallation.update({ where: { method_shop: { method: "credit", shop: SHOP } }, data: { locale: null } });
+    expect((await stack.prisma.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).locale).toBe("en");
+    await stack.prisma.shopSettings.update({ where: { shop: SHOP }, data: { locale: null } });
     // Sign-out ends the sign-in on the server: the same cookie opens nothing afterwards.
     const out = await admin.post("/apps/credit/sign-out", "credit", SHOP, {});
     expect(out.status).toBe(302);

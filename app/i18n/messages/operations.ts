@@ -1,7 +1,8 @@
 import { defineMessages } from "./define";
 
 // merchantMessage of rejected refund, capture and void sessions (Shopify shows it in the order
-// timeline). Each says what happened and what the merchant can do next. The refund-rule messages
+// timeline), always in both languages like every other merchantMessage; amounts come formatted
+// (formatMoney: NT$2,380). Each says what happened and what the merchant can do next. The refund-rule messages
 // shared with the payment pages (refund.contactBuyer, refund.opayBackOffice, refund.fullOnly)
 // live in payments.ts.
 export const operationMessages = defineMessages({
@@ -17,13 +18,13 @@ export const operationMessages = defineMessages({
     "operation.unionPayClosed": "這筆交易是銀聯卡交易，綠界在授權時即已請款，無法請款或取消授權；請改用退款。",
     "capture.notSupported": "此付款方式沒有授權，無法請款；付款完成時即已請款。",
     "capture.notAuthorized": "這筆付款目前不是「已授權」狀態，無法請款。",
-    "capture.exceedsAuthorized": "請款金額 NT${amount} 超過授權金額 NT${authorized}。",
-    "capture.fullOnly": "分期付款與紅利折抵的授權只能全額請款 (NT${authorized})。",
+    "capture.exceedsAuthorized": "請款金額 {amount} 超過授權金額 {authorized}。",
+    "capture.fullOnly": "分期付款與紅利折抵的授權只能全額請款 ({authorized})。",
     "capture.expired": "授權已逾期，無法再請款。請聯繫消費者重新付款。",
     "void.notSupported": "此付款方式沒有授權，無法取消授權；請改用退款。",
     "void.notAuthorized": "這筆付款目前不是「已授權」狀態，無法取消授權；已請款的付款請改用退款。",
     "refund.notPaid": "這筆付款尚未請款，無法退款；尚未請款的授權請改用取消授權。",
-    "refund.exceedsRefundable": "退款金額 NT${amount} 超過可退款金額 NT${refundable}。",
+    "refund.exceedsRefundable": "退款金額 {amount} 超過可退款金額 {refundable}。",
     "refund.voided": "綠界顯示此交易已取消，沒有可退款的金額。",
   },
   en: {
@@ -38,13 +39,13 @@ export const operationMessages = defineMessages({
     "operation.unionPayClosed": "This is a UnionPay trade: ECPay captured it at authorization, so it cannot be captured or voided. Refund it instead.",
     "capture.notSupported": "This payment method has no authorization to capture: the payment was captured at checkout.",
     "capture.notAuthorized": "This payment is not in the authorized state, so it cannot be captured.",
-    "capture.exceedsAuthorized": "The capture amount NT${amount} exceeds the authorized NT${authorized}.",
-    "capture.fullOnly": "Installment and bonus-point authorizations can only be captured in full (NT${authorized}).",
+    "capture.exceedsAuthorized": "The capture amount {amount} exceeds the authorized {authorized}.",
+    "capture.fullOnly": "Installment and bonus-point authorizations can only be captured in full ({authorized}).",
     "capture.expired": "The authorization has expired and can no longer be captured. Ask the buyer to pay again.",
     "void.notSupported": "This payment method has no authorization to void: refund the payment instead.",
     "void.notAuthorized": "This payment is not in the authorized state, so it cannot be voided; refund a captured payment instead.",
     "refund.notPaid": "This payment has not been captured, so there is nothing to refund; void the authorization instead.",
-    "refund.exceedsRefundable": "The refund amount NT${amount} exceeds the refundable NT${refundable}.",
+    "refund.exceedsRefundable": "The refund amount {amount} exceeds the refundable {refundable}.",
     "refund.voided": "ECPay shows this trade as cancelled: there is nothing to refund.",
   },
 });

@@ -2,6 +2,7 @@
 // called. Pure: the registry (methods.ts) and the payment's amounts in, a decision out.
 import type { PaymentKind, PaymentStatus } from "@prisma/client";
 import type { PaymentMethodDefinition } from "../methods";
+import { formatMoney } from "../money";
 import { tradeIsFullOnly } from "../settlement-rules";
 import type { OperationType, Rejection } from "./types";
 
@@ -90,11 +91,11 @@ export function checkOperationRules(input: RuleInput): RuleDecision {
       if (!money.ok) return money.decision;
       if (payment.status !== "PAID" && payment.status !== "PARTIALLY_REFUNDED") {
         return payment.status === "REFUNDED"
-          ? reject("refund.exceedsRefundable", { amount: money.amount, refundable: 0 })
+          ? reject("refund.exceedsRefundable", { amount: formatMoney(money.amount), refundable: formatMoney(0) })
           : reject("refund.notPaid");
       }
       const refundable = capturedAmountOf(payment) - payment.refundedAmount;
-      if (money.amount > refundable) return reject("refund.exceedsRefundable", { amount: money.amount, refundable });
+      if (money.amount > refundable) return reject("refund.exceedsRefundable", { amount: formatMoney(money.amount), refundable: formatMoney(refundable) });
       const full = money.amount === refundable;
       if (fullOnly(input) && !full) return reject("refund.fullOnly");
       return { ok: true, amount: money.amount, full };
@@ -108,9 +109,9 @@ export function checkOperationRules(input: RuleInput): RuleDecision {
       if (payment.authorizationExpiresAt && payment.authorizationExpiresAt.getTime() <= input.now.getTime()) {
         return reject("capture.expired", undefined, "AUTHORIZATION_EXPIRED");
       }
-      if (money.amount > authorized) return reject("capture.exceedsAuthorized", { amount: money.amount, authorized });
+      if (money.amount > authorized) return reject("capture.exceedsAuthorized", { amount: formatMoney(money.amount), authorized: formatMoney(authorized) });
       // ECPay closes installment and redemption trades all-or-nothing (ecpay-aio §4.1).
-      if (fullOnly(input) && money.amount !== authorized) return reject("capture.fullOnly", { authorized });
+      if (fullOnly(input) && money.amount !== authorized) return reject("capture.fullOnly", { authorized: formatMoney(authorized) });
       return { ok: true, amount: money.amount, full: money.amount === authorized };
     }
     case "void": {

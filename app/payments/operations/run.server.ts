@@ -3,7 +3,7 @@
 // failed together with the Shopify mutation that reports it). Every write is conditional on the
 // run's lease (operation-lease.server.ts).
 import type { OperationSession, PaymentAttempt, PaymentSession } from "@prisma/client";
-import { bilingual, resolveLocale, t } from "../../i18n";
+import { bilingual } from "../../i18n";
 import type { EcpayError } from "../../ecpay/types";
 import { backoffMs } from "../../lib/backoff";
 import { enqueue, notifyOutbox } from "../outbox.server";
@@ -112,9 +112,9 @@ export class Run {
     return { shop: op.shop, method: op.method, paymentId: op.paymentSessionId, operationId: op.id, operation: this.type, test: op.test };
   }
 
+  /** Both languages, as every merchantMessage we send Shopify (payment rejections, ATM expiry, …). */
   messageFor(rejection: Rejection): string {
-    const locale = this.payment.merchantLocale;
-    return locale ? t(resolveLocale(locale), rejection.message, rejection.vars) : bilingual(rejection.message, rejection.vars);
+    return bilingual(rejection.message, rejection.vars);
   }
 
   async reject(rejection: Rejection, attempt?: { merchantTradeNo: string; reclose: boolean }): Promise<Outcome> {

@@ -14,7 +14,7 @@ import { pauseQueries, processQueryPause, queriesPaused } from "../ecpay-query-p
 import { checkoutRows, checkoutSummary, copyButton, followableUrl, html, htmlPage, heading, link, outsideLink, paragraph, type CheckoutFacts } from "../buyer-pages";
 import { paymentIdToCustomField } from "../custom-field";
 import type { Deps } from "../ports";
-import { PAYMENT_METHODS, parseMethodSettings, type MethodHandle } from "../methods";
+import { DEFAULT_ITEM_NAME, PAYMENT_METHODS, parseMethodSettings, type MethodHandle } from "../methods";
 import type { PaymentId } from "../ids";
 import { isPaymentFinal, nextStatus } from "../payment-state";
 import { checkoutReference } from "../shopify-requests";
@@ -26,7 +26,6 @@ import { logPaymentEvent } from "../../lib/log.server";
 /** The hand-off builds and signs the ECPay form: our records, the ECPay keys, the gateway, the public URL and the clock. */
 export type BuyerHandOffDeps = Pick<Deps, "db" | "secrets" | "ecpay" | "config" | "now">;
 
-const DEFAULT_ITEM_NAME = "網路商品一批";
 const TRADE_DESC = "Shopify 訂單付款";
 /** Between two server-side queries for the same payment session, whichever attempt (ECPay throttles eager callers). */
 const QUERY_SPACING_MS = 10_000;

@@ -15,7 +15,8 @@ export async function buyerReturn(deps: Deps, method: MethodHandle, rawBody: str
   if (!checked.ok) {
     return htmlPage({ locale: "zh-TW", status: 400, body: heading(t("zh-TW", "buyer.notFound")) });
   }
-  const session = await deps.db.paymentSession.findUniqueOrThrow({ where: { id: checked.session.id } });
+  // The check has just read the session (one statement with the attempt and binding).
+  const session = checked.session;
   const nextAction = followableUrl(session.nextActionUrl);
   if (nextAction && isPaymentFinal(session.status)) return redirect(nextAction);
   const locale = buyerLocale(session);

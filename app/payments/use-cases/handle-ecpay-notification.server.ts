@@ -10,13 +10,14 @@ import { notifyOutbox } from "../outbox.server";
 import { chaosPoint } from "../../lib/chaos.server";
 import { logPaymentEvent } from "../../lib/log.server";
 import { metrics } from "../../lib/metrics.server";
-import { credentialsForAttempt } from "../bindings.server";
+import { attemptCredentials } from "../bindings.server";
 import { customFieldToPaymentId } from "../custom-field";
 import type { Deps } from "../ports";
 import { PAYMENT_METHODS, type MethodHandle } from "../methods";
 import { applyEcpayOutcome } from "../apply-outcome.server";
 import { countMessage } from "../notification-log.server";
 import { addFlag } from "../settlement.server";
+import { readTrade } from "../trade-read.server";
 
 export type NotificationChannel = "RETURN" | "PAYMENT_INFO";
 
@@ -43,12 +44,13 @@ export async function checkEcpayMessage(deps: Deps, method: MethodHandle, rawBod
   if (!merchantTradeNo) {
     return { ok: false, reply: refuse(400, "MALFORMED", "MerchantTradeNo missing"), signatureValid: false, merchantTradeNo: null, knownTrade: false };
   }
-  const attempt = await deps.db.paymentAttempt.findUnique({ where: { merchantTradeNo }, include: { paymentSession: true } });
-  if (!attempt) {
+  // One statement: attempt, session and the binding that holds this MerchantID's keys.
+  const trade = await readTrade(deps.db, merchantTradeNo, { binding: true });
+  if (!trade) {
     return { ok: false, reply: refuse(404, "UNKNOWN_TRADE", "unknown MerchantTradeNo"), signatureValid: false, merchantTradeNo, knownTrade: false };
   }
-  const { paymentSession: session, ...attemptRow } = attempt;
-  const credentials = await credentialsForAttempt(deps.db, deps.secrets, attemptRow, session.shop);
+  const { attempt: attemptRow, session } = trade;
+  const credentials = attemptCredentials(deps.secrets, attemptRow, trade.binding);
   if (!credentials) {
     return { ok: false, reply: refuse(409, "NO_CREDENTIALS", "no ECPay binding for this MerchantID"), signatureValid: false, merchantTradeNo, knownTrade: true };
   }
@@ -129,6 +131,8 @@ async function settleNotification(
   const outcome = await applyEcpayOutcome(deps, {
     attempt,
     session,
+    // Settled from the rows just read: every write is conditional on them (settlement.server.ts).
+    current: { attempt, session },
     outcome: notificationOutcome(callback, channel === "PAYMENT_INFO" ? "PaymentInfoURL" : "ReturnURL"),
     message: { channel, rawBody },
   });

@@ -2,13 +2,16 @@
 // Amounts we cannot charge (not TWD, not whole) are accepted and rejected through Shopify, so the
 // buyer sees a clear failure instead of Shopify retrying; they are never rounded.
 import { err, ok, type Result } from "neverthrow";
-import type { PaymentSession, Prisma, ShopInstallation } from "@prisma/client";
+import type { Insertable } from "kysely";
+import type { PaymentSession, ShopInstallation } from "@prisma/client";
+import { inTransaction, sqlOf } from "../../lib/prisma-client.server";
+import type { Database } from "../../lib/sql-schema";
 import { bilingual } from "../../i18n";
 import { enqueue, notifyOutbox } from "../outbox.server";
 import { chaosPoint } from "../../lib/chaos.server";
 import { logPaymentEvent } from "../../lib/log.server";
 import type { Deps } from "../ports";
-import { PAYMENT_METHODS, paysByUnionPay, type MethodHandle } from "../methods";
+import { PAYMENT_METHODS, type MethodHandle } from "../methods";
 import { refusal, type HttpRefusal } from "../../lib/refusal";
 import { isUniqueViolation } from "../unique-violation";
 import {
@@ -43,9 +46,9 @@ function unchargeable(method: MethodHandle, body: PaymentSessionRequest): Unchar
   if (!PAYMENT_METHODS[method].kinds.includes(body.kind)) {
     return { code: "PAYMENT_METHOD_UNSUPPORTED", message: bilingual("payment.reject.kind", { kind: body.kind }) };
   }
-  // ECPay's stage has no UnionPay (ecpay-aio: error 10200141): a test session could only end on
-  // ECPay's error page, so Shopify is told why at once.
-  if (body.test && paysByUnionPay(PAYMENT_METHODS[method])) {
+  // ECPay's stage does not offer the method (UnionPay, ecpay-aio: error 10200141): a test session
+  // could only end on ECPay's error page, so Shopify is told why at once.
+  if (body.test && PAYMENT_METHODS[method].stageTest === "unavailable") {
     return { code: "PAYMENT_METHOD_UNSUPPORTED", message: bilingual("payment.reject.stageUnsupported") };
   }
   return null;
@@ -66,20 +69,27 @@ export async function startPaymentSession(
   const shop = headers.data.shop;
   const redirectUrl = redirectUrlFor(deps.config.appUrl, method, body.id);
 
-  // Every Prisma query costs ~2 ms of CPU (README "Benchmark"): the common path is one lookup and
-  // one insert. A retry (Shopify resends until it has our 2xx) is recognised by the insert's
-  // unique violation, or below when the shop can no longer take new sessions.
+  // The common path is one lookup and one insert, in Kysely (README "Data layer"). A retry
+  // (Shopify resends until it has our 2xx) is recognised by the insert's unique violation, or
+  // below when the shop can no longer take new sessions.
+  const sql = sqlOf(deps.db);
   const stored = async () => {
-    const row = await deps.db.paymentSession.findUnique({ where: { id: body.id } });
+    const row = await sql.selectFrom("PaymentSession").select(["id", "shop", "method"]).where("id", "=", body.id).executeTakeFirst();
     return row ? replay(row, method, shop, redirectUrl) : null;
   };
-  const installation = await deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } } });
+  const installation = await sql
+    .selectFrom("ShopInstallation")
+    .select(["status", "bindingId"])
+    .where("method", "=", method)
+    .where("shop", "=", shop)
+    .executeTakeFirst();
   if (!installation || installation.status !== "INSTALLED" || !installation.bindingId) {
     return (await stored()) ?? refused(method, shop, body.id, refusal(403, installation?.status === "INSTALLED" ? "NOT_BOUND" : "NOT_INSTALLED", await refusalReason(deps, method, shop, installation)));
   }
 
   const problem = unchargeable(method, body);
   const customer = body.customer ?? null;
+  const now = new Date();
   const data = {
     id: body.id,
     gid: body.gid,
@@ -99,11 +109,13 @@ export async function startPaymentSession(
     status: problem ? "REJECTED" : "RECEIVED",
     rejectCode: problem?.code ?? null,
     merchantMessage: problem?.message ?? null,
-  } satisfies Prisma.PaymentSessionUncheckedCreateInput;
+    createdAt: now,
+    updatedAt: now,
+  } satisfies Insertable<Database["PaymentSession"]>;
   try {
     if (problem) {
-      await deps.db.$transaction(async (tx) => {
-        await tx.paymentSession.create({ data });
+      await inTransaction(deps.db, async (tx) => {
+        await tx.insertInto("PaymentSession").values(data).execute();
         await enqueue(tx, {
           shop,
           method,
@@ -114,9 +126,8 @@ export async function startPaymentSession(
         });
       });
     } else {
-      // One row is one statement, atomic on its own: an interactive transaction would add BEGIN and
-      // COMMIT round trips (and, on SQLite, a fresh libsql connection) to the hot path.
-      await deps.db.paymentSession.create({ data });
+      // One row is one statement, atomic on its own: a transaction would add BEGIN and COMMIT.
+      await sql.insertInto("PaymentSession").values(data).execute();
     }
   } catch (error) {
     // A retry, or two deliveries of the same request racing: the session is already stored.
@@ -138,7 +149,7 @@ function refused(method: MethodHandle, shop: string | null, paymentId: string | 
 }
 
 /** Why a shop cannot take new sessions for this app: unknown shop, app not installed, or no ECPay binding. */
-async function refusalReason(deps: StartPaymentSessionDeps, method: MethodHandle, shop: string, installation: ShopInstallation | null): Promise<string> {
+async function refusalReason(deps: StartPaymentSessionDeps, method: MethodHandle, shop: string, installation: Pick<ShopInstallation, "status"> | undefined): Promise<string> {
   const vars = { shop, method };
   if (installation?.status === "INSTALLED") return bilingual("session.refuse.notBound", vars);
   // Only on the refusal path: the common path stays one lookup and one insert.
@@ -146,7 +157,7 @@ async function refusalReason(deps: StartPaymentSessionDeps, method: MethodHandle
   return bilingual(otherApp ? "session.refuse.notInstalled" : "session.refuse.unknownShop", vars);
 }
 
-function replay(existing: PaymentSession, method: MethodHandle, shop: string, redirectUrl: string) {
+function replay(existing: Pick<PaymentSession, "id" | "shop" | "method">, method: MethodHandle, shop: string, redirectUrl: string) {
   if (existing.shop !== shop || existing.method !== method) {
     return err(refusal(409, "CONFLICT", `Payment session ${existing.id} belongs to another shop or app`));
   }

@@ -15,6 +15,7 @@ import {
   storefrontPage,
   thankYouPage,
 } from "./pages";
+import { handleAdminGraphql } from "./admin-graphql";
 import { PaymentsGraphqlEndpoint, type FaultInjector, type GraphqlCall } from "./payments-graphql";
 import {
   DEFAULT_CART,
@@ -104,6 +105,13 @@ export interface FinancialRequestResult {
   request: AppRequestRecord;
 }
 
+export interface AdminGraphqlCall {
+  /** null when the token was refused. */
+  shop: string | null;
+  status: number;
+  query: string;
+}
+
 export class SimulatorError extends Error {
   override name = "SimulatorError";
 }
@@ -136,8 +144,10 @@ export interface ShopifySimulator {
   paymentSession(idOrGid: string): PaymentSessionRecord | undefined;
   paymentSessions(domain?: string): PaymentSessionRecord[];
   financialSession(idOrGid: string): FinancialSessionRecord | undefined;
-  /** Every GraphQL call received, in order. */
+  /** Every Payments Apps GraphQL call received, in order. */
   calls(): GraphqlCall[];
+  /** Every Admin GraphQL call received (/admin/api/<version>/graphql.json), in order. */
+  adminCalls(): AdminGraphqlCall[];
   /** GraphQL calls whose variables.id is this session (id or gid). */
   callsFor(idOrGid: string): GraphqlCall[];
   /** Every session request sent to the app, with each attempt. */
@@ -195,6 +205,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
     pendingExpiryLimitMs: (options.pendingExpiryLimitDays ?? 3) * 24 * 3600_000,
   };
   const graphql = new PaymentsGraphqlEndpoint(state, graphqlOptions);
+  const adminCalls: AdminGraphqlCall[] = [];
   const sender = new AppRequestSender({
     appOrigin: options.appOrigin,
     apiVersion,
@@ -382,6 +393,24 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
         await new Promise((resolve) => setTimeout(resolve, result.delayMs).unref());
       }
       return send(response, result.status, JSON.stringify(result.body), { "Content-Type": "application/json; charset=utf-8", ...result.headers });
+    }
+
+    const adminGraphqlMatch = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(path);
+    if (adminGraphqlMatch) {
+      if (method !== "POST") return send(response, 405, "", { Allow: "POST" });
+      if (!/^(\d{4}-\d{2}|unstable)$/.test(adminGraphqlMatch[1]!)) return send(response, 404, JSON.stringify({ errors: "Not Found" }), { "Content-Type": "application/json" });
+      const result = handleAdminGraphql(
+        state,
+        {
+          apiVersion: adminGraphqlMatch[1]!,
+          host: request.headers.host,
+          accessToken: request.headers["x-shopify-access-token"] as string | undefined,
+          contentType: request.headers["content-type"],
+          rawBody: await readBody(request),
+        },
+        (call) => adminCalls.push(call),
+      );
+      return send(response, result.status, JSON.stringify(result.body), { "Content-Type": "application/json; charset=utf-8" });
     }
 
     if (path === "/" && method === "GET") return send(response, 200, indexPage([...state.shops.values()]));
@@ -577,6 +606,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
     paymentSessions: (domain) => [...state.paymentSessions.values()].filter((s) => !domain || s.shop === domain),
     financialSession: (idOrGid) => state.findFinancialSession(idOrGid),
     calls: () => graphql.calls(),
+    adminCalls: () => [...adminCalls],
     callsFor: (idOrGid) => {
       const id = idOrGid.replace(/^gid:\/\/shopify\/\w+\//, "");
       return graphql.calls().filter((call) => typeof call.variables.id === "string" && call.variables.id.endsWith(`/${id}`));

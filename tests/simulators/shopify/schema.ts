@@ -103,3 +103,16 @@ export const FINAL_SESSION_REJECT_CODES = {
 /** Shopify's wording for a resolve/reject/pending that arrives before our 2xx to the session request. */
 export const PREMATURE_MESSAGE =
   "Payment session has already been resolved with a different authentication, has already been rejected, or the response to start_payment_session request has not been received.";
+
+/**
+ * The slice of the Admin GraphQL API the app reads (shopify.dev/docs/api/admin-graphql, QueryRoot
+ * `shop: Shop!`; Shop's `name: String!` is the store's name, `myshopifyDomain: String!` its
+ * permanent domain, `id: ID!`).
+ */
+export const ADMIN_SCHEMA: MiniSchema = {
+  objects: {
+    QueryRoot: { shop: "Shop!" },
+    Shop: { id: "ID!", name: "String!", myshopifyDomain: "String!", email: "String!", currencyCode: "CurrencyCode!", ianaTimezone: "String!" },
+  },
+  unions: {},
+};

@@ -10,6 +10,8 @@ export interface ShopSettings {
   captureMode: CaptureMode;
   /** The payments app's test mode: sent as `test` in every session request. */
   test: boolean;
+  /** The store's name (Admin GraphQL `shop { name }`); unset, a default made from the domain. */
+  name?: string;
 }
 
 export interface SimulatedShop {

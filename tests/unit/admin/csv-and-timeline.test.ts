@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { buildTimeline, rawFields, type TimelineSource } from "~/admin/timeline";
-import { csvCell, csvLine } from "~/admin/export.server";
+import { csvCell, csvLine, EXPORT_COLUMNS, exportHeaders } from "~/admin/export.server";
+import { formatAmount } from "~/admin/format";
+import { describeEvent } from "~/admin/timeline-words";
+import type { Translate } from "~/admin/use-admin";
+import { t } from "~/i18n";
 
 describe("CSV cells", () => {
   it("quotes commas, quotes and line breaks", () => {
@@ -48,5 +52,36 @@ describe("the timeline", () => {
     // The order's row shows the card as it was when the order was created, not its state now.
     expect(events[3]).toMatchObject({ type: "attempt", card: "none", cardStateNow: "ABANDONED" });
     expect(events[1]).toMatchObject({ type: "outbox", log: [{ ok: true }], retryingSince: null });
+  });
+});
+
+describe("the same words and numbers as the rest of the admin", () => {
+  const zh: Translate = (key, vars) => t("zh-TW", key, vars);
+  const en: Translate = (key, vars) => t("en", key, vars);
+  const session = (kind: string, amount: number | null, amountRaw: string) =>
+    ({ type: "session", at: "2025-01-01T00:00:00.000Z", amount, amountRaw, currency: "TWD", kind, test: false }) as const;
+
+  it("names an authorization by how it is captured, not as 'only authorized' (it may well be captured since)", () => {
+    expect(describeEvent(session("AUTHORIZATION", 2380, "2380.00"), zh, "zh-TW").text).toBe("Shopify 請求付款 NT$2,380（先授權後請款）");
+    expect(describeEvent(session("AUTHORIZATION", 2380, "2380.00"), en, "en").text).toBe("Shopify asked for NT$2,380 (Authorize, capture later)");
+    expect(JSON.stringify(describeEvent(session("AUTHORIZATION", 2380, "2380.00"), zh, "zh-TW"))).not.toContain("僅授權");
+  });
+
+  it("writes money as the list does (formatAmount): NT$2,380, and a non-whole amount as Shopify sent it", () => {
+    const operation = (amount: number | null, amountRaw: string | null) =>
+      ({ type: "operation", at: "2025-01-01T00:00:00.000Z", operation: "REFUND", amount, amountRaw, status: "SUCCEEDED", simulated: false, card: null, merchantMessage: null, ecpayLog: null }) as const;
+    expect(describeEvent(operation(12380, "12380.00"), zh, "zh-TW").text).toBe("已退款 NT$12,380");
+    expect(describeEvent(operation(null, "99.50"), en, "en").text).toBe(`Refunded ${formatAmount(null, "99.50", "TWD")}`);
+    expect(describeEvent(session("SALE", null, "99.50"), en, "en").text).toBe(`Shopify asked for ${formatAmount(null, "99.50", "TWD")} (Sale)`);
+  });
+
+  it("flags a late or duplicate payment for review without the word Shopify uses for a pending payment", () => {
+    for (const key of ["admin.timeline.latePayment", "admin.timeline.duplicatePayment"] as const) expect(zh(key)).not.toMatch(/待處理/);
+  });
+
+  it("heads the CSV in the shop's language, one header per column", () => {
+    expect(exportHeaders("zh-TW")).toHaveLength(EXPORT_COLUMNS.length);
+    expect(exportHeaders("zh-TW").slice(5, 7)).toEqual(["收款應用程式", "付款方式"]);
+    expect(exportHeaders("en").slice(13)).toEqual(["Authorized", "Captured", "Refunded", "Net"]);
   });
 });

@@ -75,6 +75,11 @@ describe("transaction list queries", () => {
     expect(parseTransactionQuery(new URLSearchParams("status=deleted&test=maybe&q="))).toEqual({});
   });
 
+  it("reads the chosen apps from repeated app (or Polaris' app[]) parameters, in the registry's order, dropping unknown ones", () => {
+    expect(parseTransactionQuery(new URLSearchParams("app=atm&app[]=credit&app=paypal&app=atm")).apps).toEqual(["credit", "atm"]);
+    expect(parseTransactionQuery(new URLSearchParams("app=paypal&app="))).toEqual({});
+  });
+
   it("treats dates as Taiwan calendar days", () => {
     expect(taiwanDayStart("2025-03-10").toISOString()).toBe("2025-03-09T16:00:00.000Z");
     expect(taiwanDayEnd("2025-03-10").toISOString()).toBe("2025-03-10T16:00:00.000Z");

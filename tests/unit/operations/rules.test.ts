@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { bilingual } from "~/i18n";
 import { PAYMENT_METHODS, type MethodHandle } from "~/payments/methods";
 import { wholeTwd } from "~/payments/money";
 import { capturedAmountOf, checkOperationRules, type PaymentFigures, type RuleInput } from "~/payments/operations/rules";
@@ -66,8 +67,18 @@ describe("refund rules", () => {
     const afterPartial = { ...paidSale, status: "PARTIALLY_REFUNDED" as const, refundedAmount: 300 };
     expect(checkOperationRules(input("refund", "credit", { amountRaw: "800", amount: 800, payment: afterPartial }))).toEqual({
       ok: false,
-      rejection: { code: "PROCESSING_ERROR", message: "refund.exceedsRefundable", vars: { amount: 800, refundable: 700 } },
+      rejection: { code: "PROCESSING_ERROR", message: "refund.exceedsRefundable", vars: { amount: "NT$800", refundable: "NT$700" } },
     });
+  });
+
+  it("names the amounts as everywhere else (NT$2,380), in both languages of the merchant message", () => {
+    const big = { ...paidSale, amount: 2380 };
+    const decision = checkOperationRules(input("refund", "credit", { amountRaw: "12380", amount: 12380, payment: big }));
+    expect(decision).toMatchObject({ ok: false, rejection: { vars: { amount: "NT$12,380", refundable: "NT$2,380" } } });
+    if (decision.ok) throw new Error("expected a rejection");
+    expect(bilingual(decision.rejection.message, decision.rejection.vars)).toBe(
+      "退款金額 NT$12,380 超過可退款金額 NT$2,380。 / The refund amount NT$12,380 exceeds the refundable NT$2,380.",
+    );
   });
 
   it("rejects a refund of an authorization that was never captured", () => {
@@ -102,7 +113,7 @@ describe("capture and void rules", () => {
     expect(checkOperationRules(input("capture", "credit", { amountRaw: "600", amount: 600 }))).toEqual({ ok: true, amount: 600, full: false });
     expect(checkOperationRules(input("capture", "credit", { amountRaw: "1001", amount: 1001 }))).toMatchObject({
       ok: false,
-      rejection: { message: "capture.exceedsAuthorized", vars: { amount: 1001, authorized: 1000 } },
+      rejection: { message: "capture.exceedsAuthorized", vars: { amount: "NT$1,001", authorized: "NT$1,000" } },
     });
     expect(checkOperationRules(input("capture", "credit", { payment: { ...authorized, status: "PAID" } }))).toMatchObject({
       ok: false,
