@@ -102,6 +102,12 @@ test.afterAll(async () => {
   if (template) await dropTemplateDatabase(template);
 });
 
+/** An admin page once React has hydrated it: a form filled before then is reset by hydration. */
+async function openAdmin(page: Page, url: string) {
+  await page.goto(url);
+  await page.waitForLoadState("networkidle");
+}
+
 async function signIn(context: BrowserContext, ...methods: MethodHandle[]) {
   const domain = new URL(stack.server.origin).hostname;
   for (const method of methods) await context.addCookies((await adminSessionCookies(db, method, SHOP)).map((c) => ({ ...c, domain })));
@@ -109,7 +115,7 @@ async function signIn(context: BrowserContext, ...methods: MethodHandle[]) {
 
 /** The admin's language, chosen the way a merchant does (remembered for the shop). */
 async function chooseLanguage(page: Page, locale: Locale) {
-  await page.goto(admin());
+  await openAdmin(page, admin());
   const choice = page.getByRole("button", { name: locale === "en" ? "English" : "中文", exact: true });
   await choice.click();
   await expect(choice).toHaveAttribute("aria-pressed", "true");
@@ -126,7 +132,7 @@ async function search(page: Page, q: string) {
 test("search finds a payment by part of its Payment ID, MerchantTradeNo or Shopify checkout id, in any case", async ({ page, context }) => {
   const console = watchConsole(page);
   await signIn(context, "credit");
-  await page.goto(`${admin()}/transactions`);
+  await openAdmin(page, `${admin()}/transactions`);
   await expect(page.getByRole("link", { name: partial.id })).toBeVisible();
   await expect(page.getByRole("link", { name: unpaid.id })).toBeVisible();
 
@@ -143,7 +149,7 @@ test("search finds a payment by part of its Payment ID, MerchantTradeNo or Shopi
 
 test("filters keep what they name: status in Shopify's words, live or test", async ({ page, context }) => {
   await signIn(context, "credit");
-  await page.goto(`${admin()}/transactions`);
+  await openAdmin(page, `${admin()}/transactions`);
   await page.locator("#status-filter").selectOption("partiallyRefunded");
   await page.getByRole("button", { name: t("zh-TW", "admin.transactions.apply") }).click();
   await expect(page).toHaveURL(/status=partiallyRefunded/);
@@ -151,7 +157,7 @@ test("filters keep what they name: status in Shopify's words, live or test", asy
   await expect(page.getByRole("link", { name: unpaid.id })).toHaveCount(0);
   await expect(page.locator(`#status-${partial.id}`)).toContainText(SHOPIFY_STATUS_WORDS.partiallyRefunded["zh-TW"]);
 
-  await page.goto(`${admin()}/transactions`);
+  await openAdmin(page, `${admin()}/transactions`);
   await page.locator("#test-filter").selectOption("test");
   await page.getByRole("button", { name: t("zh-TW", "admin.transactions.apply") }).click();
   await expect(page.getByText(t("zh-TW", "admin.transactions.empty"))).toBeVisible();
@@ -164,7 +170,7 @@ test("filters keep what they name: status in Shopify's words, live or test", asy
 test("a partially captured and partially refunded payment shows the same amounts in the list, the detail, its timeline and the CSV", async ({ page, context }) => {
   const console = watchConsole(page);
   await signIn(context, "credit");
-  await page.goto(`${admin()}/transactions?q=${partial.id}`);
+  await openAdmin(page, `${admin()}/transactions?q=${partial.id}`);
   await expect(page.locator(`#amount-${partial.id}`)).toHaveText("NT$2,380");
   const note = page.locator(`#money-${partial.id}`);
   for (const amount of [1000, 300, 700]) await expect(note).toContainText(formatMoney(amount));
@@ -190,24 +196,76 @@ test("a partially captured and partially refunded payment shows the same amounts
   // ECPay's codes only behind "developer details".
   await expect(page.locator("#timeline").getByText("captureSessionResolve").first()).toBeHidden();
 
-  await page.goto(`${admin()}/transactions`);
+  const csv = await downloadCsv(page);
+  expect(csv.find((r) => r[col("paymentId")] === partial.id), JSON.stringify(csv)).toMatchObject({
+    [col("amount")]: "2380",
+    [col("authorized")]: "2380",
+    [col("captured")]: "1000",
+    [col("refunded")]: "300",
+    [col("net")]: "700",
+    [col("status")]: SHOPIFY_STATUS_WORDS.partiallyRefunded["zh-TW"],
+  });
+  console.assertClean();
+});
+
+type ExportColumn = "paymentId" | "app" | "amount" | "authorized" | "captured" | "refunded" | "net" | "status";
+/** A CSV header in the shop's language (zh-TW here). */
+const col = (name: ExportColumn) => t("zh-TW", `export.col.${name}`);
+
+/** The export form's CSV (only the apps given ticked, else as the form offers them), one record per row keyed by header. */
+async function downloadCsv(page: Page, apps?: MethodHandle[]): Promise<Array<Record<string, string>>> {
+  await openAdmin(page, `${admin()}/transactions`);
+  if (apps) {
+    for (const box of await page.locator('#export-methods input[type="checkbox"]').all()) {
+      if (apps.includes((await box.getAttribute("value")) as MethodHandle)) await box.check({ force: true });
+      else await box.uncheck({ force: true });
+    }
+  }
   const download = page.waitForEvent("download");
   await page.getByRole("button", { name: t("zh-TW", "admin.export.download") }).click();
   const bytes = readFileSync(await (await download).path());
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-  const lines = bytes.toString("utf8").slice(1).trimEnd().split("\r\n");
-  const header = lines[0]!.split(",");
-  const line = lines.find((l) => l.includes(partial.id));
-  expect(line, lines.join("\n")).toBeTruthy();
-  const csv = Object.fromEntries(header.map((name, i) => [name, line!.split(",")[i]]));
-  expect(csv).toMatchObject({ 交易金額: "2380", 授權金額: "2380", 請款金額: "1000", 退款金額: "300", 淨額: "700", 交易狀態: SHOPIFY_STATUS_WORDS.partiallyRefunded["zh-TW"] });
-  console.assertClean();
-});
+  const [header, ...rows] = parseCsv(bytes.toString("utf8").slice(1));
+  return rows.map((cells) => Object.fromEntries(header!.map((name, i) => [name, cells[i] ?? ""])));
+}
+
+/** RFC 4180: a quoted field may hold commas, doubled quotes and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      i++;
+    } else field += c;
+  }
+  if (field || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
 
 test("'query ECPay now' answers in words with a banner, and the answer tops the timeline", async ({ page, context }) => {
   const console = watchConsole(page);
   await signIn(context, "credit");
-  await page.goto(`${admin()}/transactions/${unpaid.id}`);
+  await openAdmin(page, `${admin()}/transactions/${unpaid.id}`);
   await page.getByRole("button", { name: t("zh-TW", "admin.detail.query") }).click();
   const banner = page.locator(".Polaris-Banner").filter({ hasText: t("zh-TW", "admin.detail.answer.unpaid", { no: unpaid.merchantTradeNo }) });
   await expect(banner).toBeVisible();
@@ -219,7 +277,7 @@ test("'query ECPay now' answers in words with a banner, and the answer tops the 
 const serviceNames = (methods: readonly MethodHandle[], locale: Locale) => methods.map((m) => PAYMENT_METHODS[m].serviceName[locale]);
 
 async function verifyKeys(page: Page, keys: { merchantId: string; hashKey: string; hashIv: string }) {
-  await page.goto(`${admin()}/bind`);
+  await openAdmin(page, `${admin()}/bind`);
   await page.getByRole("button", { name: t("zh-TW", "admin.bind.rebind") }).click();
   await page.locator("#merchantId").fill(keys.merchantId);
   await page.locator("#hashKey").fill(keys.hashKey);
@@ -249,7 +307,7 @@ test("the rebind confirmation names the shop's other apps it changes, or those t
   await page.getByRole("button", { name: t("zh-TW", "admin.confirm.accept"), exact: true }).click();
   const done = page.locator(".Polaris-Banner").filter({ has: page.locator("#bind-done") });
   await expect(done).toContainText(t("zh-TW", "admin.bind.doneTitle", { merchantId: PRODUCTION_MERCHANT.merchantId }));
-  await expect(page.locator("#binding-shared-with")).toHaveText(`${t("zh-TW", "admin.bind.sharedWith")} ${serviceNames(others, "zh-TW").join("、")}`);
+  await expect(page.locator("#binding-shared-with")).toContainText(`${t("zh-TW", "admin.bind.sharedWith")} ${serviceNames(others, "zh-TW").join("、")}`);
   await expect(page.locator("#current-merchant-id")).toHaveText(PRODUCTION_MERCHANT.merchantId);
   console.assertClean();
 });
@@ -323,6 +381,76 @@ for (const locale of LOCALES) {
   });
 }
 
+// ---------- the shop-wide console ----------
+
+test("one app's list shows every app's payments of the shop, with the app, an app filter and each pending ATM account with its deadline", async ({ page, context }) => {
+  const console = watchConsole(page);
+  await signIn(context, "credit");
+  await openAdmin(page, `${admin()}/transactions`);
+  const rowOf = (id: string) => page.locator(`[data-testid=transaction-row][data-payment-id="${id}"]`);
+  await expect(rowOf(partial.id)).toHaveAttribute("data-method", "credit");
+  await expect(rowOf(otherApp.id)).toHaveAttribute("data-method", "installments");
+  const appCell = await row(page, otherApp.id).getByTestId("app-cell").innerText();
+  expect(PAYMENT_METHODS.installments.serviceName["zh-TW"]).toContain(appCell.trim());
+  const atm = await db.paymentAttempt.findMany({ where: { status: "ISSUED", paymentSession: { shop: SHOP, method: "atm", status: "PENDING" } }, include: { paymentSession: true } });
+  expect(atm).toHaveLength(LOCALES.length);
+  for (const attempt of atm) {
+    await expect(rowOf(attempt.paymentSessionId)).toHaveAttribute("data-method", "atm");
+    const account = page.locator(`#atm-${attempt.paymentSessionId}`);
+    await expect(account).toContainText(t("zh-TW", "admin.console.atmAccount", { bank: attempt.bankCode!, account: attempt.vAccount! }));
+    await expect(account).toContainText(t("zh-TW", "admin.console.atmDeadline", { deadline: "" }).trim());
+  }
+
+  // The app filter: only the installments app's payment.
+  await page.locator("#app-filter-installments").check({ force: true });
+  await page.getByRole("button", { name: t("zh-TW", "admin.transactions.apply") }).click();
+  await expect(page).toHaveURL(/app=installments/);
+  await expect(rowOf(otherApp.id)).toBeVisible();
+  await expect(page.locator("[data-testid=transaction-row]")).toHaveCount(1);
+  await expect(rowOf(partial.id)).toHaveCount(0);
+  await page.locator("#app-filter-credit").check({ force: true });
+  await page.getByRole("button", { name: t("zh-TW", "admin.transactions.apply") }).click();
+  await expect(rowOf(partial.id)).toBeVisible();
+  await expect(rowOf(otherApp.id)).toBeVisible();
+  await expect(page.locator('[data-testid=transaction-row][data-method="atm"]')).toHaveCount(0);
+
+  // A filter that matches nothing says so, with the way back; the shop's payments open from any of its apps.
+  await openAdmin(page, `${admin()}/transactions?q=nothing-like-this`);
+  await expect(page.locator('[data-testid=transactions-empty][data-empty="no-results"]')).toBeVisible();
+  await openAdmin(page, `${admin()}/transactions`);
+  await rowOf(otherApp.id).getByRole("link").first().click();
+  await expect(page.locator("#money-captured")).toHaveText(formatMoney(1500));
+  // The list's name for the app, in the detail's note that the payment's own app acts on it.
+  await expect(page.getByText(t("zh-TW", "admin.console.otherApp", { app: appCell.trim() }))).toBeVisible();
+  console.assertClean();
+});
+
+test("the CSV holds the shop's payments of every app ticked, with the app that took each", async ({ page, context }) => {
+  await signIn(context, "credit");
+  const all = await downloadCsv(page);
+  const ids = all.map((r) => r[col("paymentId")]);
+  expect(ids).toEqual(expect.arrayContaining([partial.id, unpaid.id, otherApp.id]));
+  const other = all.find((r) => r[col("paymentId")] === otherApp.id)!;
+  const credit = all.find((r) => r[col("paymentId")] === partial.id)!;
+  expect(other[col("app")]).not.toBe(credit[col("app")]);
+  expect(other).toMatchObject({ [col("amount")]: "1500", [col("captured")]: "1500", [col("refunded")]: "0", [col("net")]: "1500" });
+
+  const installmentsOnly = await downloadCsv(page, ["installments"]);
+  expect(installmentsOnly.map((r) => r[col("paymentId")])).toEqual([otherApp.id]);
+});
+
+test("on a phone the admin's navigation opens from the top bar's menu button", async ({ page, context }) => {
+  await signIn(context, "credit");
+  await page.setViewportSize(VIEWPORTS[1]);
+  await openAdmin(page, admin());
+  const transactions = page.getByRole("link", { name: t("zh-TW", "admin.nav.transactions"), exact: true });
+  await expect(transactions).toBeHidden();
+  await page.locator(".Polaris-TopBar__NavigationIcon").click();
+  await transactions.click();
+  await expect(page).toHaveURL(/\/apps\/credit\/transactions$/);
+  await expect(page.locator("[data-testid=transaction-row]").first()).toBeVisible();
+});
+
 // ---------- screenshots ----------
 
 test("the main pages fit a laptop (1280×800) and a phone (390×844) in both languages, without overflowing a card", async ({ page, context }) => {
@@ -366,7 +494,7 @@ test("once Shopify answers, the waiting buyer is taken to Shopify's order status
   const buyerPage = await browser.newPage();
   await buyerPage.goto(`${stack.server.origin}${waiting}`);
   await signIn(context, "credit");
-  await page.goto(`${admin()}/transactions/${waitingId}`);
+  await openAdmin(page, `${admin()}/transactions/${waitingId}`);
   // The worker's own retry may come first (its delay doubles with each refusal): then no button is left.
   const resend = page.getByRole("button", { name: t("zh-TW", "admin.detail.retry", { mutation: "paymentSessionResolve" }) });
   if (await resend.isVisible()) {
