@@ -222,7 +222,7 @@ async function downloadCsv(page: Page, apps?: MethodHandle[]): Promise<Array<Rec
     }
   }
   const download = page.waitForEvent("download");
-  await page.getByRole("button", { name: t("zh-TW", "admin.export.download") }).click();
+  await page.getByRole("button", { name: new RegExp(LOCALES.map((l) => t(l, "admin.export.download")).join("|")) }).click();
   const bytes = readFileSync(await (await download).path());
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const [header, ...rows] = parseCsv(bytes.toString("utf8").slice(1));
@@ -425,7 +425,7 @@ test("one app's list shows every app's payments of the shop, with the app, an ap
   console.assertClean();
 });
 
-test("the CSV holds the shop's payments of every app ticked, with the app that took each", async ({ page, context }) => {
+test("the CSV holds the shop's payments of every app ticked, with the app that took each, in the shop's language", async ({ page, context }) => {
   await signIn(context, "credit");
   const all = await downloadCsv(page);
   const ids = all.map((r) => r[col("paymentId")]);
@@ -437,6 +437,15 @@ test("the CSV holds the shop's payments of every app ticked, with the app that t
 
   const installmentsOnly = await downloadCsv(page, ["installments"]);
   expect(installmentsOnly.map((r) => r[col("paymentId")])).toEqual([otherApp.id]);
+
+  // In the shop's language, chosen in any app's admin.
+  await chooseLanguage(page, "en");
+  const english = await downloadCsv(page, ["credit"]);
+  expect(english.find((r) => r[t("en", "export.col.paymentId")] === partial.id)).toMatchObject({
+    [t("en", "export.col.status")]: SHOPIFY_STATUS_WORDS.partiallyRefunded.en,
+    [t("en", "export.col.net")]: "700",
+  });
+  await chooseLanguage(page, "zh-TW");
 });
 
 test("on a phone the admin's navigation opens from the top bar's menu button", async ({ page, context }) => {
