@@ -53,13 +53,14 @@ app.use((req: Request, res: Response, next: NextFunction) => {
   const given = req.get("shopify-request-id") ?? req.get("x-request-id") ?? "";
   const requestId = /^[\w.:-]{1,128}$/.test(given) ? given : newRequestId();
   res.setHeader("X-Request-Id", requestId);
-  const statements = { count: 0 };
+  const statements = { count: 0, transactionControl: 0 };
   res.once("finish", () => {
     const route = routeFamily(req.path);
     const m = metrics();
     m.httpRequests.inc({ route, method: KNOWN_VERBS.has(req.method) ? req.method : "other", status: String(res.statusCode) });
     m.httpDuration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
     m.dbStatements.observe({ route }, statements.count);
+    m.dbTransactionStatements.observe({ route }, statements.transactionControl);
   });
   withRequestContext({ requestId, statements }, next);
 });

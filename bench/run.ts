@@ -15,6 +15,7 @@ import { seedShop } from "../app/ops/seed-shop.server";
 import { startShopifySimulator, type ShopifySimulator } from "../tests/simulators/shopify";
 import { freePort } from "../tests/support/free-port";
 import { testAppEnv, TEST_ENCRYPTION_KEY } from "../tests/support/test-env";
+import type { StatementCounts } from "./report";
 import { countRows, createBenchDatabase, insertHistory, insertResolves, insertTradePool, markClosed, settledAndQueued, type DbKind } from "./database";
 import { runLoad } from "./load";
 import { startBenchServer, type BenchServer } from "./server";
@@ -112,18 +113,23 @@ async function pool<T>(count: number, concurrency: number, task: (index: number)
 
 const METRICS_TOKEN = "bench-metrics-token-0123456789abcdef";
 
-/** Mean statements per answered request of each measured endpoint, from the server's /metrics. */
-async function statementsPerRequest(origin: string): Promise<Record<"session" | "notification", number>> {
+/**
+ * Mean statements per answered request of each measured endpoint, from the server's /metrics: all
+ * of them (db_statements_per_request) and, of those, BEGIN/COMMIT/ROLLBACK
+ * (db_transaction_statements_per_request).
+ */
+async function statementsPerRequest(origin: string): Promise<StatementCounts> {
   const response = await fetch(`${origin}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
   if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
   const text = await response.text();
-  const value = (series: "sum" | "count", route: string) => {
-    const match = new RegExp(`^db_statements_per_request_${series}\\{[^}]*route="${route}"[^}]*\\} (\\S+)$`, "m").exec(text);
-    if (!match) throw new Error(`/metrics has no db_statements_per_request_${series} for ${route}`);
+  const value = (metric: string, series: "sum" | "count", route: string) => {
+    const match = new RegExp(`^${metric}_${series}\\{[^}]*route="${route}"[^}]*\\} (\\S+)$`, "m").exec(text);
+    if (!match) throw new Error(`/metrics has no ${metric}_${series} for ${route}`);
     return Number(match[1]);
   };
-  const mean = (route: string) => Math.round((value("sum", route) / Math.max(1, value("count", route))) * 100) / 100;
-  return { session: mean("payments_session"), notification: mean("ecpay_notification") };
+  const mean = (metric: string, route: string) => Math.round((value(metric, "sum", route) / Math.max(1, value(metric, "count", route))) * 100) / 100;
+  const of = (metric: string) => ({ session: mean(metric, "payments_session"), notification: mean(metric, "ecpay_notification") });
+  return { ...of("db_statements_per_request"), transactionControl: of("db_transaction_statements_per_request") };
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
@@ -212,7 +218,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
     // SQL statements per request, counted by the server at the driver (db_statements_per_request).
     const statements = await statementsPerRequest(origin);
-    log(`statements per request: session ${statements.session}, notification ${statements.notification}`);
+    log(`statements per request: session ${statements.session}, notification ${statements.notification} (of which BEGIN/COMMIT: ${statements.transactionControl?.session}, ${statements.transactionControl?.notification})`);
 
     // Every expected answer stored a session / settled a trade; the last few handed out may have
     // been in flight when a run ended, so stored lies between answered and handed out.

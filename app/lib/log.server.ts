@@ -13,7 +13,7 @@ import pino, { type Logger } from "pino";
 export interface RequestContext {
   requestId: string;
   /** SQL statements this request sent through the driver (db_statements_per_request). */
-  statements?: { count: number };
+  statements?: { count: number; transactionControl: number };
 }
 
 interface Shared {
