@@ -9,6 +9,8 @@ export interface BenchServer {
   pid: number;
   /** Every line the server printed. */
   output: string[];
+  /** CPU time (user + system) the server process has used so far, in seconds (Linux; 0 elsewhere). */
+  cpuSeconds(): number;
   /** Stops the server (SIGTERM) and returns its peak RSS in MB. */
   stop(): Promise<number>;
 }
@@ -21,6 +23,16 @@ function statusKb(pid: number, field: "VmHWM" | "VmRSS"): number | null {
     return match ? Number(match[1]) : null;
   } catch {
     return null;
+  }
+}
+
+/** utime + stime of /proc/<pid>/stat, in seconds (the kernel counts in USER_HZ = 100 ticks a second). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
   }
 }
 
@@ -65,6 +77,7 @@ export async function startBenchServer(
     origin: `http://127.0.0.1:${port}`,
     pid,
     output,
+    cpuSeconds: () => cpuSecondsOf(pid),
     async stop() {
       clearInterval(sampler);
       process.off("exit", killOnExit);
