@@ -2,13 +2,14 @@
 // it reports, then delivered by a worker with exponential backoff and jitter until Shopify confirms.
 // Claims are atomic row updates, so several server instances never deliver the same row at once.
 import { randomUUID } from "node:crypto";
-import { Prisma, type OutboxMessage } from "@prisma/client";
+import type { OutboxMessage, Prisma } from "@prisma/client";
 import type { Deps } from "../payments/ports";
 import { isMethodHandle } from "../payments/methods";
 import { outsideUrlProblem } from "../payments/outside-url";
 import type { Tx } from "../db.server";
 import { tuning } from "../config.server";
 import { chaosPoint } from "../lib/chaos.server";
+import { clientIsPostgres } from "../lib/prisma-client.server";
 import { claimBatch, leaseFree, newClaim, type Claim, type LeaseTable } from "../lib/lease.server";
 import { log, logPaymentEvent } from "../lib/log.server";
 import { metrics } from "../lib/metrics.server";
@@ -355,8 +356,14 @@ async function storeNextActionUrls(tx: Tx, outcomes: readonly Outcome[]): Promis
     urls.set(message.subjectId, nextActionUrl);
   }
   if (urls.size === 0) return;
-  const cases = Prisma.join([...urls].map(([id, url]) => Prisma.sql`WHEN ${id} THEN ${url}`), " ");
-  await tx.$executeRaw`UPDATE "PaymentSession" SET "nextActionUrl" = CASE "id" ${cases} END WHERE "id" IN (${Prisma.join([...urls.keys()])})`;
+  // Placeholders by hand: one install serves both databases, and the Prisma.sql helpers of the
+  // imported (SQLite) client are not recognised by the PostgreSQL one.
+  const postgres = clientIsPostgres(tx);
+  const params: string[] = [];
+  const param = (value: string) => (params.push(value), postgres ? `$${params.length}` : "?");
+  const cases = [...urls].map(([id, url]) => `WHEN ${param(id)} THEN ${param(url)}`).join(" ");
+  const ids = [...urls.keys()].map(param).join(", ");
+  await tx.$executeRawUnsafe(`UPDATE "PaymentSession" SET "nextActionUrl" = CASE "id" ${cases} END WHERE "id" IN (${ids})`, ...params);
 }
 
 /** One row's outcome in its own transaction, while this claim holds the row; false when it no longer does. */
