@@ -47,10 +47,12 @@ export async function startBenchServer(
   port: number,
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles every server the bench starts.
   nodeArgs: string[] = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean),
+  /** Another build's server.js (bench/profile.ts compares two builds in one run). */
+  buildFile: string = BUILD,
 ): Promise<BenchServer> {
-  if (!existsSync(BUILD)) throw new Error("build/server.js is missing: run `npm run build` first");
+  if (!existsSync(buildFile)) throw new Error(`${buildFile} is missing: run \`npm run build\` first`);
   const output: string[] = [];
-  const child = spawn(process.execPath, [...nodeArgs, BUILD], {
+  const child = spawn(process.execPath, [...nodeArgs, buildFile], {
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
