@@ -38,6 +38,8 @@ try {
   await explain(insert, ["EXPLAIN1", "gid://shopify/PaymentSession/EXPLAIN1", BENCH_SHOP, randomUUID()]);
 
   // The bench's fixed rate: 200 inserts a second for 10 s, latencies in ms.
+  // Each INSERT is issued on its own schedule; on one client they queue, so one that stalls delays
+  // those behind it, as a busy pool would.
   const timed = async (label: string) => {
     const latencies: number[] = [];
     const started = Date.now();
