@@ -185,7 +185,15 @@ export async function deliverDue(deps: Deps, options: { workerId?: string; limit
   const released = new Map<number, OutboxMessage[]>();
   const release = (message: OutboxMessage, dueAtMs: number) => released.set(dueAtMs, [...(released.get(dueAtMs) ?? []), message]);
   await runBounded(deps, batchClaim, messages, {
-    send: async (message) => void outcomes.push(await callShopify(deps, message, await tokenFor(message))),
+    send: async (message) => {
+      try {
+        outcomes.push(await callShopify(deps, message, await tokenFor(message)));
+      } catch (error) {
+        // The rest of the batch is still written back; this row stays claimed until its lease
+        // lapses and is then delivered again (Shopify's idempotency makes a repeat harmless).
+        log().error({ err: error, shop: message.shop, mutation: message.mutation }, `outbox: delivering ${message.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
     release,
   });
   for (const [dueAtMs, rows] of released) {
