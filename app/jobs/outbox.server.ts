@@ -56,22 +56,24 @@ async function claim(deps: Deps, workerId: string, limit: number): Promise<{ cla
   return { claim: batchClaim, messages: await claimBatch(outboxLease(deps.db), candidates.map((c) => c.id), batchClaim) };
 }
 
+/**
+ * The buyer is redirected to Shopify's nextAction URL: one that is not plain https on a DNS host is
+ * never stored, as if Shopify had given none (the buyer keeps the waiting page).
+ */
+function acceptedNextActionUrl(message: OutboxMessage, url: string | null): url is string {
+  if (!url) return false;
+  const problem = outsideUrlProblem(url);
+  if (problem) log().error({ paymentId: message.subjectId }, `Shopify's nextAction URL is refused (${problem}): ${JSON.stringify(url.slice(0, 200))}`);
+  return !problem;
+}
+
 /** What a delivered mutation changes on our side (nextAction URL, configured state). */
 async function applyDelivered(tx: Tx, message: OutboxMessage, nextActionUrl: string | null) {
   switch (message.mutation as PaymentsMutationName) {
     case "paymentSessionResolve":
     case "paymentSessionReject":
     case "paymentSessionPending":
-      if (nextActionUrl) {
-        // The buyer is redirected there: a URL that is not plain https on a DNS host is never
-        // stored, as if Shopify had given none (the buyer keeps the waiting page).
-        const problem = outsideUrlProblem(nextActionUrl);
-        if (problem) {
-          log().error({ paymentId: message.subjectId }, `Shopify's nextAction URL is refused (${problem}): ${JSON.stringify(nextActionUrl.slice(0, 200))}`);
-          return;
-        }
-        await tx.paymentSession.updateMany({ where: { id: message.subjectId }, data: { nextActionUrl } });
-      }
+      if (acceptedNextActionUrl(message, nextActionUrl)) await tx.paymentSession.updateMany({ where: { id: message.subjectId }, data: { nextActionUrl } });
       return;
     case "paymentsAppConfigure": {
       const vars = JSON.parse(message.variables) as PaymentsMutationVariables["paymentsAppConfigure"];
@@ -353,15 +355,7 @@ async function writeBack(deps: Deps, batchClaim: Claim, outcomes: readonly Outco
 async function storeNextActionUrls(tx: Tx, outcomes: readonly Outcome[]): Promise<void> {
   const urls = new Map<string, string>();
   for (const { message, nextActionUrl } of outcomes) {
-    if (!message.mutation.startsWith("paymentSession") || !nextActionUrl) continue;
-    // The buyer is redirected there: a URL that is not plain https on a DNS host is never
-    // stored, as if Shopify had given none (the buyer keeps the waiting page).
-    const problem = outsideUrlProblem(nextActionUrl);
-    if (problem) {
-      log().error({ paymentId: message.subjectId }, `Shopify's nextAction URL is refused (${problem}): ${JSON.stringify(nextActionUrl.slice(0, 200))}`);
-      continue;
-    }
-    urls.set(message.subjectId, nextActionUrl);
+    if (message.mutation.startsWith("paymentSession") && acceptedNextActionUrl(message, nextActionUrl)) urls.set(message.subjectId, nextActionUrl);
   }
   if (urls.size === 0) return;
   // Placeholders by hand: one install serves both databases, and the Prisma.sql helpers of the
