@@ -48,6 +48,8 @@ export interface OutboxResult {
   seconds: number;
   perSecond: number;
   simulatorResolves: number;
+  /** Server and simulator CPU per delivered row (ms): what the outbox costs, whatever else ran on the machine. */
+  cpuMsPerDelivery?: { server: number; simulator: number };
   note: string;
 }
 
