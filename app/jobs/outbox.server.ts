@@ -9,7 +9,7 @@ import { outsideUrlProblem } from "../payments/outside-url";
 import type { Tx } from "../db.server";
 import { tuning } from "../config.server";
 import { chaosPoint } from "../lib/chaos.server";
-import { clientIsPostgres } from "../lib/prisma-client.server";
+import { sqlOf } from "../lib/prisma-client.server";
 import { claimBatch, leaseFree, newClaim, type Claim, type LeaseTable } from "../lib/lease.server";
 import { log, logPaymentEvent } from "../lib/log.server";
 import { metrics } from "../lib/metrics.server";
@@ -358,14 +358,15 @@ async function storeNextActionUrls(tx: Tx, outcomes: readonly Outcome[]): Promis
     if (message.mutation.startsWith("paymentSession") && acceptedNextActionUrl(message, nextActionUrl)) urls.set(message.subjectId, nextActionUrl);
   }
   if (urls.size === 0) return;
-  // Placeholders by hand: one install serves both databases, and the Prisma.sql helpers of the
-  // imported (SQLite) client are not recognised by the PostgreSQL one.
-  const postgres = clientIsPostgres(tx);
-  const params: string[] = [];
-  const param = (value: string) => (params.push(value), postgres ? `$${params.length}` : "?");
-  const cases = [...urls].map(([id, url]) => `WHEN ${param(id)} THEN ${param(url)}`).join(" ");
-  const ids = [...urls.keys()].map(param).join(", ");
-  await tx.$executeRawUnsafe(`UPDATE "PaymentSession" SET "nextActionUrl" = CASE "id" ${cases} END WHERE "id" IN (${ids})`, ...params);
+  // Kysely compiles the CASE for either dialect and runs inside this Prisma transaction (sqlOf).
+  const [[firstId, firstUrl], ...rest] = [...urls];
+  await sqlOf(tx)
+    .updateTable("PaymentSession")
+    .set((eb) => ({
+      nextActionUrl: rest.reduce((kase, [id, url]) => kase.when(id).then(url), eb.case("id").when(firstId!).then(firstUrl!)).end(),
+    }))
+    .where("id", "in", [...urls.keys()])
+    .execute();
 }
 
 /** One row's outcome in its own transaction, while this claim holds the row; false when it no longer does. */
