@@ -1,5 +1,6 @@
 // Production server: the Remix build behind Express, plus the background workers.
 // Built to build/server.js by scripts/build-server.mjs; `npm start` runs it.
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
@@ -44,6 +45,8 @@ try {
 
 const app = express();
 app.disable("x-powered-by");
+// Nothing reads req.query (Remix parses the URL itself): don't parse every query string with qs.
+app.set("query parser", false);
 
 // Every request gets an id (Shopify's own Shopify-Request-Id when it sends one) that each log line
 // of that request carries, and is counted and timed by route family for /metrics.
@@ -53,13 +56,14 @@ app.use((req: Request, res: Response, next: NextFunction) => {
   const given = req.get("shopify-request-id") ?? req.get("x-request-id") ?? "";
   const requestId = /^[\w.:-]{1,128}$/.test(given) ? given : newRequestId();
   res.setHeader("X-Request-Id", requestId);
-  const statements = { count: 0 };
+  const statements = { count: 0, transactionControl: 0 };
   res.once("finish", () => {
     const route = routeFamily(req.path);
     const m = metrics();
     m.httpRequests.inc({ route, method: KNOWN_VERBS.has(req.method) ? req.method : "other", status: String(res.statusCode) });
     m.httpDuration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
     m.dbStatements.observe({ route }, statements.count);
+    m.dbTransactionStatements.observe({ route }, statements.transactionControl);
   });
   withRequestContext({ requestId, statements }, next);
 });
@@ -112,6 +116,18 @@ app.use((req: Request, res: Response, next: NextFunction) => {
   next();
 });
 
+// A route that failed because the database was unreachable (entry.server handleError) is answered
+// 503 with Retry-After instead of Remix's 500: an outage to retry, not a defect.
+app.use((_req: Request, res: Response, next: NextFunction) => {
+  const status = res.status.bind(res);
+  res.status = (code: number) => {
+    if (code !== 500 || res.locals.databaseUnavailable !== true) return status(code);
+    res.statusMessage = "Service Unavailable";
+    res.set("Retry-After", "5");
+    return status(503);
+  };
+  next();
+});
 // Eight apps share this host. The library sets its cookies (the OAuth state) at path "/"; scope
 // each app's cookies to /apps/<method> so two apps signed in side by side never overwrite each other.
 // Its post-OAuth redirect to "/" goes to the app's admin instead. A non-embedded admin may never be
@@ -158,6 +174,19 @@ app.use((req: Request, res: Response, next: NextFunction) => {
   next();
 });
 
+// Shopify's and ECPay's server-to-server calls go to Remix from here: past the guards above (request
+// id and metrics, body limits, one spelling per path, a 503 for an outage) and none of what follows
+// (the admin's cookie scoping, /metrics, static files), which never applies to them.
+const remix = createRequestHandler({
+  build,
+  mode: process.env.NODE_ENV ?? "production",
+  getLoadContext: (_req, res) => {
+    const reporter: OutageReporter = { markDatabaseUnavailable: () => void (res.locals.databaseUnavailable = true) };
+    return { ...reporter };
+  },
+});
+app.post(["/payments/:method/:operation(session|refund|capture|void)", "/ecpay/:method/:callback(return|payment-info)"], remix);
+
 // Prometheus metrics for the operator (README "Operating"): only with METRICS_TOKEN configured, and
 // only for a request that presents it as a bearer token.
 app.get("/metrics", (req: Request, res: Response) => {
@@ -184,30 +213,16 @@ app.get("/metrics", (req: Request, res: Response) => {
 });
 
 app.use("/assets", express.static(path.join(here, "client", "assets"), { immutable: true, maxAge: "1y" }));
-app.use(express.static(path.join(here, "client"), { maxAge: "1h" }));
-// A route that failed because the database was unreachable (entry.server handleError) is answered
-// 503 with Retry-After instead of Remix's 500: an outage to retry, not a defect.
-app.use((_req: Request, res: Response, next: NextFunction) => {
-  const status = res.status.bind(res);
-  res.status = (code: number) => {
-    if (code !== 500 || res.locals.databaseUnavailable !== true) return status(code);
-    res.statusMessage = "Service Unavailable";
-    res.set("Retry-After", "5");
-    return status(503);
-  };
-  next();
+// express.static stats the file system for every GET it is handed (bench/PROFILE.md: 6% of the bare
+// route's CPU); only the client build's own top-level entries (favicon.ico, …) can be files there.
+const clientDir = path.join(here, "client");
+const clientEntries = new Set(readdirSync(clientDir));
+const serveClient = express.static(clientDir, { maxAge: "1h" });
+app.use((req: Request, res: Response, next: NextFunction) => {
+  if (clientEntries.has(req.path.split("/")[1] ?? "")) serveClient(req, res, next);
+  else next();
 });
-app.all(
-  "*",
-  createRequestHandler({
-    build,
-    mode: process.env.NODE_ENV ?? "production",
-    getLoadContext: (_req, res) => {
-      const reporter: OutageReporter = { markDatabaseUnavailable: () => void (res.locals.databaseUnavailable = true) };
-      return { ...reporter };
-    },
-  }),
-);
+app.all("*", remix);
 
 const server = app.listen(port, host, () => {
   const address = server.address();

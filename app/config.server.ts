@@ -60,6 +60,12 @@ export interface Tuning {
   outboxBackoffBaseMs: number;
   /** DATABASE_POOL_SIZE: PostgreSQL connections per process. */
   databasePoolSize: number;
+  /** OUTBOX_BATCH_SIZE: outbox rows one worker claims (and writes back) at a time. */
+  outboxBatchSize: number;
+  /** OUTBOX_CONCURRENCY_PER_TOKEN: Shopify calls in flight at once per app token (one app on one shop: Shopify's throttling bucket). */
+  outboxConcurrencyPerToken: number;
+  /** OUTBOX_CONCURRENCY_PER_SHOP: Shopify calls in flight at once per shop, all eight apps together. */
+  outboxConcurrencyPerShop: number;
 }
 
 const TUNING_VARIABLES = {
@@ -70,6 +76,9 @@ const TUNING_VARIABLES = {
   shopifyApiTimeoutMs: ["SHOPIFY_API_TIMEOUT_MS", 10_000, 1],
   outboxBackoffBaseMs: ["OUTBOX_BACKOFF_BASE_MS", 2_000, 1],
   databasePoolSize: ["DATABASE_POOL_SIZE", 10, 1],
+  outboxBatchSize: ["OUTBOX_BATCH_SIZE", 100, 1],
+  outboxConcurrencyPerToken: ["OUTBOX_CONCURRENCY_PER_TOKEN", 8, 1],
+  outboxConcurrencyPerShop: ["OUTBOX_CONCURRENCY_PER_SHOP", 16, 1],
 } as const satisfies Record<keyof Tuning, readonly [name: string, fallback: number, min: 0 | 1]>;
 
 /** Every tuning value, or one problem per bad variable (an empty value counts as unset). */

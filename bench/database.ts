@@ -164,6 +164,30 @@ export async function insertHistory(
   // A year of history has long been vacuumed; a bulk load of 1M rows has not, and PostgreSQL's
   // autovacuum would otherwise run against the measurement that follows.
   await db.prisma.$executeRawUnsafe(db.kind === "postgres" ? "VACUUM (ANALYZE)" : "ANALYZE");
+  await settleAfterBulkLoad(db);
+}
+
+/**
+ * Let the database finish the bulk load's own work before anything is timed. The load and VACUUM
+ * leave most of both tables' pages dirty in PostgreSQL's buffers; without a CHECKPOINT here the
+ * checkpointer writes them out during the 20 s that follow (bench/PROFILE.md: INSERT p99 172 ms
+ * right after VACUUM, 29 ms after a CHECKPOINT). An autovacuum worker still on these tables would
+ * do the same, so wait until none runs. SQLite: fold the WAL back into the database file.
+ */
+export async function settleAfterBulkLoad(db: BenchDatabase, timeoutMs = 120_000): Promise<void> {
+  if (db.kind === "sqlite") {
+    await db.prisma.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
+    return;
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await db.prisma.$queryRawUnsafe<{ n: number | bigint }[]>(
+      `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND datname = current_database()`,
+    );
+    if (Number(rows[0]?.n ?? 0) === 0 || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await db.prisma.$executeRawUnsafe("CHECKPOINT");
 }
 
 /** Queue one paymentSessionResolve per session, as settlePaid would, due now (multi-row INSERTs). */

@@ -15,6 +15,7 @@ import { seedShop } from "../app/ops/seed-shop.server";
 import { startShopifySimulator, type ShopifySimulator } from "../tests/simulators/shopify";
 import { freePort } from "../tests/support/free-port";
 import { testAppEnv, TEST_ENCRYPTION_KEY } from "../tests/support/test-env";
+import type { StatementCounts } from "./report";
 import { countRows, createBenchDatabase, insertHistory, insertResolves, insertTradePool, markClosed, settledAndQueued, type DbKind } from "./database";
 import { runLoad } from "./load";
 import { startBenchServer, type BenchServer } from "./server";
@@ -39,7 +40,15 @@ export interface BenchOptions {
   /** Pre-created trades for notifications; must exceed what the notification runs can use. */
   tradePool: number;
   smoke: boolean;
+  /** "outbox": only phase 3 (sessions through the simulator, then the drain), to measure the outbox alone. */
+  only?: "outbox";
   log(line: string): void;
+}
+
+/** What `--only outbox` measures. */
+export interface OutboxOnlyResult {
+  outbox: BenchResult["outbox"];
+  rss: Record<string, number>;
 }
 
 export const FULL: Omit<BenchOptions, "db" | "log"> = {
@@ -112,21 +121,40 @@ async function pool<T>(count: number, concurrency: number, task: (index: number)
 
 const METRICS_TOKEN = "bench-metrics-token-0123456789abcdef";
 
-/** Mean statements per answered request of each measured endpoint, from the server's /metrics. */
-async function statementsPerRequest(origin: string): Promise<Record<"session" | "notification", number>> {
+/**
+ * Mean statements per answered request of each measured endpoint, from the server's /metrics: all
+ * of them (db_statements_per_request) and, of those, BEGIN/COMMIT/ROLLBACK
+ * (db_transaction_statements_per_request).
+ */
+async function statementsPerRequest(origin: string): Promise<StatementCounts> {
   const response = await fetch(`${origin}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
   if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
   const text = await response.text();
-  const value = (series: "sum" | "count", route: string) => {
-    const match = new RegExp(`^db_statements_per_request_${series}\\{[^}]*route="${route}"[^}]*\\} (\\S+)$`, "m").exec(text);
-    if (!match) throw new Error(`/metrics has no db_statements_per_request_${series} for ${route}`);
+  const value = (metric: string, series: "sum" | "count", route: string) => {
+    const match = new RegExp(`^${metric}_${series}\\{[^}]*route="${route}"[^}]*\\} (\\S+)$`, "m").exec(text);
+    if (!match) throw new Error(`/metrics has no ${metric}_${series} for ${route}`);
     return Number(match[1]);
   };
-  const mean = (route: string) => Math.round((value("sum", route) / Math.max(1, value("count", route))) * 100) / 100;
-  return { session: mean("payments_session"), notification: mean("ecpay_notification") };
+  const mean = (metric: string, route: string) => Math.round((value(metric, "sum", route) / Math.max(1, value(metric, "count", route))) * 100) / 100;
+  const of = (metric: string) => ({ session: mean(metric, "payments_session"), notification: mean(metric, "ecpay_notification") });
+  return { ...of("db_statements_per_request"), transactionControl: of("db_transaction_statements_per_request") };
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const result = await runPhases({ ...options, only: undefined });
+  if (!("targets" in result)) throw new Error("unreachable: the full bench returns a full result");
+  return result;
+}
+
+/** Only the outbox phase: the simulator's sessions, the queued resolves, the drain. */
+export async function runOutboxOnly(options: BenchOptions): Promise<OutboxOnlyResult> {
+  const result = await runPhases({ ...options, only: "outbox" });
+  if ("targets" in result) throw new Error("unreachable: --only outbox returns the outbox's result");
+  return result;
+}
+
+async function runPhases(options: BenchOptions): Promise<BenchResult | OutboxOnlyResult> {
+  const outboxOnly = options.only === "outbox";
   const { log } = options;
   const startedAt = new Date();
   // Other work on the machine skews every number: record how busy it was.
@@ -191,7 +219,67 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       return result;
     };
 
+    const sim = simulator;
+    const loadServer = server;
+    const drainPhase = async (): Promise<OutboxOnlyResult> => {
+      // 3. The outbox: N sessions the simulator knows (sent through our endpoint), N resolves queued
+      //    while no worker runs, then one server with its workers drains them.
+      log(`outbox: ${options.outboxCount} payment sessions through the Shopify simulator`);
+      t = Date.now();
+      const started = await pool(options.outboxCount, 16, async () => {
+        const result = await sim.startPayment(BENCH_SHOP, BENCH_METHOD, { amount: 1_200 });
+        if (!result.ok) throw new Error(`simulator payment failed: ${result.request.failureReason}`);
+        return { id: result.session.id, gid: result.session.gid };
+      });
+      log(`  ${started.length} sessions in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      rss.load = await loadServer.stop();
+      server = null;
+      await markClosed(db);
+      await db.prisma.$executeRawUnsafe(`DELETE FROM "OutboxAttempt"`);
+      await db.prisma.$executeRawUnsafe(`DELETE FROM "OutboxMessage"`);
+      await insertResolves(db, started);
+      const queued = await countRows(db, "OutboxMessage", `"status" = 'PENDING'`);
+      const drainStart = Date.now();
+      const drainServer = await startBenchServer(baseEnv, port);
+      server = drainServer;
+      // CPU of the server and of this process (the simulator answers here) per delivery: the
+      // machine is shared, so wall time alone says little about what the outbox costs.
+      const cpuAtStart = { server: drainServer.cpuSeconds(), bench: process.cpuUsage() };
+      const limitMs = Math.max(180_000, options.outboxCount * 30);
+      let pending = queued;
+      let lastLog = Date.now();
+      while (pending > 0 && Date.now() - drainStart < limitMs) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        pending = await countRows(db, "OutboxMessage", `"status" = 'PENDING'`);
+        if (Date.now() - lastLog >= 5_000) {
+          lastLog = Date.now();
+          log(`  ${((lastLog - drainStart) / 1000).toFixed(0)} s: ${pending} pending`);
+        }
+      }
+      const drainSeconds = (Date.now() - drainStart) / 1000;
+      const benchCpu = process.cpuUsage(cpuAtStart.bench);
+      const cpuMsPerDelivery = {
+        server: Math.round(((drainServer.cpuSeconds() - cpuAtStart.server) * 1000 * 100) / Math.max(1, queued - pending)) / 100,
+        simulator: Math.round(((benchCpu.user + benchCpu.system) / 1000 / Math.max(1, queued - pending)) * 100) / 100,
+      };
+      rss.outbox = await drainServer.stop();
+      server = null;
+      const outbox = {
+        queued,
+        delivered: await countRows(db, "OutboxMessage", `"status" = 'DELIVERED'`),
+        failed: await countRows(db, "OutboxMessage", `"status" = 'FAILED'`),
+        pending,
+        seconds: Math.round(drainSeconds * 100) / 100,
+        perSecond: Math.round((queued - pending) / drainSeconds),
+        simulatorResolves: sim.calls().filter((c) => c.applied && c.mutations.includes("paymentSessionResolve")).length,
+        note: "timed from starting the server (workers on, WORKER_TICK_MS default) until no row is PENDING",
+      };
+      log(`  drained ${outbox.queued - pending} in ${outbox.seconds} s (${outbox.perSecond}/s), delivered ${outbox.delivered}, failed ${outbox.failed}, simulator resolves ${outbox.simulatorResolves}; CPU per delivery: server ${cpuMsPerDelivery.server} ms, simulator ${cpuMsPerDelivery.simulator} ms`);
+      return { outbox, rss };
+    };
+
     // 1. Throughput.
+    if (outboxOnly) return await drainPhase();
     const endpoints: Endpoint[] = ["bare", "session", "notification"];
     log(`throughput: warm-up ${options.warmupSec} s each`);
     for (const endpoint of endpoints) await load(endpoint, options.warmupSec);
@@ -212,7 +300,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
     // SQL statements per request, counted by the server at the driver (db_statements_per_request).
     const statements = await statementsPerRequest(origin);
-    log(`statements per request: session ${statements.session}, notification ${statements.notification}`);
+    log(`statements per request: session ${statements.session}, notification ${statements.notification} (of which BEGIN/COMMIT: ${statements.transactionControl?.session}, ${statements.transactionControl?.notification})`);
 
     // Every expected answer stored a session / settled a trade; the last few handed out may have
     // been in flight when a run ended, so stored lies between answered and handed out.
@@ -229,51 +317,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     };
     log(`checks: ${JSON.stringify(checks)}`);
 
-    // 3. The outbox: N sessions the simulator knows (sent through our endpoint), N resolves queued
-    //    while no worker runs, then one server with its workers drains them.
-    log(`outbox: ${options.outboxCount} payment sessions through the Shopify simulator`);
-    t = Date.now();
-    const sim = simulator;
-    const started = await pool(options.outboxCount, 16, async () => {
-      const result = await sim.startPayment(BENCH_SHOP, BENCH_METHOD, { amount: 1_200 });
-      if (!result.ok) throw new Error(`simulator payment failed: ${result.request.failureReason}`);
-      return { id: result.session.id, gid: result.session.gid };
-    });
-    log(`  ${started.length} sessions in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    rss.load = await server.stop();
-    server = null;
-    await markClosed(db);
-    await db.prisma.$executeRawUnsafe(`DELETE FROM "OutboxAttempt"`);
-    await db.prisma.$executeRawUnsafe(`DELETE FROM "OutboxMessage"`);
-    await insertResolves(db, started);
-    const queued = await countRows(db, "OutboxMessage", `"status" = 'PENDING'`);
-    const drainStart = Date.now();
-    server = await startBenchServer(baseEnv, port);
-    const limitMs = Math.max(180_000, options.outboxCount * 30);
-    let pending = queued;
-    let lastLog = Date.now();
-    while (pending > 0 && Date.now() - drainStart < limitMs) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      pending = await countRows(db, "OutboxMessage", `"status" = 'PENDING'`);
-      if (Date.now() - lastLog >= 5_000) {
-        lastLog = Date.now();
-        log(`  ${((lastLog - drainStart) / 1000).toFixed(0)} s: ${pending} pending`);
-      }
-    }
-    const drainSeconds = (Date.now() - drainStart) / 1000;
-    rss.outbox = await server.stop();
-    server = null;
-    const outbox = {
-      queued,
-      delivered: await countRows(db, "OutboxMessage", `"status" = 'DELIVERED'`),
-      failed: await countRows(db, "OutboxMessage", `"status" = 'FAILED'`),
-      pending,
-      seconds: Math.round(drainSeconds * 100) / 100,
-      perSecond: Math.round((queued - pending) / drainSeconds),
-      simulatorResolves: sim.calls().filter((c) => c.applied && c.mutations.includes("paymentSessionResolve")).length,
-      note: "timed from starting the server (workers on, WORKER_TICK_MS default) until no row is PENDING",
-    };
-    log(`  drained ${outbox.queued - pending} in ${outbox.seconds} s (${outbox.perSecond}/s), delivered ${outbox.delivered}, failed ${outbox.failed}, simulator resolves ${outbox.simulatorResolves}`);
+    const outbox = (await drainPhase()).outbox;
 
     // 4. The same fixed-rate session load with a large history stored.
     log(`history: inserting ${options.historyRows} paid sessions + attempts`);

@@ -9,6 +9,8 @@ export interface BenchServer {
   pid: number;
   /** Every line the server printed. */
   output: string[];
+  /** CPU time (user + system) the server process has used so far, in seconds (Linux; 0 elsewhere). */
+  cpuSeconds(): number;
   /** Stops the server (SIGTERM) and returns its peak RSS in MB. */
   stop(): Promise<number>;
 }
@@ -24,6 +26,16 @@ function statusKb(pid: number, field: "VmHWM" | "VmRSS"): number | null {
   }
 }
 
+/** utime + stime of /proc/<pid>/stat, in seconds (the kernel counts in USER_HZ = 100 ticks a second). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function waitExit(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once("exit", () => resolve()));
@@ -35,10 +47,12 @@ export async function startBenchServer(
   port: number,
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles every server the bench starts.
   nodeArgs: string[] = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean),
+  /** Another build's server.js (bench/profile.ts compares two builds in one run). */
+  buildFile: string = BUILD,
 ): Promise<BenchServer> {
-  if (!existsSync(BUILD)) throw new Error("build/server.js is missing: run `npm run build` first");
+  if (!existsSync(buildFile)) throw new Error(`${buildFile} is missing: run \`npm run build\` first`);
   const output: string[] = [];
-  const child = spawn(process.execPath, [...nodeArgs, BUILD], {
+  const child = spawn(process.execPath, [...nodeArgs, buildFile], {
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -65,6 +79,7 @@ export async function startBenchServer(
     origin: `http://127.0.0.1:${port}`,
     pid,
     output,
+    cpuSeconds: () => cpuSecondsOf(pid),
     async stop() {
       clearInterval(sampler);
       process.off("exit", killOnExit);

@@ -6,9 +6,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_POSTGRES_ADMIN_URL, type DbKind } from "../bench/database";
 import { markdownTable, type BenchResult } from "../bench/report";
-import { FULL, runBench, SMOKE } from "../bench/run";
+import { FULL, runBench, runOutboxOnly, SMOKE } from "../bench/run";
 
-const USAGE = `Usage: npm run bench [-- --db sqlite|postgres] [--smoke] [--out <file.json>] [--postgres-url <admin url>]
+const USAGE = `Usage: npm run bench [-- --db sqlite|postgres] [--smoke] [--only outbox [--outbox-count N]] [--out <file.json>] [--postgres-url <admin url>]
        npm run bench -- table <result.json>...   (the README table)`;
 
 async function main() {
@@ -18,6 +18,8 @@ async function main() {
       smoke: { type: "boolean", default: false },
       out: { type: "string" },
       "postgres-url": { type: "string" },
+      only: { type: "string" },
+      "outbox-count": { type: "string" },
       help: { type: "boolean", default: false },
     },
     allowPositionals: true,
@@ -42,6 +44,15 @@ async function main() {
   else if (isPgUrl) delete process.env.DATABASE_URL;
 
   const options = { ...(values.smoke ? SMOKE : FULL), db, postgresAdminUrl: adminUrl, log: (line: string) => console.info(line) };
+  if (values.only !== undefined) {
+    // --only outbox: phase 3 alone (sessions through the simulator, queue, drain); nothing is written.
+    if (values.only !== "outbox") throw new Error(`--only takes "outbox"\n${USAGE}`);
+    const count = values["outbox-count"] ? Number(values["outbox-count"]) : options.outboxCount;
+    if (!Number.isInteger(count) || count < 1) throw new Error(`--outbox-count must be a positive whole number\n${USAGE}`);
+    const outbox = await runOutboxOnly({ ...options, outboxCount: count });
+    console.info(`\n${JSON.stringify(outbox, null, 2)}`);
+    return;
+  }
   const result = await runBench(options);
 
   const out = values.out ?? (values.smoke ? null : path.join("bench", "results", `${result.date}-${db}.json`));

@@ -26,12 +26,19 @@ export function startBackgroundWorkers(d: Deps = defaultDeps()): BackgroundWorke
   let lastReconcile = 0;
   let timer: NodeJS.Timeout | undefined;
 
-  const tick = async () => {
+  const tick = async (): Promise<boolean> => {
+    let more = false;
     try {
-      // Drain what is due, a batch at a time.
-      for (let i = 0; i < 50 && !stopped; i += 1) {
-        const report = await deliverDue(d, { workerId, limit: 25 });
-        if (report.delivered + report.retried + report.failed === 0) break;
+      // Drain what is due, a batch at a time, for at most a few seconds so the other work below still
+      // runs; a backlog left over is taken up again at once rather than after a tick.
+      const { outboxBatchSize } = tuning();
+      const drainUntil = Date.now() + 5_000;
+      while (!stopped) {
+        const report = await deliverDue(d, { workerId, limit: outboxBatchSize });
+        const sent = report.delivered + report.retried + report.failed;
+        // A batch that sent nothing (all of it released: its tokens throttled) leaves the rest for later.
+        more = sent > 0 && sent + report.released >= outboxBatchSize;
+        if (!more || Date.now() >= drainUntil) break;
       }
       reportOutboxPass();
       await processDueOperations(d, { limit: 10 });
@@ -43,6 +50,7 @@ export function startBackgroundWorkers(d: Deps = defaultDeps()): BackgroundWorke
     } catch (error) {
       log().error({ err: error }, `background worker: ${errorText(error)}`);
     }
+    return more;
   };
 
   const schedule = (delay: number) => {
@@ -51,7 +59,11 @@ export function startBackgroundWorkers(d: Deps = defaultDeps()): BackgroundWorke
     // A request's notifyOutbox() wakes this; the work is not that request's (its log lines, its statements).
     timer = outsideRequestContext(() =>
       setTimeout(() => {
-        running = running.then(tick).finally(() => schedule(tickMs));
+        let more = false;
+        running = running
+          .then(tick)
+          .then((left) => void (more = left))
+          .finally(() => schedule(more ? 0 : tickMs));
       }, delay),
     );
   };

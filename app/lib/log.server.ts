@@ -6,14 +6,14 @@
 // server.ts and the Remix build are bundled separately and both import this module: the logger and
 // the request context live on globalThis so both halves share one.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import pino, { type Logger } from "pino";
 
 export interface RequestContext {
   requestId: string;
   /** SQL statements this request sent through the driver (db_statements_per_request). */
-  statements?: { count: number };
+  statements?: { count: number; transactionControl: number };
 }
 
 interface Shared {
@@ -89,8 +89,13 @@ export function outsideRequestContext<T>(fn: () => T): T {
   return shared().context.exit(fn);
 }
 
+/**
+ * A request id for a request that brought none. randomUUID draws from a pooled buffer refilled
+ * every 128 ids; randomBytes(8) made one getrandom call per request (bench/PROFILE.md: 5.5% of the
+ * bare route's CPU).
+ */
 export function newRequestId(): string {
-  return randomBytes(8).toString("hex");
+  return randomUUID();
 }
 
 /** The logger, with the current request id bound when there is one. */

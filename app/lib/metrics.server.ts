@@ -36,6 +36,13 @@ function create() {
       buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30, 50],
       registers,
     }),
+    dbTransactionStatements: new client.Histogram({
+      name: "db_transaction_statements_per_request",
+      help: "Of those, the BEGIN, COMMIT and ROLLBACK statements, by route family",
+      labelNames: ["route"] as const,
+      buckets: [0, 2, 4, 6, 10],
+      registers,
+    }),
     ecpayMessages: new client.Counter({
       name: "ecpay_messages_total",
       help: "ECPay notifications (ReturnURL, PaymentInfoURL) by channel and outcome (ACCEPTED, DUPLICATE, BAD_SIGNATURE, UNKNOWN_TRADE, AMOUNT_MISMATCH, ...)",

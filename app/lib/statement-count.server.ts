@@ -1,12 +1,20 @@
 // Counts the SQL statements each request sends through the database driver (issue 15: "a
 // notification is at most 5 statements"), for /metrics and the benchmark. It wraps Prisma's driver
 // adapter factory, so every statement Prisma sends is seen, whichever query built it; BEGIN and
-// COMMIT/ROLLBACK of a transaction count as statements too, as the database sees them.
+// COMMIT/ROLLBACK of a transaction count as statements too, as the database sees them, and are
+// also counted apart (transactionControl), so "reads and writes" is the total minus those.
 import { currentRequestContext } from "./log.server";
 
-function counted(): void {
+const CONTROL_SQL = /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|START\s+TRANSACTION)\b/i;
+/** Calls that are themselves BEGIN (startTransaction) or COMMIT/ROLLBACK (an adapter that ends its own transaction). */
+const CONTROL_CALLS = new Set<PropertyKey>(["startTransaction", "commit", "rollback"]);
+
+function counted(property: PropertyKey, args: unknown[]): void {
   const statements = currentRequestContext()?.statements;
-  if (statements) statements.count += 1;
+  if (!statements) return;
+  statements.count += 1;
+  const sql = (args[0] as { sql?: unknown } | undefined)?.sql;
+  if (CONTROL_CALLS.has(property) || (typeof sql === "string" && CONTROL_SQL.test(sql))) statements.transactionControl += 1;
 }
 
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -20,7 +28,7 @@ function countCalls<T extends object>(target: T, counts: ReadonlySet<PropertyKey
       const after = wrap[property];
       if (!counts.has(property) && !after) return bound;
       return (...args: unknown[]) => {
-        if (counts.has(property)) counted();
+        if (counts.has(property)) counted(property, args);
         const result = bound(...args);
         return after ? Promise.resolve(result).then(after) : result;
       };

@@ -35,6 +35,8 @@ export interface PaymentsMutationOk {
   stateCode: string | null;
   /** The raw `data` object, for the timeline. */
   data: unknown;
+  /** Shopify's throttling bucket after this call (extensions.cost), when it said: the outbox paces a token by it. */
+  budget?: { requested: number; available: number; restoreRate: number } | null;
 }
 
 /**

@@ -326,10 +326,15 @@ function mapResponse(
   }
 
   const session = data.paymentSession ?? data.refundSession ?? data.captureSession ?? data.voidSession ?? null;
+  const cost = body.extensions?.cost;
+  const available = cost?.throttleStatus?.currentlyAvailable;
+  const restoreRate = cost?.throttleStatus?.restoreRate;
+  const requested = cost?.requestedQueryCost;
   return ok({
     nextActionUrl: data.paymentSession?.nextAction?.context?.redirectUrl ?? null,
     stateCode: session?.state?.code ?? null,
     data: body.data,
+    budget: available !== undefined && restoreRate && requested !== undefined ? { requested, available, restoreRate } : null,
   });
 }
 

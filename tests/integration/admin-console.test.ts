@@ -1,32 +1,18 @@
 // The merchant console (issue 16) over real HTTP against the built server, the ECPay emulator and
 // the Shopify simulator: the transactions search finds a payment by part of any of its ids in any
 // case, and a payment's timeline reads newest first in words, with the card's state at each moment.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { listTransactions } from "~/admin/transactions.server";
-import { adminClient } from "../support/admin-session";
 import { checkoutFlow } from "../support/checkout-flow";
-import { SHOP, startPaymentStack, type PaymentStack } from "../support/payment-stack";
+import { SHOP } from "../support/payment-stack";
+import { adminStackPerFile } from "../support/per-file";
 import { waitUntil } from "../support/wait";
 
-let stack: PaymentStack;
-let admin: ReturnType<typeof adminClient>;
+const file = adminStackPerFile();
+const page = file.page;
 
-beforeAll(async () => {
-  stack = await startPaymentStack(inject("templateDatabaseUrl"));
-  admin = adminClient(stack.server.origin, stack.prisma);
-});
+const { startAndHandOff, waitForMutation } = checkoutFlow(() => file.stack);
 
-afterAll(async () => {
-  await stack?.close();
-});
-
-const { startAndHandOff, waitForMutation } = checkoutFlow(() => stack);
-
-const page = async (path: string, method: string, headers: Record<string, string> = {}) => {
-  const response = await admin.get(path, method, SHOP, headers);
-  expect(response.status).toBe(200);
-  return response.text();
-};
 
 /** The timeline's events as the merchant reads them: [event type, words, card state or null], top to bottom. */
 function timelineOf(html: string): Array<[string, string, string | null]> {
@@ -54,10 +40,10 @@ describe("searching the transactions", () => {
       amountRaw: "880.00",
       cancelUrl: `https://${SHOP}/checkouts/cn/${checkout}/processing`,
     });
-    await stack.prisma.paymentSession.createMany({
+    await file.stack.prisma.paymentSession.createMany({
       data: [session("rSearchTargetAbC123", "Z2NwLWFzaWEtVGFyZ2V0"), session("rSearchDecoyXyZ789", "Z2NwLWFzaWEtRGVjb3k0")],
     });
-    await stack.prisma.paymentSession.create({ data: { ...session("rOtherShopAbC123", "Z2NwLWFzaWEtVGFyZ2V0"), shop: "other-shop.myshopify.com" } });
+    await file.stack.prisma.paymentSession.create({ data: { ...session("rOtherShopAbC123", "Z2NwLWFzaWEtVGFyZ2V0"), shop: "other-shop.myshopify.com" } });
     const attempt = (merchantTradeNo: string, paymentSessionId: string, tradeNo: string) => ({
       merchantTradeNo,
       paymentSessionId,
@@ -68,7 +54,7 @@ describe("searching the transactions", () => {
       amount: 880,
       paymentType: "TWQR_OPAY",
     });
-    await stack.prisma.paymentAttempt.createMany({
+    await file.stack.prisma.paymentAttempt.createMany({
       data: [
         attempt("261203140000QWER5678", "rSearchTargetAbC123", "2612031400987654"),
         attempt("261203140000ZXCV0000", "rSearchDecoyXyZ789", "2612031400111111"),
@@ -76,7 +62,7 @@ describe("searching the transactions", () => {
       ],
     });
 
-    const found = async (q: string) => (await listTransactions(stack.prisma, SHOP, "twqr", { q })).rows.map((r) => r.id);
+    const found = async (q: string) => (await listTransactions(file.stack.prisma, SHOP, "twqr", { q })).rows.map((r) => r.id);
     // Payment ID, MerchantTradeNo, TradeNo and the checkout token: a middle part, in the other case.
     expect(await found("searchtargetabc")).toEqual(["rSearchTargetAbC123"]);
     expect(await found("qwer5678")).toEqual(["rSearchTargetAbC123"]);
@@ -100,14 +86,14 @@ describe("searching the transactions", () => {
 describe("the payment's timeline", () => {
   it("reads a paid-then-refunded card payment newest first, in words, with the card's state at each moment", async () => {
     const flow = await startAndHandOff("credit", { amount: 2380 });
-    await stack.production.pay(flow.merchantTradeNo);
+    await file.stack.production.pay(flow.merchantTradeNo);
     await waitForMutation(flow.gid, "paymentSessionResolve");
-    const order = await waitUntil(() => stack.shopify.orderForPayment(flow.paymentId));
-    const refund = await stack.shopify.refund(order.id);
+    const order = await waitUntil(() => file.stack.shopify.orderForPayment(flow.paymentId));
+    const refund = await file.stack.shopify.refund(order.id);
     expect(refund.ok).toBe(true);
     await waitForMutation(refund.session.gid, "refundSessionResolve", 15_000);
     await waitUntil(
-      async () => (await stack.prisma.outboxMessage.count({ where: { subjectId: { in: [flow.paymentId, refund.session.id] }, status: { not: "DELIVERED" } } })) === 0 || null,
+      async () => (await file.stack.prisma.outboxMessage.count({ where: { subjectId: { in: [flow.paymentId, refund.session.id] }, status: { not: "DELIVERED" } } })) === 0 || null,
       { timeoutMs: 10_000 },
     );
 
@@ -122,7 +108,7 @@ describe("the payment's timeline", () => {
       ["session", "Shopify 請求付款 NT$2,380（直接付款）", null],
     ]);
     // What the attempt row shows is its state then, not now (ABANDONED since the refund).
-    const attempt = await stack.prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: flow.merchantTradeNo } });
+    const attempt = await file.stack.prisma.paymentAttempt.findUniqueOrThrow({ where: { merchantTradeNo: flow.merchantTradeNo } });
     expect(attempt.cardState).toBe("ABANDONED");
 
     const html = await page(`${path}?locale=en`, "credit");

@@ -3,32 +3,18 @@
 // method registry (UnionPay cannot be tested on stage, ATM has no test card and no capture), the
 // setup guide ticks "test payment" only after a paid test payment of this app, its links go to
 // the simulated Shopify admin with no internal codes, and the item-name help says what ECPay shows.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { adminClient } from "../support/admin-session";
+import { describe, expect, it } from "vitest";
 import { DESKTOP_BROWSER } from "../support/checkout-flow";
-import { openHandOff, SHOP, startPaymentStack, submitToEcpay, type PaymentStack } from "../support/payment-stack";
+import { openHandOff, SHOP, submitToEcpay } from "../support/payment-stack";
+import { adminStackPerFile } from "../support/per-file";
 import { waitUntil } from "../support/wait";
 
-let stack: PaymentStack;
-let admin: ReturnType<typeof adminClient>;
-
-beforeAll(async () => {
-  stack = await startPaymentStack(inject("templateDatabaseUrl"));
-  admin = adminClient(stack.server.origin, stack.prisma);
-});
-
-afterAll(async () => {
-  await stack?.close();
-});
+const file = adminStackPerFile();
+const page = file.page;
 
 const EN = { "accept-language": "en-US" };
 const TEST_CARD = "4311-9522-2222-2222";
 
-const page = async (path: string, method: string, headers: Record<string, string> = {}) => {
-  const response = await admin.get(path, method, SHOP, headers);
-  expect(response.status).toBe(200);
-  return response.text();
-};
 
 /** The setup guide's steps as rendered: key → done. */
 const stepsOf = (html: string) =>
@@ -36,7 +22,7 @@ const stepsOf = (html: string) =>
 
 /** A test payment handed off to ECPay's stage emulator, not paid yet. */
 async function testPayment(method: "credit" | "redeem" | "atm", amount: number) {
-  const started = await stack.shopify.startPayment(SHOP, method, { test: true, kind: "sale", amount });
+  const started = await file.stack.shopify.startPayment(SHOP, method, { test: true, kind: "sale", amount });
   expect(started.ok).toBe(true);
   const form = await openHandOff(started.redirectUrl!, { headers: DESKTOP_BROWSER });
   return { paymentId: started.session.id, form, ecpay: await submitToEcpay(form) };
@@ -60,8 +46,8 @@ describe("the UnionPay app's test mode", () => {
 
     expect(zh).toContain("本 App 會直接拒絕此付款方式的測試結帳");
     // What the page says is what happens: a UnionPay test checkout is declined at once, and Shopify told why.
-    const declined = await stack.shopify.startPayment(SHOP, "unionpay", { test: true, kind: "sale", amount: 520 });
-    await waitUntil(async () => (await stack.prisma.paymentSession.findUnique({ where: { id: declined.session.id } }))?.status === "REJECTED" || null, { timeoutMs: 10_000 });
+    const declined = await file.stack.shopify.startPayment(SHOP, "unionpay", { test: true, kind: "sale", amount: 520 });
+    await waitUntil(async () => (await file.stack.prisma.paymentSession.findUnique({ where: { id: declined.session.id } }))?.status === "REJECTED" || null, { timeoutMs: 10_000 });
 
     expect(stepsOf(await page("/apps/unionpay", "unionpay"))).toEqual({ bind: true, confirm: true, activate: true });
   });
@@ -119,13 +105,13 @@ describe("the ATM app's guidance", () => {
   it("pays an ATM test payment the way the page says: the emulator's simulated transfer, with no card", async () => {
     const atm = await testPayment("atm", 1450);
     expect(atm.ecpay.status).toBe(302);
-    const atmPage = await (await fetch(new URL(atm.ecpay.headers.get("location")!, stack.stage.origin))).text();
+    const atmPage = await (await fetch(new URL(atm.ecpay.headers.get("location")!, file.stack.stage.origin))).text();
     expect(atmPage).toContain("Simulate bank transfer 模擬轉帳");
     expect(atmPage).not.toContain("card-form");
-    await waitUntil(async () => (await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: atm.paymentId } })).status === "PENDING" || null, { timeoutMs: 10_000 });
+    await waitUntil(async () => (await file.stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: atm.paymentId } })).status === "PENDING" || null, { timeoutMs: 10_000 });
     expect(stepsOf(await page("/apps/atm", "atm")).test).toBe(false);
-    await stack.stage.pay(atm.form.fields.MerchantTradeNo!);
-    await waitUntil(async () => (await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: atm.paymentId } })).status === "PAID" || null, { timeoutMs: 10_000 });
+    await file.stack.stage.pay(atm.form.fields.MerchantTradeNo!);
+    await waitUntil(async () => (await file.stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: atm.paymentId } })).status === "PAID" || null, { timeoutMs: 10_000 });
     expect(stepsOf(await page("/apps/atm", "atm")).test).toBe(true);
   });
 });
@@ -137,7 +123,7 @@ describe("the setup guide's test payment step", () => {
 
     // Declined card, then the buyer gives up on ECPay's page.
     const declined = await testPayment("redeem", 880);
-    const ecpayPage = new URL(declined.ecpay.headers.get("location")!, stack.stage.origin).toString();
+    const ecpayPage = new URL(declined.ecpay.headers.get("location")!, file.stack.stage.origin).toString();
     const refusal = await fetch(`${ecpayPage}/pay`, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
@@ -146,7 +132,7 @@ describe("the setup guide's test payment step", () => {
     expect(await refusal.text()).toContain("授權失敗");
     await fetch(`${ecpayPage}/cancel`, { method: "POST", body: new URLSearchParams(), redirect: "manual" });
     // And a test payment Shopify was told failed (as an expired or refused one is).
-    await stack.prisma.paymentSession.create({
+    await file.stack.prisma.paymentSession.create({
       data: {
         id: "rGuideRejectedTest01",
         gid: "gid://shopify/PaymentSession/rGuideRejectedTest01",
@@ -167,13 +153,13 @@ describe("the setup guide's test payment step", () => {
 
     // A paid test payment of another app does not count for this one.
     const other = await testPayment("credit", 640);
-    await stack.stage.pay(other.form.fields.MerchantTradeNo!);
-    await waitUntil(async () => (await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: other.paymentId } })).status === "PAID" || null, { timeoutMs: 10_000 });
+    await file.stack.stage.pay(other.form.fields.MerchantTradeNo!);
+    await waitUntil(async () => (await file.stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: other.paymentId } })).status === "PAID" || null, { timeoutMs: 10_000 });
     expect(await open()).toBe(false);
 
     const paid = await testPayment("redeem", 990);
-    await stack.stage.pay(paid.form.fields.MerchantTradeNo!);
-    await waitUntil(async () => (await stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: paid.paymentId } })).status === "PAID" || null, { timeoutMs: 10_000 });
+    await file.stack.stage.pay(paid.form.fields.MerchantTradeNo!);
+    await waitUntil(async () => (await file.stack.prisma.paymentSession.findUniqueOrThrow({ where: { id: paid.paymentId } })).status === "PAID" || null, { timeoutMs: 10_000 });
     expect(await open()).toBe(true);
     const home = await page("/apps/redeem", "redeem");
     expect(home).toContain("只有付款成功的測試訂單會讓此步驟完成；付款失敗的不算。");
@@ -182,8 +168,8 @@ describe("the setup guide's test payment step", () => {
 });
 
 describe("links and words in the sandbox", () => {
-  it("sends every Shopify admin link of the guide, test mode and capture pages to the simulator, and names the method in words", async () => {
-    const simulatorSettings = `${stack.shopify.origin}/admin/${SHOP}/settings`;
+  it("sends every Shopify file.admin link of the guide, test mode and capture pages to the simulator, and names the method in words", async () => {
+    const simulatorSettings = `${file.stack.shopify.origin}/admin/${SHOP}/settings`;
     for (const locale of [{}, EN]) {
       for (const path of ["/apps/credit", "/apps/credit/test-mode", "/apps/credit/capture"]) {
         const html = await page(path, "credit", locale);
@@ -203,8 +189,8 @@ describe("links and words in the sandbox", () => {
 
     // The emulator has no back office: its trades page stands in for the real stage's.
     const testMode = await page("/apps/credit/test-mode", "credit");
-    expect(testMode).toContain(`href="${stack.stage.origin}/_emulator/orders"`);
-    expect((await fetch(`${stack.stage.origin}/_emulator/orders`)).status).toBe(200);
+    expect(testMode).toContain(`href="${file.stack.stage.origin}/_emulator/orders"`);
+    expect((await fetch(`${file.stack.stage.origin}/_emulator/orders`)).status).toBe(200);
   });
 });
 
@@ -217,7 +203,7 @@ describe("the item name setting", () => {
     expect(en).toContain("left empty, the page shows &quot;網路商品一批&quot;");
     expect(en).not.toContain("empty uses the shop and order");
 
-    const installation = await stack.prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "credit", shop: SHOP } } });
+    const installation = await file.stack.prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "credit", shop: SHOP } } });
     expect(JSON.parse(installation.settings || "{}").itemName).toBeUndefined();
     const handOff = await testPayment("credit", 450);
     expect(handOff.form.fields.ItemName).toBe("網路商品一批");

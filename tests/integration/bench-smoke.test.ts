@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { BenchResult } from "../../bench/report";
+import { readsAndWrites, type BenchResult } from "../../bench/report";
 import { SMOKE } from "../../bench/run";
 import { isPostgresRun } from "../support/database";
 
@@ -83,6 +83,9 @@ describe("the benchmark smoke run", () => {
     expect(result.statements.session).toBeLessThanOrEqual(SESSION_STATEMENTS_TODAY);
     expect(result.statements.notification).toBeGreaterThan(0);
     expect(result.statements.notification).toBeLessThanOrEqual(NOTIFICATION_STATEMENTS_TODAY);
+    // Of a notification's statements, exactly BEGIN and COMMIT are transaction control; the goal's 5 are the rest.
+    expect(result.statements.transactionControl).toEqual({ session: 0, notification: 2 });
+    expect(readsAndWrites(result.statements, "notification")).toBeLessThanOrEqual(5);
     expect(output).toContain("| payment session");
   });
 });

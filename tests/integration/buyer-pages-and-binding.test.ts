@@ -4,40 +4,30 @@
 // merchant's admin shows too, a copy button that exists only with JavaScript), the WebATM phone
 // warning and the page a buyer who cancelled on ECPay comes back to. Binding: which apps a
 // confirmation changes or leaves alone, by name, and the success banner after each change.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatMoney } from "~/admin/format";
 import { escapeHtml } from "~/ecpay/html";
 import { SHOPIFY_STATUS_WORDS } from "~/admin/status";
 import { t as translate, type Locale, type MessageKey } from "~/i18n";
 import { METHOD_HANDLES, PAYMENT_METHODS, type MethodHandle } from "~/payments/methods";
-import { adminClient } from "../support/admin-session";
 import { DESKTOP_BROWSER } from "../support/checkout-flow";
-import { openHandOff, PRODUCTION_MERCHANT, SHOP, startPaymentStack, submitToEcpay, type PaymentStack } from "../support/payment-stack";
+import { openHandOff, PRODUCTION_MERCHANT, SHOP, submitToEcpay } from "../support/payment-stack";
+import { adminStackPerFile } from "../support/per-file";
 import { waitUntil } from "../support/wait";
 
-let stack: PaymentStack;
-let admin: ReturnType<typeof adminClient>;
-
-beforeAll(async () => {
-  stack = await startPaymentStack(inject("templateDatabaseUrl"));
-  admin = adminClient(stack.server.origin, stack.prisma);
-});
-
-afterAll(async () => {
-  await stack?.close();
-});
+const file = adminStackPerFile();
 
 /** A message as the pages carry it: escaped (the English ones have apostrophes). */
 const t = (locale: Locale, key: MessageKey, vars?: Record<string, string | number>) => escapeHtml(translate(locale, key, vars));
 
 /**
- * An admin page's HTML. React 18's renderToPipeableStream can put a NUL byte at a 2 KB chunk
+ * An file.admin page's HTML. React 18's renderToPipeableStream can put a NUL byte at a 2 KB chunk
  * boundary inside CJK text (react/react#31134): the server drops them (entry.server.tsx), so a page
  * never carries one.
  */
 const adminHtml = async (response: Response) => {
   const html = await response.text();
-  expect(html.includes("\0"), "the admin page carries a NUL byte").toBe(false);
+  expect(html.includes("\0"), "the file.admin page carries a NUL byte").toBe(false);
   return html;
 };
 
@@ -53,12 +43,12 @@ const PHONE = { "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac 
 const AMOUNT = 2380;
 
 async function buyerPage(path: string, headers: Record<string, string> = DESKTOP_BROWSER) {
-  const response = await fetch(`${stack.server.origin}${path}`, { headers, redirect: "manual" });
+  const response = await fetch(`${file.stack.server.origin}${path}`, { headers, redirect: "manual" });
   return { status: response.status, csp: response.headers.get("content-security-policy") ?? "", body: await response.text() };
 }
 
 async function start(method: MethodHandle, locale: Locale) {
-  const started = await stack.shopify.startPayment(SHOP, method, { test: false, kind: "sale", amount: AMOUNT, customer: { locale } });
+  const started = await file.stack.shopify.startPayment(SHOP, method, { test: false, kind: "sale", amount: AMOUNT, customer: { locale } });
   expect(started.ok, JSON.stringify(started.request)).toBe(true);
   return { id: started.session.id, path: new URL(started.redirectUrl!).pathname, reference: started.session.checkoutToken };
 }
@@ -66,10 +56,10 @@ async function start(method: MethodHandle, locale: Locale) {
 /** A buyer who chose ATM: handed off, ECPay issued the account, Shopify was told pending. */
 async function atmAccountIssued(locale: Locale) {
   const session = await start("atm", locale);
-  const form = await openHandOff(`${stack.server.origin}${session.path}`, { headers: DESKTOP_BROWSER });
+  const form = await openHandOff(`${file.stack.server.origin}${session.path}`, { headers: DESKTOP_BROWSER });
   expect((await submitToEcpay(form)).status).toBe(302);
   const attempt = await waitUntil(
-    () => stack.prisma.paymentAttempt.findFirst({ where: { merchantTradeNo: form.fields.MerchantTradeNo!, status: "ISSUED", paymentSession: { status: "PENDING" } } }),
+    () => file.stack.prisma.paymentAttempt.findFirst({ where: { merchantTradeNo: form.fields.MerchantTradeNo!, status: "ISSUED", paymentSession: { status: "PENDING" } } }),
     { timeoutMs: 10_000 },
   );
   return { ...session, form, attempt };
@@ -102,7 +92,7 @@ describe.each(["en", "zh-TW"] as const)("the buyer's ATM page in %s", (locale) =
     expect(page.body).toContain(`<script nonce="${nonce}">document.querySelectorAll("button[data-copy]")`);
     expect(page.body.match(/<script/g)).toHaveLength(1);
     // The merchant finds the payment by the same reference.
-    expect(await adminHtml(await admin.get(`/apps/atm/transactions/${id}`, "atm", SHOP))).toContain(reference);
+    expect(await adminHtml(await file.admin.get(`/apps/atm/transactions/${id}`, "atm", SHOP))).toContain(reference);
     // One language per page: no label of the other one.
     const other: Locale = locale === "en" ? "zh-TW" : "en";
     for (const key of ["buyer.atmAccount", "buyer.atmDeadline", "buyer.atmAmount", "buyer.copyAccount"] as const) {
@@ -126,7 +116,7 @@ describe("the buyer's other pages in English", () => {
 
   it("tell a buyer back from cancelling on ECPay that nothing was paid, with retry and another method", async () => {
     const { path, reference } = await start("credit", "en");
-    await openHandOff(`${stack.server.origin}${path}`, { headers: DESKTOP_BROWSER });
+    await openHandOff(`${file.stack.server.origin}${path}`, { headers: DESKTOP_BROWSER });
     // ECPay's "back to the shop" (ClientBackURL): our query finds the trade unpaid.
     const page = await buyerPage(`${path}?wait=1`);
     expect(page.status).toBe(200);
@@ -149,7 +139,7 @@ const others = (method: MethodHandle) => METHOD_HANDLES.filter((m) => m !== meth
 
 describe("the binding confirmation", () => {
   const verify = (method: MethodHandle, keys: { merchantId: string; hashKey: string; hashIv: string }, headers: Record<string, string> = {}) =>
-    admin.post(`/apps/${method}/bind`, method, SHOP, { intent: "verify", ...keys, creditCheckCode: PRODUCTION_MERCHANT.creditCheckCode }, { headers });
+    file.admin.post(`/apps/${method}/bind`, method, SHOP, { intent: "verify", ...keys, creditCheckCode: PRODUCTION_MERCHANT.creditCheckCode }, { headers });
 
   it("lists by name the shop's other apps sharing the MerchantID, which a confirmation changes, and ends on a success banner", async () => {
     const keys = { merchantId: PRODUCTION_MERCHANT.merchantId, hashKey: PRODUCTION_MERCHANT.hashKey, hashIv: PRODUCTION_MERCHANT.hashIv };
@@ -166,20 +156,20 @@ describe("the binding confirmation", () => {
 
     const token = /name="token" value="([^"]+)"/.exec(html)?.[1];
     expect(token).toBeTruthy();
-    const confirmed = await admin.post("/apps/credit/bind", "credit", SHOP, { intent: "confirm", token: token!.replace(/&amp;/g, "&") });
+    const confirmed = await file.admin.post("/apps/credit/bind", "credit", SHOP, { intent: "confirm", token: token!.replace(/&amp;/g, "&") });
     expect(confirmed.status).toBe(302);
     expect(confirmed.headers.get("location")).toBe("/apps/credit/bind?done=bound");
-    const page = await adminHtml(await admin.get("/apps/credit/bind?done=bound", "credit", SHOP));
+    const page = await adminHtml(await file.admin.get("/apps/credit/bind?done=bound", "credit", SHOP));
     expect(bannerTone(page, t("zh-TW", "admin.bind.doneTitle", { merchantId: keys.merchantId }))).toBe("success");
     expect(page).toContain('id="bind-done"');
     expect(page).toContain(`${t("zh-TW", "admin.bind.sharedWith")} ${names(others("credit"), "zh-TW").join("、")}`);
     // The banner is the answer to a change, not part of the page.
-    expect(await adminHtml(await admin.get("/apps/credit/bind", "credit", SHOP))).not.toContain('id="bind-done"');
+    expect(await adminHtml(await file.admin.get("/apps/credit/bind", "credit", SHOP))).not.toContain('id="bind-done"');
   });
 
   it("says which apps keep the current MerchantID when one app is rebound to another, and that no app changes with it", async () => {
     const other = { merchantId: "3383777", hashKey: "OtherKey3Fz8Np2Q", hashIv: "OtherIv6Tg1Hm4Ws" };
-    stack.production.addMerchant(other);
+    file.stack.production.addMerchant(other);
     const html = await adminHtml(await verify("unionpay", other));
     expect(html).toContain(t("zh-TW", "admin.confirm.keeps", { merchantId: PRODUCTION_MERCHANT.merchantId }));
     expect(impactApps(html, "admin.confirm.keeps")).toEqual(names(others("unionpay"), "zh-TW"));
@@ -187,21 +177,21 @@ describe("the binding confirmation", () => {
   });
 
   it("after unbinding shows a success banner, and reusing the account names the apps it is shared with and ends on a success banner", async () => {
-    const unbound = await admin.post("/apps/wechatpay/bind", "wechatpay", SHOP, { intent: "unbind" });
+    const unbound = await file.admin.post("/apps/wechatpay/bind", "wechatpay", SHOP, { intent: "unbind" });
     expect(unbound.status).toBe(200);
     const unboundPage = await adminHtml(unbound);
     expect(bannerTone(unboundPage, t("zh-TW", "admin.unbind.doneTitle"))).toBe("success");
 
-    const binding = await stack.prisma.ecpayBinding.findFirstOrThrow({ where: { shop: SHOP, merchantId: PRODUCTION_MERCHANT.merchantId } });
-    const offer = await adminHtml(await admin.get(`/apps/wechatpay/bind?reuse=${binding.id}`, "wechatpay", SHOP));
+    const binding = await file.stack.prisma.ecpayBinding.findFirstOrThrow({ where: { shop: SHOP, merchantId: PRODUCTION_MERCHANT.merchantId } });
+    const offer = await adminHtml(await file.admin.get(`/apps/wechatpay/bind?reuse=${binding.id}`, "wechatpay", SHOP));
     expect(offer).toContain(t("zh-TW", "admin.reuse.shares", { merchantId: PRODUCTION_MERCHANT.merchantId }));
     expect(impactApps(offer, "admin.reuse.shares")).toEqual(names(others("wechatpay"), "zh-TW"));
 
-    const reused = await admin.post(`/apps/wechatpay/bind?reuse=${binding.id}`, "wechatpay", SHOP, { intent: "reuse-confirm", bindingId: binding.id });
+    const reused = await file.admin.post(`/apps/wechatpay/bind?reuse=${binding.id}`, "wechatpay", SHOP, { intent: "reuse-confirm", bindingId: binding.id });
     expect(reused.status).toBe(302);
     expect(reused.headers.get("location")).toBe("/apps/wechatpay/bind?done=reused");
-    const page = await adminHtml(await admin.get("/apps/wechatpay/bind?done=reused", "wechatpay", SHOP));
+    const page = await adminHtml(await file.admin.get("/apps/wechatpay/bind?done=reused", "wechatpay", SHOP));
     expect(bannerTone(page, t("zh-TW", "admin.reuse.doneTitle", { merchantId: PRODUCTION_MERCHANT.merchantId }))).toBe("success");
-    expect((await stack.prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "wechatpay", shop: SHOP } } })).bindingId).toBe(binding.id);
+    expect((await file.stack.prisma.shopInstallation.findUniqueOrThrow({ where: { method_shop: { method: "wechatpay", shop: SHOP } } })).bindingId).toBe(binding.id);
   });
 });

@@ -2,34 +2,22 @@
 // writer changed them: a notification settles from the rows its check read outside the
 // transaction, so every write must be conditional on them, and a loser must be decided again from
 // what is committed. On PostgreSQL the two settlements below truly run at once.
-import type { PrismaClient } from "@prisma/client";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EcpayOutcome } from "~/ecpay/outcomes";
 import { applyEcpayOutcome } from "~/payments/apply-outcome.server";
 import { readTrade } from "~/payments/trade-read.server";
-import { cloneDatabase, type TestDatabase } from "../support/database";
-import { preparedPrismaFor } from "../support/db-client";
+import { databasePerFile } from "../support/per-file";
 
-let db: TestDatabase;
-let prisma: PrismaClient;
 const shop = "races.myshopify.com";
 
-beforeAll(async () => {
-  db = await cloneDatabase(inject("templateDatabaseUrl"));
-  prisma = await preparedPrismaFor(db.url);
-});
-
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+const file = databasePerFile();
 
 async function sessionWithAttempt(id: string, group: string) {
-  await prisma.paymentSession.create({
+  await file.prisma.paymentSession.create({
     data: { id, gid: `gid://shopify/PaymentSession/${id}`, method: "credit", shop, group, amount: 500, amountRaw: "500", currency: "TWD", kind: "SALE", test: false, cancelUrl: "https://races.example/cancel", proposedAt: new Date() },
   });
-  await prisma.paymentAttempt.create({ data: { merchantTradeNo: `T${id}`, paymentSessionId: id, merchantId: "3002607", stage: false, amount: 500 } });
-  return (await readTrade(prisma, `T${id}`))!;
+  await file.prisma.paymentAttempt.create({ data: { merchantTradeNo: `T${id}`, paymentSessionId: id, merchantId: "3002607", stage: false, amount: 500 } });
+  return (await readTrade(file.prisma, `T${id}`))!;
 }
 
 const paid = (merchantTradeNo: string, paymentId: string): EcpayOutcome => ({
@@ -38,7 +26,7 @@ const paid = (merchantTradeNo: string, paymentId: string): EcpayOutcome => ({
   facts: { tradeNo: `E${merchantTradeNo}`, tradeAmt: 500, paymentType: "Credit_CreditCard", paymentDate: "2026/12/03 12:00:00", chargeFee: "10", simulatePaid: false, gwsr: "1", rtnCode: "1", rtnMsg: "交易成功", installmentStages: null, redeemedAmount: null },
 });
 
-const deps = () => ({ db: prisma, now: () => new Date() });
+const deps = () => ({ db: file.prisma, now: () => new Date() });
 
 function settle(rows: NonNullable<Awaited<ReturnType<typeof readTrade>>>, current = true) {
   return applyEcpayOutcome(deps(), {
@@ -56,10 +44,10 @@ describe("settling from rows read before the transaction", () => {
     expect(await settle(rows)).toBe("ACCEPTED");
     // The same rows again (a resend whose check read before the first committed).
     expect(await settle(rows)).toBe("DUPLICATE");
-    const session = await prisma.paymentSession.findUniqueOrThrow({ where: { id: "stale1" } });
+    const session = await file.prisma.paymentSession.findUniqueOrThrow({ where: { id: "stale1" } });
     expect(session).toMatchObject({ status: "PAID", capturedAmount: 500, settledGroup: `${shop} g-stale1` });
-    expect(await prisma.outboxMessage.count({ where: { subjectId: "stale1" } })).toBe(1);
-    const log = await prisma.ecpayNotification.findMany({ where: { merchantTradeNo: "Tstale1" }, orderBy: { receivedAt: "asc" } });
+    expect(await file.prisma.outboxMessage.count({ where: { subjectId: "stale1" } })).toBe(1);
+    const log = await file.prisma.ecpayNotification.findMany({ where: { merchantTradeNo: "Tstale1" }, orderBy: { receivedAt: "asc" } });
     expect(log.map((n) => [n.outcome, n.count, n.counterKey !== null])).toEqual([
       ["ACCEPTED", 1, false],
       ["DUPLICATE", 1, true],
@@ -71,18 +59,18 @@ describe("settling from rows read before the transaction", () => {
     const second = await sessionWithAttempt("tabB", "g-tabs");
     const results = await Promise.all([settle(first), settle(second)]);
     expect([...results].sort()).toEqual(["ACCEPTED", "DUPLICATE_PAYMENT"]);
-    const sessions = await prisma.paymentSession.findMany({ where: { group: "g-tabs" }, orderBy: { id: "asc" } });
+    const sessions = await file.prisma.paymentSession.findMany({ where: { group: "g-tabs" }, orderBy: { id: "asc" } });
     const winner = sessions.find((s) => s.status === "PAID")!;
     const loser = sessions.find((s) => s.status === "REJECTED")!;
     expect(winner.settledGroup).toBe(`${shop} g-tabs`);
     expect(loser).toMatchObject({ settledGroup: null, flag: "DUPLICATE_PAYMENT", rejectCode: "PROCESSING_ERROR" });
-    const outbox = await prisma.outboxMessage.findMany({ where: { subjectId: { in: ["tabA", "tabB"] } }, select: { subjectId: true, mutation: true } });
+    const outbox = await file.prisma.outboxMessage.findMany({ where: { subjectId: { in: ["tabA", "tabB"] } }, select: { subjectId: true, mutation: true } });
     expect(outbox.sort((a, b) => a.mutation.localeCompare(b.mutation))).toEqual([
       { subjectId: loser.id, mutation: "paymentSessionReject" },
       { subjectId: winner.id, mutation: "paymentSessionResolve" },
     ]);
     // Both attempts are paid: the money arrived twice, and the merchant sees the flag to refund one.
-    expect(await prisma.paymentAttempt.count({ where: { merchantTradeNo: { in: ["TtabA", "TtabB"] }, status: "PAID" } })).toBe(2);
+    expect(await file.prisma.paymentAttempt.count({ where: { merchantTradeNo: { in: ["TtabA", "TtabB"] }, status: "PAID" } })).toBe(2);
   });
 
   it("reads again inside the transaction when handed no rows (the reconciler's and the merchant's queries)", async () => {

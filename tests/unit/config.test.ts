@@ -79,6 +79,9 @@ describe("server configuration", () => {
       shopifyApiTimeoutMs: 10_000,
       outboxBackoffBaseMs: 2_000,
       databasePoolSize: 10,
+      outboxBatchSize: 100,
+      outboxConcurrencyPerToken: 8,
+      outboxConcurrencyPerShop: 16,
     });
     const tuned = loadTuning({ WORKER_TICK_MS: "150", RECONCILE_GRACE_MS: "0", DATABASE_POOL_SIZE: "5", OUTBOX_BACKOFF_BASE_MS: "" });
     expect(tuned).toMatchObject({ workerTickMs: 150, reconcileGraceMs: 0, databasePoolSize: 5, outboxBackoffBaseMs: 2_000 });
@@ -93,6 +96,9 @@ describe("server configuration", () => {
       ["SHOPIFY_API_TIMEOUT_MS", "2.5"],
       ["OUTBOX_BACKOFF_BASE_MS", "1e400"],
       ["DATABASE_POOL_SIZE", "ten"],
+      ["OUTBOX_CONCURRENCY_PER_TOKEN", "0"],
+      ["OUTBOX_CONCURRENCY_PER_SHOP", "1.5"],
+      ["OUTBOX_BATCH_SIZE", "many"],
       ["RECONCILE_GRACE_MS", "-1"],
     ] as const) {
       expect(() => loadTuning({ [name]: bad }), name).toThrow(ConfigError);

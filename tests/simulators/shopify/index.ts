@@ -16,7 +16,7 @@ import {
   thankYouPage,
 } from "./pages";
 import { handleAdminGraphql } from "./admin-graphql";
-import { PaymentsGraphqlEndpoint, type FaultInjector, type GraphqlCall } from "./payments-graphql";
+import { PaymentsGraphqlEndpoint, type FaultInjector, type GraphqlCall, type ThrottlingModel } from "./payments-graphql";
 import {
   DEFAULT_CART,
   SimulatorState,
@@ -112,6 +112,18 @@ export interface AdminGraphqlCall {
   query: string;
 }
 
+export interface GraphqlTraffic {
+  /** "<shop> <method>" of the token (one app on one shop), or "unknown". */
+  token: string;
+  shop: string;
+  receivedAtMs: number;
+  answeredAtMs: number;
+  status: number;
+  throttled: boolean;
+  /** Retry-After, when the answer had one (seconds). */
+  retryAfterSeconds: number | null;
+}
+
 export class SimulatorError extends Error {
   override name = "SimulatorError";
 }
@@ -124,6 +136,12 @@ export interface ShopifySimulator {
   /** What SHOPIFY_PAYMENTS_API_ORIGIN should be set to. */
   readonly paymentsApiOrigin: string;
   readonly faults: FaultInjector;
+  /** Throttle GraphQL calls by Shopify's leaky bucket per app and shop from now on (null: never, the default). */
+  setThrottling(model: ThrottlingModel | null): void;
+  /** Hold every GraphQL answer this long (default 0), so calls overlap as they do against Shopify. */
+  setLatency(ms: number): void;
+  /** Every GraphQL request in arrival order, with its real receive and answer times (epoch ms), and the most in flight at once. */
+  traffic(): { calls: GraphqlTraffic[]; maxInFlightPerToken: Record<string, number>; maxInFlightPerShop: Record<string, number> };
   addShop(domain: string, tokens: Partial<Record<MethodHandle, string>>, settings?: Partial<ShopSettings>): SimulatedShop;
   shop(domain: string): SimulatedShop;
   setShopSettings(domain: string, settings: Partial<ShopSettings>): SimulatedShop;
@@ -206,6 +224,15 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
   };
   const graphql = new PaymentsGraphqlEndpoint(state, graphqlOptions);
   const adminCalls: AdminGraphqlCall[] = [];
+  let latencyMs = 0;
+  const traffic: GraphqlTraffic[] = [];
+  const inFlight = { token: new Map<string, number>(), shop: new Map<string, number>() };
+  const maxInFlight = { token: {} as Record<string, number>, shop: {} as Record<string, number> };
+  const enter = (kind: "token" | "shop", key: string, delta: 1 | -1) => {
+    const n = (inFlight[kind].get(key) ?? 0) + delta;
+    inFlight[kind].set(key, n);
+    maxInFlight[kind][key] = Math.max(maxInFlight[kind][key] ?? 0, n);
+  };
   const sender = new AppRequestSender({
     appOrigin: options.appOrigin,
     apiVersion,
@@ -380,19 +407,36 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
       if (method !== "POST") return send(response, 405, "", { Allow: "POST" });
       const version = graphqlMatch[1]!;
       if (!/^(\d{4}-\d{2}|unstable)$/.test(version)) return send(response, 404, JSON.stringify({ errors: "Not Found" }), { "Content-Type": "application/json" });
-      const rawBody = await readBody(request);
-      const result = graphql.handle({
-        apiVersion: version,
-        host: request.headers.host,
-        accessToken: request.headers["x-shopify-access-token"] as string | undefined,
-        contentType: request.headers["content-type"],
-        rawBody,
-      });
-      if (result.delayMs > 0) {
-        // unref: a hung (fault-injected) request must not keep a finished process alive.
-        await new Promise((resolve) => setTimeout(resolve, result.delayMs).unref());
+      const receivedAtMs = Date.now();
+      const accessToken = request.headers["x-shopify-access-token"] as string | undefined;
+      const owner = accessToken ? state.tokens.get(accessToken) : undefined;
+      const token = owner ? `${owner.shop} ${owner.method}` : "unknown";
+      const shop = owner?.shop ?? "unknown";
+      enter("token", token, 1);
+      enter("shop", shop, 1);
+      try {
+        const rawBody = await readBody(request);
+        const result = graphql.handle({
+          apiVersion: version,
+          host: request.headers.host,
+          accessToken,
+          contentType: request.headers["content-type"],
+          rawBody,
+        });
+        const delayMs = Math.max(result.delayMs, latencyMs);
+        if (delayMs > 0) {
+          // unref: a hung (fault-injected) request must not keep a finished process alive.
+          await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+        }
+        const errors = (result.body as { errors?: unknown }).errors;
+        const throttled = result.status === 429 || (Array.isArray(errors) && errors.some((e: { extensions?: { code?: string } }) => e.extensions?.code === "THROTTLED"));
+        const retryAfter = result.headers["Retry-After"];
+        traffic.push({ token, shop, receivedAtMs, answeredAtMs: Date.now(), status: result.status, throttled, retryAfterSeconds: retryAfter ? Number(retryAfter) : null });
+        return send(response, result.status, JSON.stringify(result.body), { "Content-Type": "application/json; charset=utf-8", ...result.headers });
+      } finally {
+        enter("token", token, -1);
+        enter("shop", shop, -1);
       }
-      return send(response, result.status, JSON.stringify(result.body), { "Content-Type": "application/json; charset=utf-8", ...result.headers });
     }
 
     const adminGraphqlMatch = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(path);
@@ -576,6 +620,11 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
     graphqlUrl: `${origin}/payments_apps/api/${apiVersion}/graphql.json`,
     paymentsApiOrigin: origin,
     faults: graphql.faults,
+    setThrottling: (model) => graphql.setThrottling(model),
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+    traffic: () => ({ calls: [...traffic], maxInFlightPerToken: { ...maxInFlight.token }, maxInFlightPerShop: { ...maxInFlight.shop } }),
     addShop: (domain, tokens, settings) => state.addShop(domain, tokens, settings),
     shop: (domain) => state.requireShop(domain),
     setShopSettings: (domain, settings) => {

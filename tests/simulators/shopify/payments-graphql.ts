@@ -391,6 +391,33 @@ function costExtension(): Record<string, unknown> {
   };
 }
 
+/**
+ * Shopify's leaky bucket per app and shop (GraphQL Admin API rate limits): each call takes
+ * `cost` points from `maximumAvailable`, which refill at `restoreRate` points per second; a call
+ * the bucket cannot pay for is answered THROTTLED with the bucket's state, as Shopify does.
+ */
+export interface ThrottlingModel {
+  maximumAvailable: number;
+  restoreRate: number;
+  cost: number;
+}
+
+class Buckets {
+  private readonly levels = new Map<string, { available: number; atMs: number }>();
+
+  constructor(readonly model: ThrottlingModel) {}
+
+  /** Take one call's cost for `key`; what is left afterwards (or now, when it could not pay). */
+  take(key: string, nowMs: number): { ok: boolean; available: number } {
+    const level = this.levels.get(key) ?? { available: this.model.maximumAvailable, atMs: nowMs };
+    const available = Math.min(this.model.maximumAvailable, level.available + ((nowMs - level.atMs) / 1000) * this.model.restoreRate);
+    const ok = available >= this.model.cost;
+    const left = ok ? available - this.model.cost : available;
+    this.levels.set(key, { available: left, atMs: nowMs });
+    return { ok, available: Math.floor(left) };
+  }
+}
+
 export interface GraphqlRequest {
   apiVersion: string;
   host: string | undefined;
@@ -401,6 +428,12 @@ export interface GraphqlRequest {
 
 export class PaymentsGraphqlEndpoint {
   readonly faults = new FaultInjector();
+  private buckets: Buckets | null = null;
+
+  /** Throttle by Shopify's bucket from now on (null: never, the default). */
+  setThrottling(model: ThrottlingModel | null): void {
+    this.buckets = model ? new Buckets(model) : null;
+  }
   private readonly log: GraphqlCall[] = [];
   private seq = 0;
 
@@ -438,6 +471,22 @@ export class PaymentsGraphqlEndpoint {
       const body = { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" };
       record({ shop: null, method: null, mutations: mutationsGuess, variables: {}, status: 401, response: body, fault: null, applied: false });
       return { status: 401, headers: {}, body, delayMs: 0 };
+    }
+
+    let cost = costExtension();
+    if (this.buckets) {
+      const { model } = this.buckets;
+      const bucket = this.buckets.take(`${owner.shop} ${owner.method}`, Date.now());
+      const throttleStatus = { maximumAvailable: model.maximumAvailable, currentlyAvailable: bucket.available, restoreRate: model.restoreRate };
+      if (!bucket.ok) {
+        const body = {
+          errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
+          extensions: { cost: { requestedQueryCost: model.cost, actualQueryCost: null, throttleStatus } },
+        };
+        record({ shop: owner.shop, method: owner.method, mutations: mutationsGuess, variables: {}, status: 200, response: body, fault: "throttled", applied: false });
+        return { status: 200, headers: {}, body, delayMs: 0 };
+      }
+      cost = { cost: { requestedQueryCost: model.cost, actualQueryCost: model.cost, throttleStatus } };
     }
 
     const fault = this.faults.take(mutationsGuess);
@@ -490,7 +539,7 @@ export class PaymentsGraphqlEndpoint {
           const type = PAYMENTS_APPS_SCHEMA.objects.Mutation![field.name]!;
           data[field.alias] = project(PAYMENTS_APPS_SCHEMA, type, outcome.payload, field.selections ?? []);
         }
-        body = { data, extensions: costExtension() };
+        body = { data, extensions: cost };
       }
     } catch (error) {
       if (!(error instanceof GraphqlError)) throw error;
