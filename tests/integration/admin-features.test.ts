@@ -265,8 +265,11 @@ describe("the admin's language", () => {
     await stack.prisma.shopSettings.deleteMany({ where: { shop: SHOP } });
     const home = (method: "webatm" | "credit" | "atm") => admin.get(`/apps/${method}`, method, SHOP, { "accept-language": "zh-TW" }).then(text);
     for (const method of ["webatm", "credit", "atm"] as const) expect(await home(method)).toContain("設定指南");
+    expect(await home("credit")).toContain('<html lang="zh-Hant-TW">');
     expect((await admin.post("/apps/atm/locale", "atm", SHOP, { locale: "en" })).status).toBe(200);
     for (const method of ["webatm", "credit", "atm"] as const) expect(await home(method), method).toContain("Setup guide");
+    // The document says its language too (screen readers, the browser's translate offer).
+    expect(await home("credit")).toContain('<html lang="en">');
     expect((await admin.post("/apps/credit/locale", "credit", SHOP, { locale: "zh-TW" })).status).toBe(200);
     for (const method of ["webatm", "credit", "atm"] as const) expect(await home(method), method).toContain("設定指南");
     expect(await stack.prisma.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ locale: "zh-TW" });
