@@ -100,11 +100,14 @@ interface MemorySample {
   arrayBuffers: number;
 }
 
+/** The MerchantTradeNo prefix of the trades benchServerEnv stores for notifications to settle. */
+const TRADE_POOL_PREFIX = "PRF";
+
 async function benchServerEnv(endpoint: Endpoint | "all") {
   const db = await createBenchDatabase(process.env.DATABASE_URL?.startsWith("postgres") ? "postgres" : "sqlite");
   const box = createSecretBox({ ENCRYPTION_KEY: TEST_ENCRYPTION_KEY });
   await seedShop(db.prisma, box, { method: BENCH_METHOD, shop: BENCH_SHOP, accessToken: "shpat_profile", ...BENCH_MERCHANT, ready: true });
-  if (endpoint === "notification" || endpoint === "all") await insertTradePool(db, "PRF", 60_000);
+  if (endpoint === "notification" || endpoint === "all") await insertTradePool(db, TRADE_POOL_PREFIX, 60_000);
   const port = await freePort();
   const env = testAppEnv({
     DATABASE_URL: db.url,
@@ -125,7 +128,7 @@ async function memoryRun(seconds: number, nodeArgs: string[]) {
     let offset = 0;
     for (const endpoint of ["bare", "session", "notification"] as const) {
       const from = Date.now();
-      const result = await runLoad({ origin: server.origin, endpoint, connections: 20, durationSec: seconds, idPrefix: `PRF${endpoint[0]}`, poolPrefix: "PRF", offset, available: 60_000 - offset });
+      const result = await runLoad({ origin: server.origin, endpoint, connections: 20, durationSec: seconds, idPrefix: `PRF${endpoint[0]}`, poolPrefix: TRADE_POOL_PREFIX, offset, available: 60_000 - offset });
       if (endpoint === "notification") offset += result.idsUsed;
       phases.push({ name: endpoint, from, to: Date.now(), rps: result.rps });
     }
@@ -159,7 +162,7 @@ async function compareBuilds(a: string, b: string, endpoint: Endpoint, seconds: 
     for (let round = 0; round <= rounds; round++) {
       for (const [i, server] of servers.entries()) {
         const cpuBefore = server.cpuSeconds();
-        const result = await runLoad({ origin: server.origin, endpoint, connections: 20, durationSec: round === 0 ? 2 : seconds, idPrefix: `PRC${round}x${i}x`, poolPrefix: "PRF", offset, available: 60_000 - offset });
+        const result = await runLoad({ origin: server.origin, endpoint, connections: 20, durationSec: round === 0 ? 2 : seconds, idPrefix: `PRC${round}x${i}x`, poolPrefix: TRADE_POOL_PREFIX, offset, available: 60_000 - offset });
         if (round > 0) cpuUs[i]!.push(Math.round(((server.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, result.requests)));
         if (endpoint === "notification") offset += result.idsUsed;
         if (result.rejected > 0) throw new Error(`${endpoint} rejected: ${result.firstRejection}`);
@@ -179,21 +182,10 @@ async function compareBuilds(a: string, b: string, endpoint: Endpoint, seconds: 
 }
 
 async function profileEndpoint(endpoint: Endpoint, seconds: number) {
-  const db = await createBenchDatabase(process.env.DATABASE_URL?.startsWith("postgres") ? "postgres" : "sqlite");
+  const { db, port, env } = await benchServerEnv(endpoint);
   const dir = mkdtempSync(path.join(os.tmpdir(), "ecpay-profile-"));
   try {
-    const box = createSecretBox({ ENCRYPTION_KEY: TEST_ENCRYPTION_KEY });
-    await seedShop(db.prisma, box, { method: BENCH_METHOD, shop: BENCH_SHOP, accessToken: "shpat_profile", ...BENCH_MERCHANT, ready: true });
-    const poolPrefix = "PRF";
-    if (endpoint === "notification") await insertTradePool(db, poolPrefix, 60_000);
-    const port = await freePort();
-    const env = testAppEnv({
-      DATABASE_URL: db.url,
-      SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
-      ECPAY_STAGE_ORIGIN: "http://127.0.0.1:9",
-      ECPAY_PRODUCTION_ORIGIN: "http://127.0.0.1:9",
-      DISABLE_WORKERS: "1",
-    });
+    const poolPrefix = TRADE_POOL_PREFIX;
     const server = await startBenchServer(env, port, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
     await runLoad({ origin: server.origin, endpoint, connections: 20, durationSec: 2, idPrefix: "PRFw", poolPrefix, offset: 0, available: 30_000 });
     const result = await runLoad({ origin: server.origin, endpoint, connections: 20, durationSec: seconds, idPrefix: "PRFm", poolPrefix, offset: 30_000, available: 30_000 });
