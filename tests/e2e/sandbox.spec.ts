@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import os from "node:os";
 import path from "node:path";
 import { test, expect, type Page } from "@playwright/test";
-import { t } from "../../app/i18n";
+import { bilingual } from "../../app/i18n";
 import { METHOD_HANDLES, type MethodHandle } from "../../app/payments/methods";
 import { SANDBOX_PRODUCTION_MERCHANT, SANDBOX_SHOP } from "../../app/sandbox/demo-shop";
 import { freePort } from "../support/free-port";
@@ -325,18 +325,18 @@ test("applies each method's refund rule, showing the app's message when it refus
   await refund(page, unionpayToRefundInFull, null);
   await expectOrderStatus(page, unionpayToRefundInFull, "refunded", "已退款");
   // Installments and bonus-point redemption: full refunds only. A partial one is refused with the
-  // app's message and refunds nothing; the full refund then goes through.
+  // app's message (in both languages, as every merchantMessage) and refunds nothing; the full refund then goes through.
   for (const method of ["installments", "redeem"] as const) {
     const order = paidOrders.get(method)!;
-    await expectRefundRejected(page, order, 500, t("zh-TW", "refund.fullOnly"));
+    await expectRefundRejected(page, order, 500, bilingual("refund.fullOnly"));
     if (method === "installments") await shot(page, "08-order-partial-refund-rejected");
     await expectOrderStatus(page, order, "paid", "已付款");
     await refund(page, order, null);
     await expectOrderStatus(page, order, "refunded", "已退款");
   }
   // ATM and WebATM: no online refund; TWQR and WeChat Pay: OPay's back office.
-  for (const method of ["atm", "webatm"] as const) await expectRefundRejected(page, paidOrders.get(method)!, null, t("zh-TW", "refund.contactBuyer"));
-  for (const method of ["twqr", "wechatpay"] as const) await expectRefundRejected(page, paidOrders.get(method)!, null, t("zh-TW", "refund.opayBackOffice"));
+  for (const method of ["atm", "webatm"] as const) await expectRefundRejected(page, paidOrders.get(method)!, null, bilingual("refund.contactBuyer"));
+  for (const method of ["twqr", "wechatpay"] as const) await expectRefundRejected(page, paidOrders.get(method)!, null, bilingual("refund.opayBackOffice"));
   console.assertClean();
 });
 
