@@ -1,9 +1,10 @@
 // The one Admin GraphQL read we need: the store's name (`query { shop { name } }`,
 // shopify.dev/docs/api/admin-graphql/latest/objects/Shop#field-name), for the reconciliation CSV.
-// fetch-based like the Payments Apps client, so tests reach the simulator through the same origin
-// override; never throws, never logs (the token must not end up in logs).
+// Through the same bounded POST as the Payments Apps client (graphql-post.ts), so tests reach the
+// simulator through the same origin override; never throws, never logs.
 import { err, ok, type Result } from "neverthrow";
 import { z } from "zod";
+import { postGraphql } from "./graphql-post";
 
 export interface IShopAdminApi {
   /** The store's name as the merchant set it in Shopify; an error says why not (the caller falls back). */
@@ -12,7 +13,11 @@ export interface IShopAdminApi {
 
 export const SHOP_NAME_QUERY = "query ShopName { shop { name } }";
 
-const answerSchema = z.object({ data: z.object({ shop: z.object({ name: z.string().min(1) }) }) });
+// A store name is the merchant's text: bounded before it is kept and written into every CSV row.
+const answerSchema = z.object({ data: z.object({ shop: z.object({ name: z.string().trim().min(1).max(255) }) }) });
+
+/** A bare DNS host name: no port, path, user info or query can ride along into the URL. */
+const HOST_NAME = /^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+$/;
 
 export interface AdminApiClientOptions {
   apiVersion: string;
@@ -28,30 +33,21 @@ export function createAdminApiClient(options: AdminApiClientOptions): IShopAdmin
   const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   return {
     async shopName(shop, accessToken) {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      // The host comes from our own signed-in session, but the call goes where it names: only a
+      // shop domain is ever asked (never an address someone slipped in).
+      if (!origin && !HOST_NAME.test(shop)) return err("not a shop domain");
+      const answer = await postGraphql(fetchImpl, `${origin ?? `https://${shop}`}/admin/api/${options.apiVersion}/graphql.json`, accessToken, { query: SHOP_NAME_QUERY }, timeoutMs);
+      if (answer.isErr()) return err(answer.error.timedOut ? `Admin API did not answer within ${timeoutMs} ms` : "Admin API unreachable");
+      const { status, text } = answer.value;
+      if (status < 200 || status > 299) return err(`Admin API answered ${status}`);
+      let json: unknown;
       try {
-        const response = await fetchImpl(`${origin ?? `https://${shop}`}/admin/api/${options.apiVersion}/graphql.json`, {
-          method: "POST",
-          headers: { "Content-Type": "application/json", Accept: "application/json", "X-Shopify-Access-Token": accessToken },
-          body: JSON.stringify({ query: SHOP_NAME_QUERY }),
-          signal: controller.signal,
-        });
-        const text = await response.text();
-        if (!response.ok) return err(`Admin API answered ${response.status}`);
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          return err("Admin API answered with something other than JSON");
-        }
-        const parsed = answerSchema.safeParse(json);
-        return parsed.success ? ok(parsed.data.data.shop.name) : err("Admin API answer has no shop name");
+        json = JSON.parse(text);
       } catch {
-        return err(controller.signal.aborted ? `Admin API did not answer within ${timeoutMs} ms` : "Admin API unreachable");
-      } finally {
-        clearTimeout(timer);
+        return err("Admin API answered with something other than JSON");
       }
+      const parsed = answerSchema.safeParse(json);
+      return parsed.success ? ok(parsed.data.data.shop.name) : err("Admin API answer has no shop name");
     },
   };
 }

@@ -3,6 +3,7 @@
 // must not end up in logs, and the outbox decides what to retry from the returned error kind.
 import { err, ok, type Result } from "neverthrow";
 import { z } from "zod";
+import { postGraphql } from "./graphql-post";
 import type {
   IPaymentsAppsApi,
   PaymentsApiError,
@@ -197,44 +198,18 @@ export class PaymentsAppsClient implements IPaymentsAppsApi {
     name: N,
     variables: PaymentsMutationVariables[N],
   ): Promise<Result<PaymentsMutationOk, PaymentsApiError>> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    try {
-      const response = await this.fetchImpl(this.endpointFor(shop), {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json",
-          "X-Shopify-Access-Token": accessToken,
-        },
-        body: JSON.stringify({ query: PAYMENTS_MUTATION_DOCUMENTS[name], variables }),
-        signal: controller.signal,
-      });
-      // The body is read under the same deadline: a server that stalls mid-body is a timeout too.
-      const text = await response.text();
-      return mapResponse(name, response.status, response.headers, text);
-    } catch (error) {
-      const timedOut = controller.signal.aborted;
-      return err({
-        kind: "transient",
-        status: null,
-        message: timedOut
-          ? `Payments Apps API did not answer within ${this.timeoutMs} ms`
-          : `Payments Apps API unreachable: ${describe(error)}`,
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+    const answer = await postGraphql(this.fetchImpl, this.endpointFor(shop), accessToken, { query: PAYMENTS_MUTATION_DOCUMENTS[name], variables }, this.timeoutMs);
+    if (answer.isOk()) return mapResponse(name, answer.value.status, answer.value.headers, answer.value.text);
+    return err({
+      kind: "transient",
+      status: null,
+      message: answer.error.timedOut
+        ? `Payments Apps API did not answer within ${this.timeoutMs} ms`
+        : `Payments Apps API unreachable: ${answer.error.cause}`,
+    });
   }
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as Error & { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
-  }
-  return String(error);
-}
 
 function retryAfterMs(headers: Headers): number | null {
   const value = headers.get("Retry-After");
