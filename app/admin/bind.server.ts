@@ -242,9 +242,14 @@ export async function rebindImpact(deps: Deps, method: MethodHandle, shop: strin
 }
 
 /** Unbinding detaches only this app: the apps sharing its binding keep it. */
-export async function unbindImpact(deps: Deps, method: MethodHandle, shop: string): Promise<BindingImpact[]> {
+/** The app's binding and the shop's other installed apps on it: what every admin page's note says. */
+export async function sharedBinding(deps: Deps, method: MethodHandle, shop: string): Promise<{ merchantId: string; sharedWith: AppName[] } | null> {
   const own = await deps.db.shopInstallation.findUnique({ where: { method_shop: { method, shop } }, select: { binding: { select: { id: true, merchantId: true } } } });
-  if (!own?.binding) return [];
-  const kept = await otherAppsOn(deps, method, shop, own.binding.id);
-  return kept.length > 0 ? [{ message: "admin.unbind.keeps", merchantId: own.binding.merchantId, apps: appNames(kept) }] : [];
+  if (!own?.binding) return null;
+  return { merchantId: own.binding.merchantId, sharedWith: appNames(await otherAppsOn(deps, method, shop, own.binding.id)) };
+}
+
+export async function unbindImpact(deps: Deps, method: MethodHandle, shop: string): Promise<BindingImpact[]> {
+  const binding = await sharedBinding(deps, method, shop);
+  return binding && binding.sharedWith.length > 0 ? [{ message: "admin.unbind.keeps", merchantId: binding.merchantId, apps: binding.sharedWith }] : [];
 }

@@ -14,9 +14,8 @@ import polarisZhTw from "@shopify/polaris/locales/zh-TW.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { loadInstallation, shopAdminLocale } from "~/web/admin-context.server";
 import { CSRF_FIELD, type AdminLayoutData } from "~/admin/use-admin";
-import { unbindImpact } from "~/admin/bind.server";
+import { sharedBinding } from "~/admin/bind.server";
 import { appLabel } from "~/admin/components";
-import { boundAccount } from "~/admin/installation.server";
 import { deps } from "~/deps.server";
 import { serverConfig } from "~/config.server";
 import { getMethod } from "~/payments/methods";
@@ -29,8 +28,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { method, app, embedded, shop, adminSession } = await authenticateMerchant(request, params.method);
   const d = deps();
   // The installation row is created on the first visit, by whichever of layout and page comes first.
-  // The bind page's own answer (unbindImpact: the other installed apps on this binding), so every page says the same.
-  const [, locale, account, sharing] = await Promise.all([loadInstallation(method, shop), shopAdminLocale(shop, request), boundAccount(d.db, method, shop), unbindImpact(d, method, shop)]);
+  // The bind page's own answer (sharedBinding, which its unbindImpact is built on), so every page says the same.
+  const [, locale, binding] = await Promise.all([loadInstallation(method, shop), shopAdminLocale(shop, request), sharedBinding(d, method, shop)]);
   const data: AdminLayoutData = {
     method,
     shop,
@@ -38,7 +37,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     embedded,
     locale,
     csrfToken: adminSession?.csrfToken ?? "",
-    binding: account ? { merchantId: account.merchantId, sharedWith: sharing.flatMap((impact) => impact.apps) } : null,
+    binding,
   };
   // Embedded, only the shop's admin may frame these pages (the library's Content-Security-Policy);
   // non-embedded, server.ts forbids framing on every response under /apps/<m>.
